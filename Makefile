@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := quizapp:create_app
+
+.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install when the project's dependency list changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $@
+
+install: $(VENV)/.installed i18n-compile
+
+i18n-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d quizapp/translations
+
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o quizapp/translations/messages.pot .
+	$(BIN)/pybabel update -i quizapp/translations/messages.pot -d quizapp/translations --no-fuzzy-matching
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+# The database tests again, against the PostgreSQL named by TEST_POSTGRES_URL.
+test-postgres: install
+	KEXUE_TEST_DATABASE=postgres $(BIN)/python -m pytest -m "db or postgres" -p no:randomly
+
+lint: install
+	$(BIN)/ruff check .
+
+check-questions: install
+	$(BIN)/python -m question_bank check
+	$(BIN)/python -m question_bank stats --format json
+
+bench: install
+	$(BIN)/python benchmarks/estimator.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,111 @@
+"""Confidence intervals (R's ``confint.svystat`` and ``svyciprop``) and t quantiles.
+
+Only ``scipy.special`` is imported, lazily: ``scipy.stats`` costs most of a second to import.
+A figure that does not exist (an interval when the SE is 0 or undefined, or when the
+degrees of freedom are not positive) is ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+
+CI_METHODS = ("logit", "wald", "xlogit", "beta", "wilson")
+
+
+def t_quantile(p: float, df: float) -> float:
+    """Quantile of Student's t (R's ``qt(p, df)``); the normal quantile when df is infinite."""
+    from scipy.special import ndtri, stdtrit
+
+    if math.isinf(df):
+        return float(ndtri(p))
+    if not df > 0:
+        return math.nan
+    return float(stdtrit(df, p))
+
+
+def t_cdf(t: float, df: float) -> float:
+    """Distribution function of Student's t (R's ``pt(t, df)``)."""
+    from scipy.special import ndtr, stdtr
+
+    if math.isinf(df):
+        return float(ndtr(t))
+    return float(stdtr(df, t))
+
+
+def _usable(se: float | None, df: float) -> bool:
+    return se is not None and math.isfinite(se) and se > 0 and df > 0
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def wald_interval(
+    estimate: float, se: float | None, df: float, level: float = 0.95
+) -> tuple[float | None, float | None]:
+    """estimate -/+ qt(1 - alpha/2, df) * se (R: ``confint(svymean(...), df = degf(design))``)."""
+    if not _usable(se, df) or not math.isfinite(estimate):
+        return None, None
+    assert se is not None
+    q = t_quantile(1 - (1 - level) / 2, df)
+    return _finite(estimate - q * se), _finite(estimate + q * se)
+
+
+def _expit(eta: float) -> float:
+    # R's survey:::expit, exp(eta) / (1 + exp(eta)), kept for last-digit agreement
+    if eta > 700:
+        return 1.0
+    e = math.exp(eta)
+    return e / (1 + e)
+
+
+def proportion_interval(
+    p: float,
+    se: float | None,
+    df: float,
+    method: str = "logit",
+    level: float = 0.95,
+    n_rows: int | None = None,
+) -> tuple[float | None, float | None]:
+    """Interval for a proportion p with design SE ``se`` and ``df`` degrees of freedom.
+
+    * ``logit`` (default; R ``svyciprop(method = "logit")``) and ``xlogit`` (R "xlogit"):
+      expit(logit(p) -/+ t * se / (p (1 - p))), t = qt(1 - alpha/2, df).  R fits a survey
+      logistic regression for "logit"; its Wald interval on the log-odds is this one.
+    * ``wald`` (R "mean"): p -/+ t * se.
+    * ``beta`` (Korn-Graubard, R "beta"): n_eff = p (1 - p) / se^2 * (qt(alpha/2, n - 1) /
+      qt(alpha/2, df))^2 with n = ``n_rows`` (R's ``nrow(design)``), then
+      [qbeta(alpha/2, n_eff p, n_eff (1 - p) + 1), qbeta(1 - alpha/2, n_eff p + 1,
+      n_eff (1 - p))].
+    * ``wilson`` (survey 4.5 ``svyciprop(method = "wilson")``): Wilson's score interval with
+      n_eff = p (1 - p) / se^2 and z = qt(1 - alpha/2, df):
+      (p + z^2/(2 n_eff) -/+ z sqrt(p (1 - p)/n_eff + z^2/(4 n_eff^2))) / (1 + z^2/n_eff).
+    """
+    if method not in CI_METHODS:
+        raise ValueError(f"unknown interval method {method!r}")
+    if not _usable(se, df) or not 0 < p < 1:
+        return None, None
+    assert se is not None
+    alpha = 1 - level
+    if method == "wald":
+        return wald_interval(p, se, df, level)
+    if method in ("logit", "xlogit"):
+        q = t_quantile(1 - alpha / 2, df)
+        eta = math.log(p / (1 - p))
+        half = q * se / (p * (1 - p))
+        return _finite(_expit(eta - half)), _finite(_expit(eta + half))
+    if method == "wilson":
+        z = t_quantile(1 - alpha / 2, df)
+        n_eff = p * (1 - p) / se**2
+        centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+        half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff**2)) / (1 + z * z / n_eff)
+        return _finite(centre - half), _finite(centre + half)
+    from scipy.special import betaincinv
+
+    if n_rows is None or n_rows < 2:
+        return None, None
+    n_eff = p * (1 - p) / se**2
+    n_eff *= (t_quantile(alpha / 2, n_rows - 1) / t_quantile(alpha / 2, df)) ** 2
+    low = betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)
+    high = betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)
+    return _finite(float(low)), _finite(float(high))

@@ -1,0 +1,74 @@
+"""Kexue (科学素质平台): the Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the application; ``config`` overrides what the environment sets."""
+    from quizapp.config import load_config
+
+    instance_override = (config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_override)
+    instance_path = Path(app.instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    settings = load_config(instance_path, environ=None if config is None else _environ_for(config))
+    app.config.update(settings)
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from quizapp import cli, device, errors, preferences
+
+    device.register(app)
+    errors.register(app)
+    preferences.register(app)
+    cli.register(app)
+    return app
+
+
+def _environ_for(config: dict[str, Any]) -> dict[str, str]:
+    import os
+
+    environ = dict(os.environ)
+    if "QUIZAPP_ENV" in config:
+        environ["QUIZAPP_ENV"] = config["QUIZAPP_ENV"]
+    if "SECRET_KEY" in config:
+        environ["SECRET_KEY"] = config["SECRET_KEY"]
+    return environ
+
+
+def _init_extensions(app: Flask) -> None:
+    from quizapp import models  # noqa: F401  (registers every table)
+    from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from quizapp.models import User
+
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quizapp.admin import bp as admin_bp
+    from quizapp.auth import bp as auth_bp
+    from quizapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -1,0 +1,207 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from quizapp.access import roles_required
+from quizapp.admin import bp, services
+from quizapp.admin.forms import (
+    ConfirmForm,
+    OrganisationForm,
+    SchoolClassForm,
+    TownshipForm,
+    UserForm,
+)
+from quizapp.extensions import db
+from quizapp.formtools import choices
+from quizapp.main.services import home_sections
+from quizapp.models import Organisation, SchoolClass, Township, User
+
+admin_only = roles_required("admin")
+
+
+def _get_or_404(model, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/")
+@admin_only
+def index():
+    section = home_sections({"admin"})[-1]
+    return render_template("admin/index.html", links=section.links)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+@bp.route("/users")
+@admin_only
+def users():
+    query = db.select(User).order_by(User.username)
+    return render_template("admin/users.html", users=db.session.scalars(query).all(),
+                           toggle_form=ConfirmForm())
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user) if request.method == "GET" and user else UserForm()
+    form.schools.choices = choices((o.id, f"{o.township.name} · {o.name}")
+                                   for o in services.list_organisations(kind="school"))
+    form.townships.choices = choices((t.id, t.name) for t in services.list_townships())
+    if request.method == "GET" and user:
+        form.roles.data = sorted(user.roles)
+        form.schools.data = [o.id for o in user.schools]
+        form.townships.data = [t.id for t in user.townships]
+    return form
+
+
+def _edit_user(user: User, is_new: bool):
+    form = _user_form(None if is_new else user)
+    if form.validate_on_submit():
+        if is_new and not form.password.data:
+            form.password.errors.append(_("A new account needs a password."))
+        else:
+            try:
+                services.save_user(
+                    user, username=form.username.data, display_name=form.display_name.data,
+                    password=form.password.data, roles=form.roles.data, active=form.active.data,
+                    school_ids=form.schools.data, township_ids=form.townships.data)
+            except services.DuplicateError:
+                form.username.errors.append(_("This username is already taken."))
+            else:
+                flash(_("Saved."))
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None if is_new else user)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_new():
+    return _edit_user(User(), is_new=True)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int):
+    return _edit_user(_get_or_404(User, user_id), is_new=False)
+
+
+@bp.route("/users/<int:user_id>/toggle", methods=["POST"])
+@admin_only
+def user_toggle(user_id: int):
+    user = _get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        user.active = not user.active
+        db.session.commit()
+        flash(_("Account enabled.") if user.active else _("Account disabled."))
+    return redirect(url_for("admin.users"))
+
+
+# --- townships -----------------------------------------------------------------------------
+
+@bp.route("/townships")
+@admin_only
+def townships():
+    return render_template("admin/townships.html", townships=services.list_townships())
+
+
+def _edit_township(township: Township, is_new: bool):
+    form = TownshipForm(obj=None if is_new else township)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in (
+            "code", "name", "kind", "airport_zone", "population", "population_source",
+            "sort_order", "active")}
+        fields["sort_order"] = fields["sort_order"] or 0
+        try:
+            services.save_township(township, **fields)
+        except services.DuplicateError:
+            form.name.errors.append(_("A township with this code or name already exists."))
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("admin.townships"))
+    return render_template("admin/township_form.html", form=form,
+                           township=None if is_new else township)
+
+
+@bp.route("/townships/new", methods=["GET", "POST"])
+@admin_only
+def township_new():
+    return _edit_township(Township(), is_new=True)
+
+
+@bp.route("/townships/<int:township_id>", methods=["GET", "POST"])
+@admin_only
+def township_edit(township_id: int):
+    return _edit_township(_get_or_404(Township, township_id), is_new=False)
+
+
+# --- organisations and classes -------------------------------------------------------------
+
+@bp.route("/organisations")
+@admin_only
+def organisations():
+    township_id = request.args.get("township", type=int)
+    kind = request.args.get("kind") or None
+    return render_template(
+        "admin/organisations.html",
+        organisations=services.list_organisations(township_id, kind),
+        townships=services.list_townships(), township_id=township_id, kind=kind)
+
+
+def _edit_organisation(organisation: Organisation, is_new: bool):
+    form = OrganisationForm(obj=None if is_new else organisation)
+    form.township_id.choices = choices((t.id, t.name) for t in services.list_townships())
+    if form.validate_on_submit():
+        try:
+            services.save_organisation(organisation, name=form.name.data, kind=form.kind.data,
+                                       township_id=form.township_id.data,
+                                       active=form.active.data)
+        except services.DuplicateError:
+            form.name.errors.append(_("This township already has an organisation of this name."))
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("admin.organisation_edit", organisation_id=organisation.id))
+    return render_template("admin/organisation_form.html", form=form,
+                           organisation=None if is_new else organisation,
+                           class_form=SchoolClassForm(), delete_form=ConfirmForm())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@admin_only
+def organisation_new():
+    return _edit_organisation(Organisation(), is_new=True)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@admin_only
+def organisation_edit(organisation_id: int):
+    return _edit_organisation(_get_or_404(Organisation, organisation_id), is_new=False)
+
+
+@bp.route("/organisations/<int:organisation_id>/classes", methods=["POST"])
+@admin_only
+def class_add(organisation_id: int):
+    school = _get_or_404(Organisation, organisation_id)
+    form = SchoolClassForm()
+    if school.kind != "school":
+        flash(_("Only schools have classes."))
+    elif form.validate_on_submit():
+        try:
+            services.add_class(school, form.grade.data, form.name.data.strip())
+            flash(_("Class added."))
+        except services.DuplicateError:
+            flash(_("This class already exists."))
+    else:
+        flash(_("Enter a grade from 1 to 12 and a class name."))
+    return redirect(url_for("admin.organisation_edit", organisation_id=school.id))
+
+
+@bp.route("/classes/<int:class_id>/delete", methods=["POST"])
+@admin_only
+def class_delete(class_id: int):
+    school_class = _get_or_404(SchoolClass, class_id)
+    school_id = school_class.organisation_id
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(school_class)
+        db.session.commit()
+        flash(_("Class removed."))
+    return redirect(url_for("admin.organisation_edit", organisation_id=school_id))

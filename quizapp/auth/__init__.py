@@ -1,0 +1,7 @@
+"""Sign in and out."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from quizapp.auth import routes  # noqa: E402,F401

@@ -1,0 +1,56 @@
+"""Anonymous participation: a signed, long-lived device token kept in a cookie.
+
+Residents may practise or compete without an account. The token is a random id signed with the
+app's secret key, so it cannot be forged or guessed; features key progress on it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, g, request
+from itsdangerous import BadSignature, URLSafeSerializer
+
+DEVICE_COOKIE = "kx_device"
+_SALT = "kexue-device"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def device_id() -> str:
+    """This browser's device id, creating one (sent back by :func:`attach_device_cookie`)."""
+    if "device_id" in g:
+        return g.device_id
+    token = request.cookies.get(DEVICE_COOKIE)
+    found = None
+    if token:
+        try:
+            found = _serializer().loads(token)
+        except BadSignature:
+            found = None
+    if not isinstance(found, str):
+        found = secrets.token_urlsafe(16)
+        g.device_is_new = True
+    g.device_id = found
+    return found
+
+
+def attach_device_cookie(response):
+    """Send the device cookie when this request created a new device id."""
+    if g.get("device_is_new"):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            _serializer().dumps(g.device_id),
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config.get("PREFERENCE_COOKIE_SECURE", False),
+        )
+    return response
+
+
+def register(app) -> None:
+    """Send a freshly created device token back with the response."""
+    app.after_request(attach_device_cookie)

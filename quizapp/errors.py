@@ -1,0 +1,42 @@
+"""Friendly error pages: HTML for browsers, JSON for API clients."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from quizapp.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def register(app: Flask) -> None:
+    """Install handlers for 400, 403, 404, 405, 413, 429 and 500."""
+    messages = {
+        400: lambda: _("The request could not be understood. Please go back and try again."),
+        403: lambda: _("You do not have permission to see this page."),
+        404: lambda: _("This page does not exist."),
+        405: lambda: _("This action is not allowed here."),
+        413: lambda: _("The file is too large."),
+        429: lambda: _("Too many attempts. Please wait a minute and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again later."),
+    }
+
+    def handle(error: HTTPException):
+        code = error.code or 500
+        if code == 500:
+            db.session.rollback()
+        message = messages.get(code, lambda: error.description)()
+        if code == 400 and error.description and "CSRF" in error.description:
+            message = _("This form has expired. Please reload the page and try again.")
+        if _wants_json():
+            return jsonify(error=message, status=code), code
+        return render_template("errors/error.html", code=code, message=message), code
+
+    for code in messages:
+        app.register_error_handler(code, handle)

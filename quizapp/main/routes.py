@@ -1,0 +1,48 @@
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quizapp.access import public
+from quizapp.extensions import LANGUAGE_COOKIE, LARGE_TYPE_COOKIE
+from quizapp.main import bp
+from quizapp.main.forms import LanguageForm, LargeTypeForm
+from quizapp.main.services import PUBLIC_LINKS, home_sections
+from quizapp.preferences import remember
+
+
+def _back() -> str:
+    target = request.form.get("next") or request.referrer or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    if target.startswith(request.host_url):
+        return "/" + target[len(request.host_url):]
+    return url_for("main.home")
+
+
+@bp.route("/")
+@public
+def home():
+    roles = current_user.roles if current_user.is_authenticated else set()
+    return render_template("main/home.html", sections=home_sections(roles),
+                           public_links=PUBLIC_LINKS)
+
+
+@bp.route("/preferences/language", methods=["POST"])
+@public
+def set_language():
+    form = LanguageForm()
+    response = redirect(_back())
+    if form.validate_on_submit() and form.language.data in current_app.config["LANGUAGES"]:
+        remember(response, LANGUAGE_COOKIE, form.language.data,
+                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/preferences/large-type", methods=["POST"])
+@public
+def set_large_type():
+    form = LargeTypeForm()
+    response = redirect(_back())
+    if form.validate_on_submit():
+        remember(response, LARGE_TYPE_COOKIE, "1" if form.on.data == "1" else "0",
+                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+    return response

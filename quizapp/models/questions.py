@@ -1,0 +1,98 @@
+"""Questions and their versions.
+
+A question keeps a stable code (``health-0001``); its content lives in versions. Editing an
+active question adds a version, and every recorded answer points at the version the person
+saw, so history never changes under it. Draws use each question's *current* version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.accounts import utcnow
+
+QUESTION_TYPES = ("true_false", "single", "multiple")
+STATUSES = ("draft", "reviewed", "active", "retired")
+DIMENSIONS = ("K", "M", "S", "A")
+GROUPS = ("youth", "farmer", "worker", "elder", "cadre")
+TOPICS = ("basic_science", "method", "health", "emergency", "agriculture", "digital_life",
+          "environment", "superstition", "sts")
+# Choice indexes of a true/false question: 0 is "true", 1 is "false".
+TRUE_FALSE_CHOICES = 2
+
+
+def groups_to_mask(groups: list[str] | set[str] | tuple[str, ...]) -> int:
+    """Encode target groups as a bit mask (portable filtering on SQLite and PostgreSQL)."""
+    return sum(1 << GROUPS.index(group) for group in set(groups))
+
+
+def mask_to_groups(mask: int) -> list[str]:
+    return [group for index, group in enumerate(GROUPS) if mask & (1 << index)]
+
+
+class Question(db.Model):
+    """A question's identity: its code, whether it is held for the survey, its current version."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    source: Mapped[str] = mapped_column(String(8), default="bank")  # "bank" file or "ui"
+    survey_reserved: Mapped[bool] = mapped_column(default=False, index=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question", foreign_keys="QuestionVersion.question_id",
+        order_by="QuestionVersion.version", cascade="all, delete-orphan")
+    current: Mapped[QuestionVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True)
+
+
+class QuestionVersion(db.Model):
+    """The content of one version of a question, with its review status."""
+
+    __tablename__ = "question_versions"
+    __table_args__ = (
+        UniqueConstraint("question_id", "version"),
+        Index("ix_question_versions_draw", "status", "topic", "type", "difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    type: Mapped[str] = mapped_column(String(12))
+    topic: Mapped[str] = mapped_column(String(20))
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON, default=list)  # [] for true/false
+    answer: Mapped[list] = mapped_column(JSON)  # sorted correct choice indexes
+    explanation: Mapped[str] = mapped_column(Text)
+    authority: Mapped[str] = mapped_column(String(200))
+    groups_mask: Mapped[int] = mapped_column(default=0)
+    dimension: Mapped[str] = mapped_column(String(1))
+    benchmark: Mapped[int | None] = mapped_column(default=None)
+    difficulty: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    question: Mapped[Question] = relationship(
+        back_populates="versions", foreign_keys=[question_id])
+
+    @property
+    def groups(self) -> list[str]:
+        return mask_to_groups(self.groups_mask)
+
+    @property
+    def choice_count(self) -> int:
+        return TRUE_FALSE_CHOICES if self.type == "true_false" else len(self.options)
+
+    def is_correct(self, choices: list[int] | set[int]) -> bool:
+        """All-or-nothing: the chosen set equals the keyed set."""
+        return sorted(set(choices)) == sorted(self.answer)
