@@ -88,7 +88,8 @@ def check_margins(
     Raises :class:`SurveyError` naming the variable, level or row when a margin variable is
     missing from the data or has missing values, when a data level has no population total
     or a population level no respondents, when a total is not positive and finite, or when
-    the variables' grand totals disagree by more than ``rel_tol`` (0.1%).
+    the variables' grand totals disagree by more than ``rel_tol`` (0.1%); smaller
+    disagreements are removed by rescaling every variable to the first one's grand total.
     """
     if not margins:
         raise SurveyError("no raking margins given")
@@ -130,6 +131,9 @@ def check_margins(
                 f"margin totals disagree: '{ref_var}' sums to {ref:.10g} but '{var}' to "
                 f"{tot:.10g} (more than 0.1% apart)"
             )
+    # totals within 0.1% of each other are rescaled to the first variable's grand total,
+    # so that the raking problem has a solution
+    targets = [t if t.sum() == ref else t * (ref / t.sum()) for t in targets]
     return variables, codes, sizes, targets, levels
 
 
@@ -291,9 +295,9 @@ def poststratify(
     return _step(design, "calibrate", variables, levels, cells, margin_codes, targets, w0, w1)
 
 
-def residualize(design: Design, z: np.ndarray) -> np.ndarray:
+def residualize(design: Design, z: np.ndarray, *, inplace: bool = False) -> np.ndarray:
     """Apply the design's calibration steps, in order, to influence values ``z`` (k, n)."""
-    out = np.array(z, dtype=np.float64, copy=True)
+    out = z if inplace else np.array(z, dtype=np.float64, copy=True)
     for step in design.calibrations:
         w0, w1 = step.w_before, step.w_after
         if step.kind == "ipf":
@@ -317,11 +321,14 @@ def residualize(design: Design, z: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(w1 != 0, w0 / w1, 0.0)
         s = np.empty((ncell, out.shape[0]))
+        tmp = np.empty(out.shape[1])
         for j in range(out.shape[0]):
-            s[:, j] = np.bincount(step.cells, weights=out[j] * ratio, minlength=ncell)
+            np.multiply(out[j], ratio, out=tmp)
+            s[:, j] = np.bincount(step.cells, weights=tmp, minlength=ncell)
         with np.errstate(divide="ignore", invalid="ignore"):
             rhs = np.where(step.sqrt_w0[:, None] > 0, s / step.sqrt_w0[:, None], 0.0)
         fitted = step.model @ (step.pinv @ rhs)  # (cells, k)
         for j in range(out.shape[0]):
-            out[j] -= w1 * fitted[step.cells, j]
+            np.multiply(w1, fitted[step.cells, j], out=tmp)
+            out[j] -= tmp
     return out

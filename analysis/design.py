@@ -235,7 +235,9 @@ def svydesign(
     n = w.size
     bad = ~np.isfinite(w)
     if bad.any():
-        raise SurveyError(f"{_name(names, 'weights')} is missing or not finite in row {_first(bad)}")
+        raise SurveyError(
+            f"{_name(names, 'weights')} is missing or not finite in row {_first(bad)}"
+        )
     if (w < 0).any():
         i = _first(w < 0)
         raise SurveyError(f"{_name(names, 'weights')} is negative in row {i} ({w[i - 1]:g})")
@@ -277,7 +279,9 @@ def svydesign(
             raise SurveyError(f"{_name(names, 'fpc')} has {f.size} rows, weights have {n}")
         bad = ~np.isfinite(f)
         if bad.any():
-            raise SurveyError(f"{_name(names, 'fpc')} is missing or not finite in row {_first(bad)}")
+            raise SurveyError(
+                f"{_name(names, 'fpc')} is missing or not finite in row {_first(bad)}"
+            )
         if (f <= 0).any():
             raise SurveyError(f"{_name(names, 'fpc')} is not positive in row {_first(f <= 0)}")
         first_row = np.full(H, -1, np.int64)

@@ -83,32 +83,37 @@ def _rows_matrix(valid: np.ndarray, domains: list[np.ndarray | None]) -> list[np
 
 
 def _moments(
-    design: Design, y0: np.ndarray, rows: np.ndarray, statistic: str
-) -> tuple[float, np.ndarray, float, int, float | None]:
-    """Estimate, influence values, weight sum, nobs and deff for one set of rows."""
+    design: Design, y0: np.ndarray, rows: np.ndarray, statistic: str, z: np.ndarray
+) -> tuple[float, float, int, float | None]:
+    """Estimate, weight sum, nobs and SRS variance for one set of rows; writes the influence
+    values into ``z``."""
     w = design.weights
     wd = np.where(rows, w, 0.0)
     W = float(wd.sum())
     nobs = int(np.count_nonzero(wd))
+    swy = float(np.dot(wd, y0))
     if statistic == "total":
-        est = float(np.dot(wd, y0))
-        z = wd * y0
+        est = swy
+        np.multiply(wd, y0, out=z)
     else:
-        est = float(np.dot(wd, y0) / W) if W > 0 else math.nan
-        z = wd * (y0 - est) / W if W > 0 else np.zeros_like(wd)
-    # svyvar: n/(n-1) * sum w (y - ybar)^2 / sum w, for the deff denominator
-    deff_parts = None
-    if nobs > 1 and W > 0:
-        ybar = float(np.dot(wd, y0) / W)
+        est = swy / W if W > 0 else math.nan
+        if W > 0:
+            np.subtract(y0, est, out=z)
+            z *= wd
+            z /= W
+        else:
+            z[:] = 0.0
+    # deff denominator: svyvar = n/(n-1) * sum w (y - ybar)^2 / sum w
+    vsrs = None
+    if nobs > 1 and nobs <= W:
+        ybar = swy / W
         d = y0 - ybar
-        svyvar = nobs / (nobs - 1) * float(np.dot(wd, d * d)) / W
-        if W >= nobs:
-            if statistic == "total":
-                vsrs = svyvar * W * W * (W - nobs) / (W * nobs)
-            else:
-                vsrs = svyvar * (W - nobs) / (W * nobs)
-            deff_parts = vsrs
-    return est, z, W, nobs, deff_parts
+        d *= d
+        svyvar = nobs / (nobs - 1) * float(np.dot(wd, d)) / W
+        vsrs = svyvar * (W - nobs) / (W * nobs)
+        if statistic == "total":
+            vsrs *= W * W
+    return est, W, nobs, vsrs
 
 
 def estimate_many(
@@ -143,17 +148,25 @@ def estimate_many(
         return replicate_estimates(design, y0, rows_list, statistic, ci, level)
     for start in range(0, len(rows_list), CHUNK):
         chunk = rows_list[start : start + CHUNK]
-        parts = [_moments(design, y0, r, statistic) for r in chunk]
-        z = np.stack([p[1] for p in parts])
-        var = linearized_variance(design, z, rows=np.stack(chunk))
+        z = np.empty((len(chunk), design.n))
+        parts = [_moments(design, y0, r, statistic, z[j]) for j, r in enumerate(chunk)]
+        var = linearized_variance(design, z, rows=chunk, overwrite=True)
         del z
-        for r, (est, _z, W, nobs, vsrs), v in zip(chunk, parts, var, strict=True):
+        for r, (est, W, nobs, vsrs), v in zip(chunk, parts, var, strict=True):
             se = math.sqrt(v) if math.isfinite(v) and v >= 0 else None
             deff = v / vsrs if vsrs and math.isfinite(v) else None
             out.append(
                 _finish(
-                    statistic, est, se, degrees_of_freedom(design, r), nobs, W, ci, level,
-                    deff, n_rows=_nrow(design, r),
+                    statistic,
+                    est,
+                    se,
+                    degrees_of_freedom(design, r),
+                    nobs,
+                    W,
+                    ci,
+                    level,
+                    deff,
+                    n_rows=_nrow(design, r),
                 )
             )
     return out
@@ -201,7 +214,11 @@ def _finish(
 
 
 def mean(
-    design: Design, y: Any, *, domain: np.ndarray | None = None, level: float = 0.95,
+    design: Design,
+    y: Any,
+    *,
+    domain: np.ndarray | None = None,
+    level: float = 0.95,
     name: str = "y",
 ) -> Estimate:
     """Weighted mean sum(w y)/sum(w) with linearised SE and t interval on the design df
@@ -210,7 +227,11 @@ def mean(
 
 
 def total(
-    design: Design, y: Any, *, domain: np.ndarray | None = None, level: float = 0.95,
+    design: Design,
+    y: Any,
+    *,
+    domain: np.ndarray | None = None,
+    level: float = 0.95,
     name: str = "y",
 ) -> Estimate:
     """Weighted total sum(w y) with linearised SE (R: ``svytotal(~y, design, deff = TRUE)``)."""

@@ -41,13 +41,10 @@ class GoalTest:
     def sentence(self, what: str = "share") -> str:
         """The verdict in plain language."""
         pct = f"{self.goal:.1%}"
-        if self.verdict == "above":
-            return f"The {what} is above the goal of {pct} (one-sided test at level {self.level:g})."
-        if self.verdict == "below":
-            return f"The {what} is below the goal of {pct} (one-sided test at level {self.level:g})."
-        return (
-            f"The {what} cannot be distinguished from the goal of {pct} at level {self.level:g}."
-        )
+        how = f"(one-sided test at level {self.level:g})"
+        if self.verdict in ("above", "below"):
+            return f"The {what} is {self.verdict} the goal of {pct} {how}."
+        return f"The {what} cannot be distinguished from the goal of {pct} at level {self.level:g}."
 
 
 def goal_test(estimate: Estimate, goal: float = DEFAULT_GOAL, level: float = 0.95) -> GoalTest:

@@ -1,8 +1,9 @@
 """Confidence intervals (R's ``confint.svystat`` and ``svyciprop``) and t quantiles.
 
 Only ``scipy.special`` is imported, lazily: ``scipy.stats`` costs most of a second to import.
-A figure that does not exist (an interval when the SE is 0 or undefined, or when the
-degrees of freedom are not positive) is ``None``.
+A figure that does not exist is ``None``: a proportion's interval when its SE is 0 (the
+share is exactly 0 or 1, where logit, beta and Wilson are undefined), any interval when the
+SE is undefined or the degrees of freedom are not positive.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def _finite(x: float) -> float | None:
 def wald_interval(
     estimate: float, se: float | None, df: float, level: float = 0.95
 ) -> tuple[float | None, float | None]:
-    """estimate -/+ qt(1 - alpha/2, df) * se (R: ``confint(svymean(...), df = degf(design))``)."""
-    if not _usable(se, df) or not math.isfinite(estimate):
+    """estimate -/+ qt(1 - alpha/2, df) * se (R: ``confint(svymean(...), df = degf(design))``).
+
+    As R's ``confint``, an SE of exactly 0 gives the degenerate interval [estimate, estimate];
+    an undefined SE or df <= 0 gives no interval.
+    """
+    if se is None or not math.isfinite(se) or se < 0 or not df > 0 or not math.isfinite(estimate):
         return None, None
     assert se is not None
     q = t_quantile(1 - (1 - level) / 2, df)

@@ -91,26 +91,36 @@ def stratified_variance(
 
 
 def linearized_variance(
-    design: Design, z: np.ndarray, rows: np.ndarray | None = None
+    design: Design,
+    z: np.ndarray,
+    rows: np.ndarray | list[np.ndarray] | None = None,
+    *,
+    overwrite: bool = False,
 ) -> np.ndarray:
     """Variance of estimators with influence values ``z`` ((n,) or (k, n)).
 
     Calibration steps of the design are applied first (GREG residuals, as R's
-    ``svyrecvar`` does with ``postStrata``).  ``rows`` ((n,) or (k, n) booleans) marks the rows of
-    each domain / non-missing subset; for an uncalibrated design R drops the other rows, so only the
-    strata holding such rows are "present" (see :func:`stratified_variance`).
+    ``svyrecvar`` does with ``postStrata``).  ``rows`` ((n,) or k (n,) boolean masks) marks
+    the rows of each domain / non-missing subset; for an uncalibrated design R drops the
+    other rows, so only the strata holding such rows are "present" (this matters only for
+    lonely strata, see :func:`stratified_variance`).  ``overwrite`` lets the calibration
+    step work in place on ``z``.
     """
     from analysis.calibration import residualize
 
     zz = np.atleast_2d(np.asarray(z, dtype=np.float64))
     present = None
     if design.calibrations:
-        zz = residualize(design, zz)
-    elif rows is not None:
-        rr = np.atleast_2d(rows)
+        zz = residualize(design, zz, inplace=overwrite)
+    elif rows is not None and _has_lonely(design):
+        rr = [rows] if isinstance(rows, np.ndarray) and rows.ndim == 1 else list(rows)
         present = np.stack(
             [np.bincount(design.strata[r], minlength=design.n_strata) > 0 for r in rr]
         )
         if present.shape[0] != zz.shape[0]:
             present = np.broadcast_to(present, (zz.shape[0], design.n_strata))
     return stratified_variance(design, psu_totals(design, zz), present)
+
+
+def _has_lonely(design: Design) -> bool:
+    return bool((design.n_psu == 1).any())

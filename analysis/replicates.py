@@ -155,7 +155,8 @@ def make_replicates(
     if kind == "jkn":
         return jkn(design)
     if kind == "bootstrap":
-        return bootstrap(design, replicates, rng=rng if rng is not None else np.random.default_rng())
+        gen = rng if rng is not None else np.random.default_rng()
+        return bootstrap(design, replicates, rng=gen)
     raise SurveyError(f"replicate type must be one of {', '.join(REPLICATE_TYPES)}")
 
 
@@ -179,12 +180,28 @@ def replicate_totals(design: Design, values: np.ndarray) -> np.ndarray:
 
 def replicate_variance(thetas: np.ndarray, full: np.ndarray, rep: ReplicateWeights) -> np.ndarray:
     """R's ``svrVar``: scale * sum_r rscales_r (theta_r - centre)^2, per row of ``thetas``."""
-    if rep.mse:
-        centre = full
-    else:
-        centre = thetas[:, rep.rscales > 0].mean(axis=1)
+    centre = full if rep.mse else thetas[:, rep.rscales > 0].mean(axis=1)
     d = thetas - centre[:, None]
     return rep.scale * (d * d * rep.rscales).sum(axis=1)
+
+
+def _replicate_deff(w: np.ndarray, y: np.ndarray, v: float, statistic: str) -> float | None:
+    """R's deff for replicate designs: v / vsrs with vsrs = s2 / n * (N - n) / N for a mean
+    (times N^2 for a total), s2 = n/(n-1) sum w (y - ybar)^2 / sum w over the n rows used
+    (zero weights included, as R counts ``length(pweights)``), N = sum w."""
+    n = w.size
+    npop = float(w.sum())
+    if npop <= 0:
+        return None
+    ybar = float(np.dot(w, y)) / npop
+    d = y - ybar
+    s2 = n / (n - 1) * float(np.dot(w, d * d)) / npop
+    vsrs = s2 / n * (npop - n) / npop
+    if statistic == "total":
+        vsrs *= npop * npop
+    if not vsrs or not math.isfinite(v):
+        return None
+    return v / vsrs
 
 
 def replicate_estimates(
@@ -220,8 +237,21 @@ def replicate_estimates(
         v = float(replicate_variance(thetas[None, :], np.array([full]), rep)[0])
         nobs = int(np.count_nonzero(w * r))
         se = math.sqrt(v) if math.isfinite(v) and v >= 0 else None
+        nrow = int(np.count_nonzero(rows))
+        deff = _replicate_deff(w[rows], y0[rows], v, statistic) if nrow > 1 else None
         out.append(
-            _finish(statistic, full, se, df, nobs, W, ci, level, None,
-                    n_rows=int(np.count_nonzero(rows)), variance_method=rep.type)
+            _finish(
+                statistic,
+                full,
+                se,
+                df,
+                nobs,
+                W,
+                ci,
+                level,
+                deff,
+                n_rows=nrow,
+                variance_method=rep.type,
+            )
         )
     return out

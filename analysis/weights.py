@@ -58,7 +58,9 @@ def weight_summary(weights: Any) -> WeightSummary:
     )
 
 
-def nonresponse_adjust(design: Design, responded: Any, classes: Factor, *, name: str = "class") -> Design:
+def nonresponse_adjust(
+    design: Design, responded: Any, classes: Factor, *, name: str = "class"
+) -> Design:
     """Weighting-class non-response adjustment: in class c a respondent's weight becomes
     w_i * sum_{c} w / sum_{c, responded} w and a non-respondent's weight 0, so each class
     keeps its weighted total.  The design (strata, PSUs) is unchanged; the new weights are
@@ -80,7 +82,9 @@ def nonresponse_adjust(design: Design, responded: Any, classes: Factor, *, name:
     empty = (all_w > 0) & (resp_w <= 0)
     if empty.any():
         lev = classes.levels[int(np.flatnonzero(empty)[0])]
-        raise SurveyError(f"class '{lev}' of column '{name}' has no respondent with a positive weight")
+        raise SurveyError(
+            f"class '{lev}' of column '{name}' has no respondent with a positive weight"
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(resp_w > 0, all_w / resp_w, 0.0)
     new = np.where(r == 1, w * factor[classes.codes], 0.0)

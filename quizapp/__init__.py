@@ -65,10 +65,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The question bank first: its demo hook (loading the bank) must run before the others.
     from quizapp.admin import bp as admin_bp
     from quizapp.auth import bp as auth_bp
+    from quizapp.competitions import admin_bp as competition_admin_bp
+    from quizapp.competitions import bp as competitions_bp
     from quizapp.main import bp as main_bp
+    from quizapp.practice import bp as practice_bp
+    from quizapp.questions import bp as questions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(questions_bp, url_prefix="/admin/questions")
+    app.register_blueprint(practice_bp)
+    app.register_blueprint(competitions_bp)
+    app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")

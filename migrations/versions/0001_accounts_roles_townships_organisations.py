@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['township_id'], ['townships.id'], name=op.f('fk_organisations_township_id_townships')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
-    sa.UniqueConstraint('township_id', 'name', name=op.f('uq_organisations_township_id'))
+    sa.UniqueConstraint('township_id', 'name', name=op.f('uq_organisations_township_id_name'))
     )
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organisations_township_id'), ['township_id'], unique=False)
@@ -75,7 +75,7 @@ def upgrade():
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_school_classes_organisation_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_school_classes')),
-    sa.UniqueConstraint('organisation_id', 'grade', 'name', name=op.f('uq_school_classes_organisation_id'))
+    sa.UniqueConstraint('organisation_id', 'grade', 'name', name=op.f('uq_school_classes_organisation_id_grade_name'))
     )
     with op.batch_alter_table('school_classes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_school_classes_organisation_id'), ['organisation_id'], unique=False)

@@ -51,7 +51,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_question_versions_question_id_questions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question_versions')),
-    sa.UniqueConstraint('question_id', 'version', name=op.f('uq_question_versions_question_id'))
+    sa.UniqueConstraint('question_id', 'version', name=op.f('uq_question_versions_question_id_version'))
     )
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.create_index('ix_question_versions_draw', ['status', 'topic', 'type', 'difficulty'], unique=False)

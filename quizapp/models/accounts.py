@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db
 from quizapp.models.places import Organisation, Township
+from quizapp.models.types import UTCDateTime, utcnow
 
 teacher_schools = Table(
     "teacher_schools",
@@ -25,11 +26,6 @@ interviewer_townships = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("township_id", ForeignKey("townships.id", ondelete="CASCADE"), primary_key=True),
 )
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC (how every timestamp is stored)."""
-    return datetime.now(UTC)
 
 
 class UserRole(db.Model):
@@ -53,7 +49,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(64), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

@@ -9,29 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from question_bank.schema import (
+    DIMENSIONS,
+    GROUPS,
+    QUESTION_TYPES,
+    STATUSES,
+    TOPICS,
+    TRUE_FALSE_CHOICES,
+    groups_to_mask,
+    mask_to_groups,
+)
 from quizapp.extensions import db
-from quizapp.models.accounts import utcnow
+from quizapp.models.types import UTCDateTime, utcnow
 
-QUESTION_TYPES = ("true_false", "single", "multiple")
-STATUSES = ("draft", "reviewed", "active", "retired")
-DIMENSIONS = ("K", "M", "S", "A")
-GROUPS = ("youth", "farmer", "worker", "elder", "cadre")
-TOPICS = ("basic_science", "method", "health", "emergency", "agriculture", "digital_life",
-          "environment", "superstition", "sts")
-# Choice indexes of a true/false question: 0 is "true", 1 is "false".
-TRUE_FALSE_CHOICES = 2
-
-
-def groups_to_mask(groups: list[str] | set[str] | tuple[str, ...]) -> int:
-    """Encode target groups as a bit mask (portable filtering on SQLite and PostgreSQL)."""
-    return sum(1 << GROUPS.index(group) for group in set(groups))
-
-
-def mask_to_groups(mask: int) -> list[str]:
-    return [group for index, group in enumerate(GROUPS) if mask & (1 << index)]
+# The vocabulary is defined once, in the Flask-free question bank package.
+__all__ = ["DIMENSIONS", "GROUPS", "QUESTION_TYPES", "STATUSES", "TOPICS", "TRUE_FALSE_CHOICES",
+           "Question", "QuestionVersion", "groups_to_mask", "mask_to_groups"]
 
 
 class Question(db.Model):
@@ -45,7 +41,7 @@ class Question(db.Model):
     survey_reserved: Mapped[bool] = mapped_column(default=False, index=True)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL"), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     versions: Mapped[list[QuestionVersion]] = relationship(
         back_populates="question", foreign_keys="QuestionVersion.question_id",
@@ -80,7 +76,7 @@ class QuestionVersion(db.Model):
     benchmark: Mapped[int | None] = mapped_column(default=None)
     difficulty: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     question: Mapped[Question] = relationship(
         back_populates="versions", foreign_keys=[question_id])

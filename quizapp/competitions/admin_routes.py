@@ -1,0 +1,172 @@
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from quizapp.access import roles_required
+from quizapp.competitions import admin_bp, admin_services
+from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
+from quizapp.engine import boards, signals
+from quizapp.engine.attempts import close_overdue, void_attempt
+from quizapp.extensions import db
+from quizapp.models import Attempt, Competition
+from quizapp.timezone import to_local
+
+admin_only = roles_required("admin")
+FORM_ERRORS = {
+    "ends_before_start": lambda: _("The end must be after the start."),
+    "duplicate": lambda: _("Another competition already uses this name."),
+    "quota_too_large": lambda: _("The quotas add up to more than the number of questions."),
+    "outside_window": lambda: _("A round must lie inside the competition's dates."),
+    "overlap": lambda: _("This round overlaps another round."),
+}
+
+
+def _competition_or_404(competition_id: int) -> Competition:
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    return competition
+
+
+@admin_bp.route("/")
+@admin_only
+def index():
+    competitions = db.session.scalars(
+        select(Competition).order_by(Competition.starts_at.desc())).all()
+    return render_template("competitions/admin_index.html", competitions=competitions)
+
+
+def _edit(competition: Competition, is_new: bool):
+    form = CompetitionForm()
+    if request.method == "GET":
+        if is_new:
+            form.field_name.data = form.field_township.data = "required"
+            form.field_organisation.data = "optional"
+            form.field_phone.data = "off"
+            form.quota_true_false.data, form.quota_single.data = 7, 7
+            form.quota_multiple.data = 6
+            form.seconds_per_question.data, form.attempts_per_day.data = 30, 1
+        else:
+            admin_services.competition_to_form(competition, form)
+    elif form.validate_on_submit():
+        try:
+            admin_services.form_to_competition(form, competition)
+        except admin_services.CompetitionFormError as error:
+            getattr(form, error.field).errors.append(FORM_ERRORS[str(error)]())
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("competition_admin.detail", competition_id=competition.id))
+    return render_template("competitions/admin_form.html", form=form,
+                           competition=None if is_new else competition)
+
+
+@admin_bp.route("/new", methods=["GET", "POST"])
+@admin_only
+def new():
+    return _edit(Competition(), is_new=True)
+
+
+@admin_bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit(competition_id: int):
+    return _edit(_competition_or_404(competition_id), is_new=False)
+
+
+@admin_bp.route("/<int:competition_id>")
+@admin_only
+def detail(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    title, starts, ends = admin_services.next_round_defaults(competition)
+    round_form = RoundForm(title=title, starts_at=to_local(starts).replace(tzinfo=None),
+                           ends_at=to_local(ends).replace(tzinfo=None))
+    return render_template("competitions/admin_detail.html", competition=competition,
+                           round_form=round_form)
+
+
+@admin_bp.route("/<int:competition_id>/rounds", methods=["POST"])
+@admin_only
+def add_round(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            admin_services.add_round(competition, form.title.data or "", form.starts_at.data,
+                                     form.ends_at.data)
+        except admin_services.CompetitionFormError as error:
+            flash(FORM_ERRORS[str(error)]())
+        else:
+            flash(_("Round added."))
+    else:
+        flash(_("Please give the round a start and an end."))
+    return redirect(url_for("competition_admin.detail", competition_id=competition.id))
+
+
+@admin_bp.route("/<int:competition_id>/board")
+@admin_only
+def board(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    close_overdue(competition_id=competition.id)
+    view = request.args.get("view", "people")
+    if view not in ("people", "township", "organisation"):
+        view = "people"
+    round_id = request.args.get("round", type=int)
+    rows = (boards.individual_board(competition, round_id, limit=500) if view == "people"
+            else boards.group_board(competition, view, round_id))
+    return render_template("competitions/board.html", competition=competition, rows=rows,
+                           view=view, round_id=round_id, me=None, admin_view=True)
+
+
+@admin_bp.route("/<int:competition_id>/attempts")
+@admin_only
+def attempts(competition_id: int):
+    competition = _competition_or_404(competition_id)
+    flagged = signals.all_signals(competition.id)
+    flagged_ids = {a for s in flagged for a in s.attempt_ids}
+    recent = db.session.scalars(
+        select(Attempt).where(Attempt.competition_id == competition.id)
+        .order_by(Attempt.id.desc()).limit(200)).all()
+    return render_template("competitions/admin_attempts.html", competition=competition,
+                           signals=flagged, flagged_ids=flagged_ids, attempts=recent,
+                           void_form=VoidForm())
+
+
+@admin_bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
+@admin_only
+def void(attempt_id: int):
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.competition_id is None:
+        abort(404)
+    form = VoidForm()
+    if form.validate_on_submit():
+        void_attempt(attempt, form.reason.data, current_user.id)
+        flash(_("Attempt voided."))
+    else:
+        flash(_("Please give a reason."))
+    return redirect(url_for("competition_admin.attempts", competition_id=attempt.competition_id))
+
+
+@admin_bp.route("/<int:competition_id>/export.<fmt>")
+@admin_only
+def export(competition_id: int, fmt: str):
+    competition = _competition_or_404(competition_id)
+    close_overdue(competition_id=competition.id)
+    what = request.args.get("what", "attempts")
+    tables = {
+        "attempts": (admin_services.ATTEMPT_COLUMNS, admin_services.attempt_rows(competition)),
+        "townships": (admin_services.PARTICIPATION_COLUMNS,
+                      admin_services.participation_rows(competition, "township")),
+        "organisations": (admin_services.PARTICIPATION_COLUMNS,
+                          admin_services.participation_rows(competition, "organisation")),
+    }
+    if fmt == "xlsx":
+        body = admin_services.to_xlsx(tables)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"{competition.slug}.xlsx"
+    elif fmt == "csv" and what in tables:
+        body = admin_services.to_csv(*tables[what])
+        mimetype, name = "text/csv; charset=utf-8", f"{competition.slug}-{what}.csv"
+    else:
+        abort(404)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})

@@ -1,0 +1,170 @@
+"""Admin operations on competitions: save from the form, next round, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from quizapp.engine import boards
+from quizapp.extensions import db
+from quizapp.models import Attempt, Competition, Participant, Round
+from quizapp.models.questions import groups_to_mask, mask_to_groups
+from quizapp.timezone import from_local, to_local
+
+
+class CompetitionFormError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_difficulty_quota(text: str | None) -> dict[str, int]:
+    """``"1:8, 2:8, 3:4"`` → ``{"1": 8, "2": 8, "3": 4}``."""
+    quota = {}
+    for part in (text or "").split(","):
+        if part.strip():
+            level, count = part.split(":")
+            quota[level.strip()] = int(count)
+    return quota
+
+
+def form_to_competition(form, competition: Competition) -> Competition:
+    """Copy a validated CompetitionForm onto ``competition`` and save it."""
+    starts, ends = from_local(form.starts_at.data), from_local(form.ends_at.data)
+    if ends <= starts:
+        raise CompetitionFormError("ends_at", "ends_before_start")
+    clash = db.session.scalar(select(Competition).where(
+        Competition.slug == form.slug.data, Competition.id != competition.id))
+    if clash is not None:
+        raise CompetitionFormError("slug", "duplicate")
+    type_quota = {name: getattr(form, f"quota_{name}").data
+                  for name in ("true_false", "single", "multiple")
+                  if getattr(form, f"quota_{name}").data}
+    difficulty_quota = parse_difficulty_quota(form.quota_difficulty.data)
+    for quota in (type_quota, difficulty_quota):
+        if sum(quota.values()) > form.question_count.data:
+            raise CompetitionFormError("question_count", "quota_too_large")
+    competition.title = form.title.data
+    competition.slug = form.slug.data
+    competition.description = form.description.data or ""
+    competition.rules_text = form.rules_text.data or ""
+    competition.audience_mask = groups_to_mask(form.audience.data or [])
+    competition.starts_at, competition.ends_at = starts, ends
+    competition.registration = {field: getattr(form, f"field_{field}").data
+                                for field in ("name", "township", "organisation", "phone")}
+    competition.question_count = form.question_count.data
+    competition.quotas = {key: value for key, value in
+                          (("type", type_quota), ("difficulty", difficulty_quota)) if value}
+    competition.seconds_per_question = form.seconds_per_question.data or None
+    competition.seconds_per_attempt = form.seconds_per_attempt.data or None
+    competition.attempts_per_day = form.attempts_per_day.data or None
+    competition.counting = form.counting.data
+    competition.points_per_correct = form.points_per_correct.data
+    competition.reveal = form.reveal.data
+    competition.published = form.published.data
+    db.session.add(competition)
+    db.session.commit()
+    return competition
+
+
+def competition_to_form(competition: Competition, form) -> None:
+    """Fill a CompetitionForm from a saved competition (for editing)."""
+    for name in ("title", "slug", "description", "rules_text", "question_count",
+                 "seconds_per_question", "seconds_per_attempt", "attempts_per_day", "counting",
+                 "points_per_correct", "reveal", "published"):
+        getattr(form, name).data = getattr(competition, name)
+    form.audience.data = mask_to_groups(competition.audience_mask)
+    form.starts_at.data = to_local(competition.starts_at).replace(tzinfo=None)
+    form.ends_at.data = to_local(competition.ends_at).replace(tzinfo=None)
+    for field in ("name", "township", "organisation", "phone"):
+        getattr(form, f"field_{field}").data = competition.field_mode(field)
+    type_quota = competition.quotas.get("type", {})
+    for name in ("true_false", "single", "multiple"):
+        getattr(form, f"quota_{name}").data = type_quota.get(name)
+    form.quota_difficulty.data = ",".join(
+        f"{k}:{v}" for k, v in sorted(competition.quotas.get("difficulty", {}).items()))
+
+
+def next_round_defaults(competition: Competition) -> tuple[str, object, object]:
+    """A proposal for the next round: the week after the last round (or from the opening)."""
+    number = len(competition.rounds) + 1
+    start = competition.rounds[-1].ends_at if competition.rounds else competition.starts_at
+    end = min(start + timedelta(days=7), competition.ends_at)
+    return f"第{number}周", start, end
+
+
+def add_round(competition: Competition, title: str, starts_local, ends_local) -> Round:
+    """Add the next round; it must lie inside the competition and not overlap another."""
+    starts, ends = from_local(starts_local), from_local(ends_local)
+    if ends <= starts:
+        raise CompetitionFormError("ends_at", "ends_before_start")
+    if starts < competition.starts_at or ends > competition.ends_at:
+        raise CompetitionFormError("starts_at", "outside_window")
+    if any(starts < r.ends_at and r.starts_at < ends for r in competition.rounds):
+        raise CompetitionFormError("starts_at", "overlap")
+    round_ = Round(competition=competition, number=len(competition.rounds) + 1, title=title,
+                   starts_at=starts, ends_at=ends)
+    db.session.add(round_)
+    db.session.commit()
+    boards.forget(competition.id)
+    return round_
+
+
+ATTEMPT_COLUMNS = ("attempt", "status", "round", "name", "township", "organisation",
+                   "started_at", "finished_at", "seconds", "correct", "score", "ip", "void_reason")
+
+
+def attempt_rows(competition: Competition) -> list[list]:
+    """One row per attempt that is not open, for the organisers' records (times in Beijing)."""
+    query = (select(Attempt).where(Attempt.competition_id == competition.id,
+                                   Attempt.status != "open")
+             .order_by(Attempt.finished_at))
+    rows = []
+    for a in db.session.scalars(query):
+        p: Participant | None = a.participant
+        rows.append([
+            a.id, a.status, a.round.number if a.round else "", p.display_name if p else "",
+            p.township.name if p and p.township else "",
+            p.organisation.name if p and p.organisation else "",
+            to_local(a.started_at).strftime("%Y-%m-%d %H:%M:%S"),
+            to_local(a.finished_at).strftime("%Y-%m-%d %H:%M:%S") if a.finished_at else "",
+            round((a.duration_ms or 0) / 1000, 1), a.correct_count, a.score, a.ip or "",
+            a.void_reason or ""])
+    return rows
+
+
+PARTICIPATION_COLUMNS = ("rank", "name", "participants", "person_times", "per_10000",
+                         "mean_score", "perfect_share")
+
+
+def participation_rows(competition: Competition, by: str) -> list[list]:
+    return [[r.rank, r.name, r.participants, r.person_times,
+             None if r.per_10000 is None else round(r.per_10000, 2), round(r.mean_score, 2),
+             round(r.perfect_share, 4)]
+            for r in boards.group_board(competition, by)]
+
+
+def to_csv(header: tuple[str, ...], rows: list[list]) -> bytes:
+    """CSV with a byte-order mark so that Excel opens the Chinese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(sheets: dict[str, tuple[tuple[str, ...], list[list]]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

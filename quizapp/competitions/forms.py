@@ -1,0 +1,90 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from quizapp.admin.forms import MultiCheckboxField
+from quizapp.formtools import choices
+from quizapp.models.questions import GROUPS
+
+FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
+                     ("required", _l("Required")))
+GROUP_LABELS = {"youth": _l("Young people"), "farmer": _l("Farmers"),
+                "worker": _l("Industrial workers"), "elder": _l("Elderly people"),
+                "cadre": _l("Officials and civil servants")}
+
+
+class ActionForm(FlaskForm):
+    """A CSRF-protected button (start, finish, answer)."""
+
+
+class RegistrationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    township_id = SelectField(_l("Township or subdistrict"), coerce=int, validators=[Optional()])
+    organisation_id = SelectField(_l("School or work unit"), coerce=int, validators=[Optional()])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
+
+
+class CompetitionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    slug = StringField(_l("Short name in the link"), validators=[
+        DataRequired(), Length(max=64),
+        Regexp(r"^[a-z0-9-]+$", message=_l("Use lower-case letters, digits or dashes."))])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    rules_text = TextAreaField(_l("Rules"), validators=[Optional(), Length(max=8000)])
+    audience = MultiCheckboxField(_l("Audience (none ticked: everyone)"),
+                                  choices=choices((g, GROUP_LABELS[g]) for g in GROUPS))
+    starts_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired()])
+    field_name = SelectField(_l("Name"), choices=choices(FIELD_MODE_LABELS))
+    field_township = SelectField(_l("Township or subdistrict"), choices=choices(FIELD_MODE_LABELS))
+    field_organisation = SelectField(_l("School or work unit"),
+                                     choices=choices(FIELD_MODE_LABELS))
+    field_phone = SelectField(_l("Mobile phone"), choices=choices(FIELD_MODE_LABELS))
+    question_count = IntegerField(_l("Questions per attempt"), default=20,
+                                  validators=[DataRequired(), NumberRange(min=1, max=100)])
+    quota_true_false = IntegerField(_l("of which true/false"), validators=[
+        Optional(), NumberRange(min=0, max=100)])
+    quota_single = IntegerField(_l("of which single choice"), validators=[
+        Optional(), NumberRange(min=0, max=100)])
+    quota_multiple = IntegerField(_l("of which multiple choice"), validators=[
+        Optional(), NumberRange(min=0, max=100)])
+    quota_difficulty = StringField(_l("Difficulty quotas, e.g. 1:8,2:8,3:4"), validators=[
+        Optional(), Regexp(r"^\s*[123]\s*:\s*\d+(\s*,\s*[123]\s*:\s*\d+)*\s*$",
+                           message=_l("Write it like 1:8,2:8,3:4."))])
+    seconds_per_question = IntegerField(_l("Seconds per question (empty: no limit)"),
+                                        validators=[Optional(), NumberRange(min=5, max=600)])
+    seconds_per_attempt = IntegerField(_l("Seconds per attempt (empty: no limit)"),
+                                       validators=[Optional(), NumberRange(min=30, max=36000)])
+    attempts_per_day = IntegerField(_l("Scored attempts per day (empty: unlimited)"),
+                                    validators=[Optional(), NumberRange(min=1, max=100)])
+    counting = SelectField(_l("Which attempt counts"), choices=choices(
+        (("best", _l("The best")), ("last", _l("The last")))))
+    points_per_correct = FloatField(_l("Points per correct answer"), default=5,
+                                    validators=[DataRequired(), NumberRange(min=0.1, max=100)])
+    reveal = SelectField(_l("Show right answers"), choices=choices(
+        (("after_attempt", _l("After each attempt")),
+         ("after_window", _l("After the competition closes")))))
+    published = BooleanField(_l("Published"))
+
+
+class RoundForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
+    starts_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired()])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])

@@ -1,0 +1,220 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quizapp.access import public
+from quizapp.admin.services import list_organisations, list_townships
+from quizapp.competitions import bp, services
+from quizapp.competitions.forms import ActionForm, RegistrationForm
+from quizapp.device import device_id
+from quizapp.engine import boards, clock
+from quizapp.engine.attempts import (
+    AttemptError,
+    close_overdue,
+    current_item,
+    item_deadline,
+    record_answer,
+)
+from quizapp.formtools import choices
+
+ATTEMPT_MESSAGES = {
+    "not_open": lambda: _("The competition is not open now."),
+    "daily_limit": lambda: _("You have used today's attempts. Come back tomorrow."),
+    "no_questions": lambda: _("This competition has no questions yet. Please tell the organiser."),
+    "closed": lambda: _("This attempt is already finished."),
+    "time_up": lambda: _("Time is up: that answer came too late and was not counted."),
+    "unknown_item": lambda: _("That question is not part of your attempt."),
+    "bad_choice": lambda: _("Please choose an answer from the options shown."),
+}
+REGISTRATION_MESSAGES = {
+    "required": lambda: _("This field is required."),
+    "invalid": lambda: _("Please check this value."),
+    "other_township": lambda: _("This organisation belongs to another township."),
+}
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _competition_or_404(slug: str):
+    competition = services.by_slug(slug)
+    if competition is None or not competition.published:
+        abort(404)
+    return competition
+
+
+def _attempt_or_404(token: str):
+    attempt = services.owned_attempt(token, _user_id(), device_id())
+    if attempt is None or attempt.kind != "competition":
+        abort(404)
+    return attempt
+
+
+def _registration_form(competition) -> RegistrationForm:
+    form = RegistrationForm()
+    form.township_id.choices = choices(
+        [(0, "—")] + [(t.id, t.name) for t in list_townships(include_inactive=False)])
+    form.organisation_id.choices = choices(
+        [(0, "—")] + [(o.id, f"{o.township.name} · {o.name}") for o in list_organisations()
+                      if o.active])
+    return form
+
+
+@bp.route("/competitions/")
+@public
+def index():
+    return render_template("competitions/index.html",
+                           competitions=services.visible_competitions(),
+                           state=services.window_state)
+
+
+@bp.route("/competitions/<slug>", methods=["GET"])
+@public
+def detail(slug: str):
+    competition = _competition_or_404(slug)
+    participant = services.find_participant(competition, _user_id(), device_id())
+    form = _registration_form(competition)
+    if participant is not None:
+        form.name.data = participant.name
+        form.township_id.data = participant.township_id or 0
+        form.organisation_id.data = participant.organisation_id or 0
+    return render_template(
+        "competitions/detail.html", competition=competition, participant=participant,
+        form=form, action_form=ActionForm(), state=services.window_state(competition),
+        round=services.current_round(competition),
+        open_attempt=participant and services.open_attempt(participant),
+        me=participant and boards.rank_of(competition, participant.id))
+
+
+@bp.route("/competitions/<slug>/register", methods=["POST"])
+@public
+def register(slug: str):
+    competition = _competition_or_404(slug)
+    form = _registration_form(competition)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.register(
+            competition, user_id=_user_id(), device_id=device_id(), name=form.name.data,
+            township_id=form.township_id.data or None,
+            organisation_id=form.organisation_id.data or None, phone=form.phone.data or "",
+            ip=request.remote_addr)
+    except services.RegistrationError as error:
+        getattr(form, {"township": "township_id", "organisation": "organisation_id"}.get(
+            error.field, error.field)).errors.append(REGISTRATION_MESSAGES[error.code]())
+        return render_template(
+            "competitions/detail.html", competition=competition, participant=None, form=form,
+            action_form=ActionForm(), state=services.window_state(competition),
+            round=services.current_round(competition), open_attempt=None, me=None), 400
+    flash(_("You are registered. Good luck!"))
+    return redirect(url_for("competitions.detail", slug=slug))
+
+
+@bp.route("/competitions/<slug>/start", methods=["POST"])
+@public
+def start(slug: str):
+    competition = _competition_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    participant = services.find_participant(competition, _user_id(), device_id())
+    if participant is None:
+        flash(_("Please register first."))
+        return redirect(url_for("competitions.detail", slug=slug))
+    try:
+        attempt = services.start_attempt(competition, participant, ip=request.remote_addr,
+                                         device_id=device_id())
+    except AttemptError as error:
+        flash(ATTEMPT_MESSAGES[error.code]())
+        return redirect(url_for("competitions.detail", slug=slug))
+    return redirect(url_for("competitions.attempt", token=attempt.token))
+
+
+@bp.route("/competitions/attempt/<token>")
+@public
+def attempt(token: str):
+    attempt = _attempt_or_404(token)
+    competition = attempt.competition
+    close_overdue(competition_id=competition.id)
+    if attempt.status != "open":
+        return redirect(url_for("competitions.result", token=token))
+    now = clock.now()
+    item = current_item(attempt, competition.seconds_per_question, now)
+    if item is None:
+        from quizapp.engine.attempts import close_attempt
+
+        close_attempt(attempt, "finished", now)
+        return redirect(url_for("competitions.result", token=token))
+    limit = item_deadline(attempt, item, competition.seconds_per_question)
+    seconds_left = max(int((limit - now).total_seconds()), 0) if limit else None
+    return render_template(
+        "competitions/question.html", competition=competition, attempt=attempt, item=item,
+        version=item.question_version, form=ActionForm(), seconds_left=seconds_left,
+        number=item.position + 1, total=attempt.question_count)
+
+
+@bp.route("/competitions/attempt/<token>/answer", methods=["POST"])
+@public
+def answer(token: str):
+    attempt = _attempt_or_404(token)
+    competition = attempt.competition
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        position = int(request.form.get("position", ""))
+        chosen = [int(value) for value in request.form.getlist("choice")]
+    except ValueError:
+        flash(ATTEMPT_MESSAGES["bad_choice"]())
+        return redirect(url_for("competitions.attempt", token=token))
+    try:
+        record_answer(attempt, position, chosen, points_per_correct=competition.points_per_correct,
+                      seconds_per_question=competition.seconds_per_question)
+    except AttemptError as error:
+        flash(ATTEMPT_MESSAGES[error.code]())
+    return redirect(url_for("competitions.attempt", token=token))
+
+
+@bp.route("/competitions/attempt/<token>/result")
+@public
+def result(token: str):
+    attempt = _attempt_or_404(token)
+    competition = attempt.competition
+    close_overdue(competition_id=competition.id)
+    if attempt.status == "open":
+        return redirect(url_for("competitions.attempt", token=token))
+    return render_template(
+        "competitions/result.html", competition=competition, attempt=attempt,
+        reveal=services.may_reveal(competition, attempt),
+        me=boards.rank_of(competition, attempt.participant_id),
+        round_me=attempt.round_id and boards.rank_of(competition, attempt.participant_id,
+                                                     attempt.round_id))
+
+
+@bp.route("/competitions/attempt/<token>/certificate")
+@public
+def certificate(token: str):
+    attempt = _attempt_or_404(token)
+    if attempt.status not in ("finished", "expired"):
+        abort(404)
+    competition = attempt.competition
+    return render_template("competitions/certificate.html", competition=competition,
+                           attempt=attempt, me=boards.rank_of(competition, attempt.participant_id))
+
+
+@bp.route("/competitions/<slug>/board")
+@public
+def board(slug: str):
+    competition = _competition_or_404(slug)
+    close_overdue(competition_id=competition.id)
+    view = request.args.get("view", "people")
+    if view not in ("people", "township", "organisation"):
+        view = "people"
+    round_id = request.args.get("round", type=int)
+    if round_id is not None and round_id not in {r.id for r in competition.rounds}:
+        abort(404)
+    participant = services.find_participant(competition, _user_id(), device_id())
+    rows = (boards.individual_board(competition, round_id) if view == "people"
+            else boards.group_board(competition, view, round_id))
+    me = participant and boards.rank_of(competition, participant.id, round_id)
+    return render_template("competitions/board.html", competition=competition, rows=rows,
+                           view=view, round_id=round_id, me=me, admin_view=False)

@@ -1,0 +1,191 @@
+"""Competition rules applied to people: registration, starting, ownership, reveal."""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from quizapp.engine import clock
+from quizapp.engine.attempts import AttemptError, create_attempt
+from quizapp.engine.draw import DrawError, draw_questions
+from quizapp.extensions import db
+from quizapp.models import Attempt, Competition, Organisation, Participant, QuestionVersion, Round
+from quizapp.models.questions import mask_to_groups
+from quizapp.questions_pool import as_candidates, drawable_versions
+from quizapp.timezone import local_day_bounds
+
+PHONE_PATTERN = re.compile(r"^1\d{10}$")
+
+
+class RegistrationError(ValueError):
+    """Registration data that the competition's rules refuse; ``field`` names the field."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+def visible_competitions() -> list[Competition]:
+    return list(db.session.scalars(
+        select(Competition).where(Competition.published.is_(True))
+        .order_by(Competition.starts_at.desc())))
+
+
+def by_slug(slug: str) -> Competition | None:
+    return db.session.scalar(select(Competition).where(Competition.slug == slug))
+
+
+def window_state(competition: Competition, now: datetime | None = None) -> str:
+    """``"upcoming"``, ``"open"`` or ``"closed"``."""
+    now = now or clock.now()
+    if now < competition.starts_at:
+        return "upcoming"
+    if now >= competition.ends_at:
+        return "closed"
+    return "open"
+
+
+def current_round(competition: Competition, now: datetime | None = None) -> Round | None:
+    now = now or clock.now()
+    return next((r for r in competition.rounds if r.starts_at <= now < r.ends_at), None)
+
+
+def find_participant(competition: Competition, user_id: int | None,
+                     device_id: str) -> Participant | None:
+    """The participant for a signed-in account, or else for this device."""
+    column, value = ((Participant.user_id, user_id) if user_id is not None
+                     else (Participant.device_id, device_id))
+    return db.session.scalar(select(Participant).where(
+        Participant.competition_id == competition.id, column == value))
+
+
+def register(competition: Competition, *, user_id: int | None, device_id: str, name: str,
+             township_id: int | None, organisation_id: int | None, phone: str,
+             ip: str | None) -> Participant:
+    """Register someone, keeping only the fields the competition asks for.
+
+    Raises :class:`RegistrationError` for a missing required field or a malformed phone.
+    """
+    values = {"name": (name or "").strip(), "township": township_id,
+              "organisation": organisation_id, "phone": (phone or "").strip()}
+    for field, value in values.items():
+        mode = competition.field_mode(field)
+        if mode == "required" and not value:
+            raise RegistrationError(field, "required")
+        if mode == "off":
+            values[field] = None
+    if values["phone"] and not PHONE_PATTERN.match(values["phone"]):
+        raise RegistrationError("phone", "invalid")
+    if values["organisation"]:
+        organisation = db.session.get(Organisation, values["organisation"])
+        if organisation is None:
+            raise RegistrationError("organisation", "invalid")
+        values["township"] = values["township"] or organisation.township_id
+        if values["township"] != organisation.township_id:
+            raise RegistrationError("organisation", "other_township")
+    participant = find_participant(competition, user_id, device_id) or Participant(
+        competition_id=competition.id, user_id=user_id,
+        device_id=None if user_id is not None else device_id)
+    participant.name = values["name"] or ""
+    participant.township_id = values["township"] or None
+    participant.organisation_id = values["organisation"] or None
+    participant.phone = values["phone"] or None
+    participant.ip = ip
+    db.session.add(participant)
+    db.session.commit()
+    return participant
+
+
+def open_attempt(participant: Participant) -> Attempt | None:
+    return db.session.scalar(select(Attempt).where(
+        Attempt.participant_id == participant.id, Attempt.status == "open"))
+
+
+def attempts_today(participant: Participant, now: datetime) -> int:
+    start, end = local_day_bounds(now)
+    return db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.participant_id == participant.id, Attempt.started_at >= start,
+        Attempt.started_at < end)) or 0
+
+
+def attempt_deadline(competition: Competition, started_at: datetime,
+                     round_: Round | None) -> datetime:
+    """The whole-attempt limit, else questions × per-question limit, capped by the window."""
+    limits = [competition.ends_at]
+    if round_ is not None:
+        limits.append(round_.ends_at)
+    if competition.seconds_per_attempt:
+        limits.append(started_at + timedelta(seconds=competition.seconds_per_attempt))
+    elif competition.seconds_per_question:
+        limits.append(started_at + timedelta(
+            seconds=competition.seconds_per_question * competition.question_count))
+    return min(limits)
+
+
+def start_attempt(competition: Competition, participant: Participant, *, ip: str | None,
+                  device_id: str | None, now: datetime | None = None,
+                  rng: random.Random | None = None) -> Attempt:
+    """Start an attempt, or return the participant's open one (a reload or a second tab).
+
+    Raises :class:`AttemptError` with code ``not_open`` (outside the window or any round),
+    ``daily_limit`` (attempts per calendar day in the city's time zone), or ``no_questions``.
+    """
+    now = now or clock.now()
+    existing = open_attempt(participant)
+    if existing is not None:
+        return existing
+    if window_state(competition, now) != "open":
+        raise AttemptError("not_open")
+    round_ = current_round(competition, now)
+    if competition.rounds and round_ is None:
+        raise AttemptError("not_open")
+    if competition.attempts_per_day and attempts_today(participant, now) >= \
+            competition.attempts_per_day:
+        raise AttemptError("daily_limit")
+    rng = rng or random.Random(secrets.randbits(64))
+    pool = drawable_versions(mask_to_groups(competition.audience_mask))
+    try:
+        drawn = draw_questions(as_candidates(pool), competition.question_count, rng,
+                               competition.quotas)
+    except DrawError as error:
+        raise AttemptError("no_questions", str(error)) from error
+    versions_by_id = {v.id: v for v in pool}
+    try:
+        return create_attempt(
+            kind="competition", versions=[versions_by_id[c.version_id] for c in drawn], rng=rng,
+            started_at=now, deadline=attempt_deadline(competition, now, round_),
+            competition_id=competition.id, round_id=round_.id if round_ else None,
+            participant_id=participant.id, user_id=participant.user_id, device_id=device_id,
+            ip=ip)
+    except AttemptError as error:
+        if error.code == "already_open":
+            return open_attempt(participant)
+        raise
+
+
+def owned_attempt(token: str, user_id: int | None, device_id: str) -> Attempt | None:
+    """The attempt with this token if it belongs to this account or device, else ``None``."""
+    attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
+    if attempt is None:
+        return None
+    if attempt.user_id is not None:
+        return attempt if attempt.user_id == user_id else None
+    return attempt if attempt.device_id == device_id else None
+
+
+def may_reveal(competition: Competition, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether right answers may be shown for a closed attempt, by the competition's rule."""
+    if attempt.status == "open":
+        return False
+    if competition.reveal == "after_window":
+        return (now or clock.now()) >= competition.ends_at
+    return True
+
+
+def versions_of(attempt: Attempt) -> dict[int, QuestionVersion]:
+    return {item.question_version_id: item.question_version for item in attempt.items}

@@ -1,0 +1,5 @@
+"""The quiz engine shared by practice, competitions and class quizzes.
+
+Plain functions, no requests: drawing questions, running an attempt (exactly-once answers,
+server-owned deadlines), leaderboards and cheating signals.
+"""

@@ -1,0 +1,174 @@
+"""Leaderboards: individuals, townships and organisations, per round or overall.
+
+Rules:
+- Only scored attempts count (finished, or closed at the deadline); voided ones never do.
+- Each participant has one counted attempt: with ``counting="best"`` the highest score, then
+  the shorter total time, then the earlier finish; with ``"last"`` the latest finished.
+- Individuals rank by score (higher first), then total time (shorter first), then finish time
+  (earlier first).
+- Townships and organisations: participants (people with a counted attempt), person-times
+  (all scored attempts), participation per 10,000 residents where the population is known,
+  mean counted score, and the share of participants whose counted score is perfect.
+
+Boards are computed in SQL with window functions (fast with 100,000 attempts) and cached for a
+few seconds per process; a closing attempt clears its competition's cache.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Competition, Organisation, Participant, Township
+from quizapp.models.attempts import SCORED_STATUSES
+
+CACHE_SECONDS = 5.0
+_cache: dict[tuple, tuple[float, object]] = {}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    rank: int
+    participant_id: int
+    name: str
+    township: str | None
+    organisation: str | None
+    score: float
+    duration_ms: int
+    finished_at: datetime
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    rank: int
+    group_id: int
+    name: str
+    participants: int
+    person_times: int
+    per_10000: float | None
+    mean_score: float
+    perfect_share: float
+
+
+def forget(competition_id: int | None) -> None:
+    """Drop the cached boards of a competition (called when an attempt closes)."""
+    for key in [k for k in _cache if k[0] == competition_id]:
+        _cache.pop(key, None)
+
+
+def _cached(key: tuple, compute):
+    hit = _cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    value = compute()
+    _cache[key] = (time.monotonic() + CACHE_SECONDS, value)
+    return value
+
+
+def _scored(competition: Competition, round_id: int | None):
+    conditions = [Attempt.competition_id == competition.id,
+                  Attempt.status.in_(SCORED_STATUSES)]
+    if round_id is not None:
+        conditions.append(Attempt.round_id == round_id)
+    return conditions
+
+
+def counted_attempts(competition: Competition, round_id: int | None = None):
+    """A subquery of each participant's counted attempt (see the module's rules)."""
+    if competition.counting == "last":
+        order = [Attempt.finished_at.desc(), Attempt.id.desc()]
+    else:
+        order = [Attempt.score.desc(), Attempt.duration_ms.asc(), Attempt.finished_at.asc(),
+                 Attempt.id.asc()]
+    ranked = (
+        select(Attempt.id, Attempt.participant_id, Attempt.score, Attempt.duration_ms,
+               Attempt.finished_at,
+               func.row_number().over(partition_by=Attempt.participant_id,
+                                      order_by=order).label("pick"))
+        .where(*_scored(competition, round_id))
+        .subquery())
+    return select(ranked).where(ranked.c.pick == 1).subquery()
+
+
+def individual_board(competition: Competition, round_id: int | None = None,
+                     limit: int = 100) -> list[PersonRow]:
+    """The top ``limit`` participants."""
+    def compute():
+        counted = counted_attempts(competition, round_id)
+        query = (
+            select(counted.c.participant_id, Participant.name, Township.name,
+                   Organisation.name, counted.c.score, counted.c.duration_ms,
+                   counted.c.finished_at)
+            .join(Participant, Participant.id == counted.c.participant_id)
+            .outerjoin(Township, Township.id == Participant.township_id)
+            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+            .order_by(counted.c.score.desc(), counted.c.duration_ms.asc(),
+                      counted.c.finished_at.asc(), counted.c.participant_id.asc())
+            .limit(limit))
+        return [PersonRow(rank, pid, name or f"#{pid}", township, organisation, score,
+                          duration or 0, finished)
+                for rank, (pid, name, township, organisation, score, duration, finished)
+                in enumerate(db.session.execute(query), start=1)]
+    return _cached((competition.id, round_id, "people", limit), compute)
+
+
+def rank_of(competition: Competition, participant_id: int,
+            round_id: int | None = None) -> PersonRow | None:
+    """A participant's own row and rank, wherever they stand (``None`` without a score)."""
+    counted = counted_attempts(competition, round_id)
+    mine = db.session.execute(
+        select(counted.c.score, counted.c.duration_ms, counted.c.finished_at)
+        .where(counted.c.participant_id == participant_id)).first()
+    if mine is None:
+        return None
+    score, duration, finished = mine
+    ahead = db.session.scalar(
+        select(func.count()).select_from(counted).where(or_(
+            counted.c.score > score,
+            and_(counted.c.score == score, counted.c.duration_ms < duration),
+            and_(counted.c.score == score, counted.c.duration_ms == duration,
+                 counted.c.finished_at < finished),
+            and_(counted.c.score == score, counted.c.duration_ms == duration,
+                 counted.c.finished_at == finished, counted.c.participant_id < participant_id),
+        )))
+    participant = db.session.get(Participant, participant_id)
+    return PersonRow(ahead + 1, participant_id, participant.display_name,
+                     participant.township.name if participant.township else None,
+                     participant.organisation.name if participant.organisation else None,
+                     score, duration or 0, finished)
+
+
+def group_board(competition: Competition, by: str, round_id: int | None = None
+                ) -> list[GroupRow]:
+    """Townships (``by="township"``) or organisations (``by="organisation"``), ranked by
+    participants, then mean score."""
+    def compute():
+        column = Participant.township_id if by == "township" else Participant.organisation_id
+        model = Township if by == "township" else Organisation
+        counted = counted_attempts(competition, round_id)
+        perfect = case((counted.c.score >= competition.max_score - 1e-9, 1), else_=0)
+        people = db.session.execute(
+            select(column, func.count(), func.avg(counted.c.score), func.sum(perfect))
+            .select_from(counted)
+            .join(Participant, Participant.id == counted.c.participant_id)
+            .where(column.is_not(None)).group_by(column)).all()
+        times = dict(db.session.execute(
+            select(column, func.count(Attempt.id))
+            .join(Participant, Participant.id == Attempt.participant_id)
+            .where(*_scored(competition, round_id), column.is_not(None))
+            .group_by(column)).all())
+        names = {row.id: row for row in db.session.scalars(
+            select(model).where(model.id.in_([p[0] for p in people])))}
+        rows = []
+        for group_id, participants, mean, perfect_count in people:
+            population = getattr(names[group_id], "population", None)
+            rows.append((group_id, names[group_id].name, participants, times.get(group_id, 0),
+                         participants * 10000 / population if population else None,
+                         float(mean or 0), (perfect_count or 0) / participants))
+        rows.sort(key=lambda r: (-r[2], -r[5], r[1]))
+        return [GroupRow(rank, *row) for rank, row in enumerate(rows, start=1)]
+    return _cached((competition.id, round_id, by), compute)

@@ -1,0 +1,125 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from quizapp.access import public
+from quizapp.competitions.forms import GROUP_LABELS, ActionForm
+from quizapp.competitions.services import owned_attempt
+from quizapp.device import device_id
+from quizapp.engine.attempts import AttemptError, current_item, record_answer
+from quizapp.engine.draw import DrawError
+from quizapp.models.questions import GROUPS
+from quizapp.practice import bp, services
+
+GROUP_COOKIE = "kx_group"
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _attempt_or_404(token: str):
+    attempt = owned_attempt(token, _user_id(), device_id())
+    if attempt is None or attempt.kind != "practice":
+        abort(404)
+    return attempt
+
+
+def _suggested_group() -> str:
+    """Last group chosen on this device; else elderly people in large type; else youth."""
+    remembered = request.cookies.get(GROUP_COOKIE)
+    if remembered in GROUPS:
+        return remembered
+    return "elder" if request.cookies.get("kx_large") == "1" else "youth"
+
+
+@bp.route("/")
+@public
+def index():
+    return render_template(
+        "practice/index.html", groups=[(g, GROUP_LABELS[g]) for g in GROUPS],
+        suggested=_suggested_group(), form=ActionForm(),
+        unfinished=services.open_practice(_user_id(), device_id()),
+        has_mistakes=bool(services.mistake_versions(_user_id(), device_id())))
+
+
+@bp.route("/start", methods=["POST"])
+@public
+def start():
+    form = ActionForm()
+    group = request.form.get("group", "")
+    if not form.validate_on_submit() or group not in GROUPS:
+        abort(400)
+    try:
+        attempt = services.start_practice(group, _user_id(), device_id())
+    except DrawError:
+        flash(_("There are no questions for this group yet."))
+        return redirect(url_for("practice.index"))
+    response = redirect(url_for("practice.question", token=attempt.token))
+    response.set_cookie(GROUP_COOKIE, group, max_age=365 * 24 * 3600, httponly=True,
+                        samesite="Lax")
+    return response
+
+
+@bp.route("/mistakes", methods=["POST"])
+@public
+def mistakes():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt = services.start_mistakes(_user_id(), device_id())
+    if attempt is None:
+        flash(_("No mistakes to practise. Well done!"))
+        return redirect(url_for("practice.index"))
+    return redirect(url_for("practice.question", token=attempt.token))
+
+
+@bp.route("/<token>")
+@public
+def question(token: str):
+    attempt = _attempt_or_404(token)
+    item = current_item(attempt) if attempt.status == "open" else None
+    if item is None:
+        return redirect(url_for("practice.summary", token=token))
+    return render_template("practice/question.html", attempt=attempt, item=item,
+                           version=item.question_version, form=ActionForm(),
+                           number=item.position + 1, total=attempt.question_count)
+
+
+@bp.route("/<token>/answer", methods=["POST"])
+@public
+def answer(token: str):
+    attempt = _attempt_or_404(token)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        position = int(request.form.get("position", ""))
+        chosen = [int(v) for v in request.form.getlist("choice")]
+        record_answer(attempt, position, chosen)
+    except (ValueError, AttemptError) as error:
+        if isinstance(error, AttemptError) and error.code == "closed":
+            return redirect(url_for("practice.summary", token=token))
+        flash(_("Please choose an answer from the options shown."))
+        return redirect(url_for("practice.question", token=token))
+    return redirect(url_for("practice.feedback", token=token, position=position))
+
+
+@bp.route("/<token>/feedback/<int:position>")
+@public
+def feedback(token: str, position: int):
+    attempt = _attempt_or_404(token)
+    item = next((i for i in attempt.items if i.position == position), None)
+    if item is None or item.answered_at is None:
+        abort(404)  # the key is shown only after this item is answered
+    return render_template("practice/feedback.html", attempt=attempt, item=item,
+                           version=item.question_version,
+                           done=attempt.status != "open")
+
+
+@bp.route("/<token>/summary")
+@public
+def summary(token: str):
+    attempt = _attempt_or_404(token)
+    if attempt.status == "open":
+        return redirect(url_for("practice.question", token=token))
+    return render_template("practice/summary.html", attempt=attempt, form=ActionForm(),
+                           has_mistakes=any(i.correct is False for i in attempt.items))

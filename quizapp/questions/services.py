@@ -1,0 +1,440 @@
+"""The question bank in the database: loading the files, editing, reviewing, importing.
+
+Rules:
+
+- A question's *current* version is the one drawn and shown. Answers point at versions, so a
+  version that may have been answered (``active`` or ``retired``) is never edited in place:
+  editing it adds a new version. A ``draft`` or ``reviewed`` version has never been shown and
+  is edited in place (and goes back to ``draft``).
+- A new version becomes current at once when it is active or when the current version is not
+  active; otherwise (a draft edit of a live question) it waits for review and activation, and the
+  live version keeps being drawn. Activating a version makes it current; the version it replaces
+  is left exactly as it was.
+- Questions from the bank files (``source="bank"``) are owned by the files: ``sync_bank`` keeps
+  them equal to the files and the UI shows them read-only. Questions created in the UI or by
+  importing a spreadsheet are ``source="ui"`` and owned by the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from question_bank.check import duplicate_ids
+from question_bank.loader import QUESTIONS_DIR, load_bank
+from question_bank.schema import (
+    GROUPS,
+    Issue,
+    QuestionSpec,
+    content_hash,
+    groups_to_mask,
+    mask_to_groups,
+)
+from quizapp.extensions import db
+from quizapp.models import Question, QuestionVersion
+
+EDITABLE_STATUSES = ("draft", "reviewed")
+
+
+class BankError(ValueError):
+    """The bank files have errors: nothing was written."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(f"{len(issues)} errors in the question bank")
+        self.issues = issues
+
+
+class WorkflowError(ValueError):
+    """A review step that does not apply to the question in its present state."""
+
+
+# --- specs and versions ----------------------------------------------------------------------
+
+def version_content(version: QuestionVersion) -> dict:
+    """The same content dict as :meth:`QuestionSpec.content`, read from a stored version."""
+    return {
+        "topic": version.topic, "type": version.type, "stem": version.stem,
+        "options": list(version.options or []), "answer": list(version.answer),
+        "explanation": version.explanation, "authority": version.authority,
+        "groups": mask_to_groups(version.groups_mask), "dimension": version.dimension,
+        "benchmark": version.benchmark, "difficulty": version.difficulty,
+    }
+
+
+def spec_of(question: Question, version: QuestionVersion | None = None) -> QuestionSpec:
+    """A stored question (its current version unless ``version`` is given) as a spec."""
+    version = version or question.current
+    return QuestionSpec(
+        id=question.code, topic=version.topic, version=version.version, type=version.type,
+        stem=version.stem, options=tuple(version.options or ()), answer=tuple(version.answer),
+        explanation=version.explanation, authority=version.authority,
+        groups=tuple(mask_to_groups(version.groups_mask)), dimension=version.dimension,
+        benchmark=version.benchmark, difficulty=version.difficulty, status=version.status,
+        survey=question.survey_reserved)
+
+
+def _fill_version(version: QuestionVersion, spec: QuestionSpec, status: str) -> None:
+    version.status = status
+    version.type = spec.type
+    version.topic = spec.topic
+    version.stem = spec.stem
+    version.options = list(spec.options)
+    version.answer = list(spec.answer)
+    version.explanation = spec.explanation
+    version.authority = spec.authority
+    version.groups_mask = groups_to_mask(spec.groups)
+    version.dimension = spec.dimension
+    version.benchmark = spec.benchmark
+    version.difficulty = spec.difficulty
+    version.content_hash = spec.content_hash
+
+
+def _latest(question: Question) -> QuestionVersion | None:
+    return max(question.versions, key=lambda v: v.version, default=None)
+
+
+def _new_version(question: Question, spec: QuestionSpec, status: str) -> QuestionVersion:
+    latest = _latest(question)
+    number = max(spec.version, (latest.version + 1) if latest else 1)
+    version = QuestionVersion(version=number)
+    _fill_version(version, spec, status)
+    question.versions.append(version)
+    return version
+
+
+def _make_current_if_due(question: Question, version: QuestionVersion) -> None:
+    current = question.current
+    if version.status == "active" or current is None or current.status != "active":
+        question.current = version
+
+
+# --- loading the bank files -------------------------------------------------------------------
+
+@dataclass
+class SyncSummary:
+    """What :func:`sync_bank` did, by question code."""
+
+    added: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    status_changed: list[str] = field(default_factory=list)
+    flag_changed: list[str] = field(default_factory=list)
+    retired_missing: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)  # codes taken by UI questions
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.new_versions or self.status_changed or self.flag_changed
+                    or self.retired_missing)
+
+    def as_dict(self) -> dict:
+        return {"added": len(self.added), "new_versions": len(self.new_versions),
+                "status_changed": len(self.status_changed),
+                "survey_flag_changed": len(self.flag_changed),
+                "retired_missing": len(self.retired_missing), "unchanged": self.unchanged,
+                "conflicts": self.conflicts}
+
+
+def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
+    """Make the database's bank questions equal to the YAML files, idempotently.
+
+    Rule: a new id adds a question whose first version carries the file's status; changed
+    content (see :meth:`QuestionSpec.content`) adds a version, numbered the file's version or
+    one past the last, that becomes current; a changed status or survey flag alone is updated in
+    place; unchanged questions are not touched. A bank question no longer in the files has its
+    current version retired. An id already used by a UI question is reported, not overwritten.
+    Any schema error or duplicate id in the files raises :class:`BankError` before anything is
+    written; warnings (near-duplicate stems) and the coverage floor do not block loading.
+    """
+    loaded = load_bank(directory)
+    errors = loaded.errors + [i for i in duplicate_ids(loaded.specs) if i.severity == "error"]
+    if errors:
+        raise BankError(errors)
+
+    existing = {q.code: q for q in db.session.scalars(
+        select(Question).options(selectinload(Question.versions), selectinload(Question.current)))}
+    summary = SyncSummary()
+    for spec in loaded.specs:
+        question = existing.get(spec.id)
+        if question is None:
+            question = Question(code=spec.id, source="bank", survey_reserved=spec.survey)
+            version = _new_version(question, spec, spec.status)
+            question.current = version
+            db.session.add(question)
+            summary.added.append(spec.id)
+            continue
+        if question.source != "bank":
+            summary.conflicts.append(spec.id)
+            continue
+        touched = False
+        current = question.current
+        if current is None or current.content_hash != spec.content_hash:
+            question.current = _new_version(question, spec, spec.status)
+            summary.new_versions.append(spec.id)
+            touched = True
+        elif current.status != spec.status:
+            current.status = spec.status
+            summary.status_changed.append(spec.id)
+            touched = True
+        if question.survey_reserved != spec.survey:
+            question.survey_reserved = spec.survey
+            summary.flag_changed.append(spec.id)
+            touched = True
+        if not touched:
+            summary.unchanged += 1
+    in_files = {spec.id for spec in loaded.specs}
+    for code, question in existing.items():
+        if (question.source == "bank" and code not in in_files and question.current is not None
+                and question.current.status != "retired"):
+            question.current.status = "retired"
+            summary.retired_missing.append(code)
+    db.session.commit()
+    return summary
+
+
+def sync_bank_for_demo() -> None:
+    """The demo hook: load the bank files (the competition demo draws from them)."""
+    sync_bank()
+
+
+# --- listing -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuestionFilter:
+    """The list page's search: every value optional."""
+
+    q: str = ""
+    group: str = ""
+    topic: str = ""
+    dimension: str = ""
+    difficulty: int | None = None
+    status: str = ""
+    survey: str = ""  # "yes" | "no" | ""
+    source: str = ""  # "bank" | "ui" | ""
+
+
+def question_query(filters: QuestionFilter):
+    """A SELECT of (Question, its current version) matching ``filters``, ordered by code.
+
+    The status filter matches the current version's status, and for ``draft``/``reviewed`` also
+    a newer version waiting for review.
+    """
+    current = aliased(QuestionVersion)
+    query = (select(Question, current)
+             .join(current, current.id == Question.current_version_id)
+             .order_by(Question.code))
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        query = query.where(or_(Question.code.ilike(like), current.stem.ilike(like)))
+    if filters.group in GROUPS:
+        query = query.where(current.groups_mask.op("&")(groups_to_mask([filters.group])) != 0)
+    if filters.topic:
+        query = query.where(current.topic == filters.topic)
+    if filters.dimension:
+        query = query.where(current.dimension == filters.dimension)
+    if filters.difficulty:
+        query = query.where(current.difficulty == filters.difficulty)
+    if filters.status:
+        pending = aliased(QuestionVersion)
+        query = query.where(or_(
+            current.status == filters.status,
+            exists().where(pending.question_id == Question.id,
+                           pending.status == filters.status,
+                           pending.version > current.version)))
+    if filters.survey in ("yes", "no"):
+        query = query.where(Question.survey_reserved.is_(filters.survey == "yes"))
+    if filters.source in ("bank", "ui"):
+        query = query.where(Question.source == filters.source)
+    return query
+
+
+def get_question(question_id: int) -> Question | None:
+    return db.session.get(Question, question_id)
+
+
+def pending_version(question: Question) -> QuestionVersion | None:
+    """A version newer than the current one (an edit waiting for review), if any."""
+    latest = _latest(question)
+    if latest is not None and question.current is not None and latest.version > \
+            question.current.version:
+        return latest
+    return None
+
+
+# --- editing and review ------------------------------------------------------------------------
+
+def next_ui_code(topic: str) -> str:
+    """A fresh code for a question authored in the UI: ``<topic>-uNNNN``."""
+    prefix = f"{topic}-u"
+    codes = db.session.scalars(select(Question.code).where(Question.code.like(f"{prefix}%")))
+    numbers = [int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+def create_question(spec: QuestionSpec) -> Question:
+    """A new UI question; its first version is a draft and is current (drawn only once active)."""
+    question = Question(code=spec.id or next_ui_code(spec.topic), source="ui",
+                        survey_reserved=spec.survey)
+    question.current = _new_version(question, spec, "draft")
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def save_edit(question: Question, spec: QuestionSpec, status: str = "draft") -> QuestionVersion:
+    """Save edited content: in place for a draft/reviewed latest version, else a new version.
+
+    Unchanged content changes nothing. Returns the version holding the content.
+    """
+    if question.source != "ui":
+        raise WorkflowError("questions from the bank files are edited in the files")
+    latest = _latest(question)
+    if latest is not None and latest.content_hash == spec.content_hash:
+        return latest
+    if latest is not None and latest.status in EDITABLE_STATUSES:
+        _fill_version(latest, spec, status)
+        version = latest
+    else:
+        version = _new_version(question, spec, status)
+    _make_current_if_due(question, version)
+    db.session.commit()
+    return version
+
+
+def review(question: Question, version: QuestionVersion) -> None:
+    """draft → reviewed."""
+    _check_ui(question, version)
+    if version.status != "draft":
+        raise WorkflowError("only a draft can be marked reviewed")
+    version.status = "reviewed"
+    db.session.commit()
+
+
+def activate(question: Question, version: QuestionVersion) -> None:
+    """reviewed → active; the version becomes current and the previous one is left untouched."""
+    _check_ui(question, version)
+    if version.status != "reviewed":
+        raise WorkflowError("only a reviewed version can be activated")
+    version.status = "active"
+    question.current = version
+    db.session.commit()
+
+
+def retire(question: Question) -> None:
+    """Retire the current version: the question is no longer drawn."""
+    _check_ui(question, question.current)
+    if question.current.status == "retired":
+        raise WorkflowError("already retired")
+    question.current.status = "retired"
+    db.session.commit()
+
+
+def set_survey_reserved(question: Question, reserved: bool) -> None:
+    if question.source != "ui":
+        raise WorkflowError("questions from the bank files are edited in the files")
+    question.survey_reserved = reserved
+    db.session.commit()
+
+
+def _check_ui(question: Question, version: QuestionVersion | None) -> None:
+    if question.source != "ui":
+        raise WorkflowError("questions from the bank files are edited in the files")
+    if version is None or version.question_id != question.id:
+        raise WorkflowError("no such version")
+
+
+# --- spreadsheets ------------------------------------------------------------------------------
+
+@dataclass
+class ImportPlan:
+    """What importing some specs would do; ``faults`` non-empty means nothing may be written."""
+
+    added: list[QuestionSpec] = field(default_factory=list)
+    changed: list[tuple[QuestionSpec, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    faults: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.faults
+
+
+def plan_import(specs: list[QuestionSpec], rows: dict[str, int] | None = None) -> ImportPlan:
+    """Compare imported specs with each question's current version, writing nothing.
+
+    A row whose id belongs to a bank question must equal it (so exports round-trip); changing a
+    bank question from a spreadsheet is a fault, as the files own those questions.
+    """
+    rows = rows or {}
+    plan = ImportPlan()
+    codes = [s.id for s in specs]
+    existing = {q.code: q for q in db.session.scalars(
+        select(Question).where(Question.code.in_(codes))
+        .options(selectinload(Question.versions), selectinload(Question.current)))}
+    for spec in specs:
+        question = existing.get(spec.id)
+        if question is None:
+            plan.added.append(spec)
+            continue
+        stored = spec_of(question, question.current or _latest(question))
+        differences = [name for name in ("content", "status", "survey") if (
+            (name == "content" and stored.content_hash != spec.content_hash)
+            or (name == "status" and stored.status != spec.status)
+            or (name == "survey" and stored.survey != spec.survey))]
+        if not differences:
+            plan.unchanged += 1
+        elif question.source == "bank":
+            plan.faults.append(Issue(
+                "error", "bank_owned", "this question belongs to the bank files; change it there",
+                line=rows.get(spec.id), column="id", question=spec.id))
+        else:
+            plan.changed.append((spec, differences))
+    return plan
+
+
+def apply_import(plan: ImportPlan) -> None:
+    """Write a fault-free plan in one transaction (UI questions; statuses as in the file)."""
+    if not plan.ok:
+        raise ValueError("a plan with faults is never applied")
+    for spec in plan.added:
+        question = Question(code=spec.id, source="ui", survey_reserved=spec.survey)
+        question.current = _new_version(question, spec, spec.status)
+        db.session.add(question)
+    for spec, _differences in plan.changed:
+        question = db.session.scalar(select(Question).where(Question.code == spec.id))
+        question.survey_reserved = spec.survey
+        latest = _latest(question)
+        if latest.content_hash != spec.content_hash:
+            if latest.status in EDITABLE_STATUSES:
+                _fill_version(latest, spec, spec.status)
+                version = latest
+            else:
+                version = _new_version(question, spec, spec.status)
+        else:
+            version = latest
+            version.status = spec.status
+        _make_current_if_due(question, version)
+    db.session.commit()
+
+
+def export_specs() -> list[QuestionSpec]:
+    """Every question's current version, ordered by code."""
+    query = (select(Question).where(Question.current_version_id.is_not(None))
+             .options(selectinload(Question.current)).order_by(Question.code))
+    return [spec_of(q) for q in db.session.scalars(query)]
+
+
+def counts_by_status() -> dict[str, int]:
+    current = aliased(QuestionVersion)
+    rows = db.session.execute(select(current.status, func.count()).join(
+        Question, Question.current_version_id == current.id).group_by(current.status))
+    return dict(rows.all())
+
+
+__all__ = ["BankError", "ImportPlan", "QuestionFilter", "SyncSummary", "WorkflowError",
+           "activate", "apply_import", "content_hash", "create_question", "export_specs",
+           "plan_import", "question_query", "retire", "review", "save_edit", "spec_of",
+           "sync_bank"]

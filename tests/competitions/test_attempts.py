@@ -1,0 +1,212 @@
+"""The attempt engine through the real database: draw, timing, scoring, exactly-once, voiding."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.competitions import services
+from quizapp.engine.attempts import (
+    AttemptError,
+    close_overdue,
+    current_item,
+    record_answer,
+    void_attempt,
+)
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptItem, Participant
+
+RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
+
+
+def _register(competition, device="dev-1", name="小明", township_id=None):
+    return services.register(competition, user_id=None, device_id=device, name=name,
+                             township_id=township_id, organisation_id=None, phone="", ip="1.2.3.4")
+
+
+def _displayed(item, original_choices):
+    """The display positions a person taps to choose these original options."""
+    return [item.option_order.index(c) for c in original_choices]
+
+
+def _answer(attempt, item, right=True, **kwargs):
+    version = item.question_version
+    originals = RIGHT[version.type] if right else (
+        [2] if version.type == "single" else [0] if version.type == "multiple" else [1])
+    return record_answer(attempt, item.position, _displayed(item, originals),
+                         points_per_correct=5.0, **kwargs)
+
+
+def _start(competition, participant, now):
+    return services.start_attempt(competition, participant, ip="1.2.3.4",
+                                  device_id=participant.device_id, now=now.value)
+
+
+def test_draw_follows_the_quotas_and_never_uses_survey_or_draft_items(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    types = sorted(i.question_version.type for i in attempt.items)
+    assert types == ["multiple"] * 2 + ["single"] * 2 + ["true_false"] * 2
+    stems = {i.question_version.stem for i in attempt.items}
+    assert not stems & {"调查专用题", "草稿题"}
+    assert attempt.deadline == now.value + timedelta(seconds=6 * 30)
+
+
+def test_scoring_is_all_or_nothing(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    multiple = next(i for i in attempt.items if i.question_version.type == "multiple")
+    half = record_answer(attempt, multiple.position, _displayed(multiple, [0]),
+                         points_per_correct=5.0)
+    assert half.correct is False and attempt.score == 0
+    single = next(i for i in attempt.items if i.question_version.type == "single")
+    assert _answer(attempt, single).correct is True
+    assert attempt.score == 5.0 and attempt.correct_count == 1
+
+
+def test_the_same_answer_twice_counts_once(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    item = attempt.items[0]
+    first = _answer(attempt, item)
+    second = _answer(attempt, item)
+    changed = _answer(attempt, item, right=False)
+    assert first.recorded and not second.recorded and not changed.recorded
+    db.session.refresh(attempt)
+    assert attempt.score == 5.0 and attempt.correct_count == 1
+    assert item.correct is True
+
+
+@pytest.mark.parametrize("choices,code", [([9], "bad_choice"), ([-1], "bad_choice"),
+                                          ([], "bad_choice"), ([0, 0], "bad_choice")])
+def test_bad_choices_are_refused_without_changing_the_score(competition, now, choices, code):
+    attempt = _start(competition, _register(competition), now)
+    with pytest.raises(AttemptError) as error:
+        record_answer(attempt, attempt.items[0].position, choices)
+    assert error.value.code == code
+    assert attempt.score == 0 and attempt.items[0].answered_at is None
+
+
+def test_two_choices_on_a_single_choice_question_are_refused(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    single = next(i for i in attempt.items if i.question_version.type == "single")
+    with pytest.raises(AttemptError, match="bad_choice"):
+        record_answer(attempt, single.position, [0, 1])
+
+
+def test_an_item_not_in_the_attempt_is_refused(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    with pytest.raises(AttemptError, match="unknown_item"):
+        record_answer(attempt, 99, [0])
+
+
+def test_per_question_limit(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    first = current_item(attempt, competition.seconds_per_question, now.value)
+    now.move(seconds=33)  # past 30 s + 2 s grace
+    with pytest.raises(AttemptError, match="time_up"):
+        _answer(attempt, first, seconds_per_question=competition.seconds_per_question,
+                now=now.value)
+    following = current_item(attempt, competition.seconds_per_question, now.value)
+    assert following.position != first.position
+    assert first.answered_at is None
+
+
+def test_answers_within_the_grace_still_count(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    item = current_item(attempt, competition.seconds_per_question, now.value)
+    now.move(seconds=31)
+    assert _answer(attempt, item, seconds_per_question=30, now=now.value).recorded
+
+
+def test_unfinished_attempt_closes_at_its_deadline_without_anyone_present(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    _answer(attempt, attempt.items[0], now=now.value)
+    deadline = attempt.deadline
+    now.move(hours=5)
+    assert close_overdue(now.value) == 1
+    db.session.refresh(attempt)
+    assert attempt.status == "expired"
+    assert attempt.finished_at == deadline
+    assert attempt.duration_ms == 180_000
+    assert attempt.score == 5.0
+    assert close_overdue(now.value) == 0
+
+
+def test_answer_after_the_attempt_deadline_closes_it(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    now.move(seconds=200)
+    with pytest.raises(AttemptError, match="time_up"):
+        _answer(attempt, attempt.items[0], now=now.value)
+    assert attempt.status == "expired"
+
+
+def test_finishing_every_item_closes_the_attempt(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    for item in attempt.items:
+        now.move(seconds=3)
+        _answer(attempt, item, now=now.value)
+    assert attempt.status == "finished" and attempt.score == 30.0
+    assert attempt.duration_ms == 18_000
+    with pytest.raises(AttemptError, match="closed"):
+        _answer(attempt, attempt.items[0], now=now.value)
+
+
+def test_a_reload_or_second_tab_resumes_the_same_attempt(competition, now):
+    participant = _register(competition)
+    first = _start(competition, participant, now)
+    now.move(seconds=10)
+    assert _start(competition, participant, now).id == first.id
+
+
+def test_the_database_refuses_a_second_open_attempt(competition, now):
+    participant = _register(competition)
+    _start(competition, participant, now)
+    db.session.add(Attempt(kind="competition", token="x" * 20, competition_id=competition.id,
+                           participant_id=participant.id, started_at=now.value))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_daily_limit_in_the_city_time_zone(competition, now):
+    participant = _register(competition)
+    for _ in range(2):
+        attempt = _start(competition, participant, now)
+        for item in attempt.items:
+            _answer(attempt, item, now=now.value)
+    with pytest.raises(AttemptError, match="daily_limit"):
+        _start(competition, participant, now)
+    now.move(hours=22)  # 02:00 UTC + 22 h = 08:00 next day in Beijing
+    assert _start(competition, participant, now).status == "open"
+
+
+def test_no_start_outside_the_window_or_rounds(competition, now):
+    participant = _register(competition)
+    now.move(days=20)
+    with pytest.raises(AttemptError, match="not_open"):
+        _start(competition, participant, now)
+
+
+def test_registration_enforces_required_fields_and_stores_only_asked_ones(competition):
+    with pytest.raises(services.RegistrationError) as error:
+        _register(competition, name="  ")
+    assert error.value.field == "name"
+    assert db.session.scalar(select(Participant)) is None
+    participant = services.register(competition, user_id=None, device_id="d", name="小红",
+                                    township_id=None, organisation_id=None,
+                                    phone="13800000000", ip=None)
+    assert participant.phone is None  # the competition does not ask for a phone
+
+
+def test_voided_attempt_is_kept_but_leaves_the_board(competition, now, make_user):
+    from quizapp.engine import boards
+
+    admin = make_user("boss", "admin")
+    attempt = _start(competition, _register(competition), now)
+    for item in attempt.items:
+        _answer(attempt, item, now=now.value)
+    assert [r.score for r in boards.individual_board(competition)] == [30.0]
+    void_attempt(attempt, "脚本答题", admin.id, now.value)
+    assert boards.individual_board(competition) == []
+    kept = db.session.get(Attempt, attempt.id)
+    assert kept.status == "voided" and kept.void_reason == "脚本答题"
+    assert db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))

@@ -1,0 +1,170 @@
+"""Competitions through the Flask test client: registration, answering, results, boards."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, Participant
+from tests.support import csrf_token
+
+RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
+
+
+def _register(client, name="小明", township_id=""):
+    page = client.get("/competitions/test-cup")
+    return client.post("/competitions/test-cup/register", data={
+        "csrf_token": csrf_token(page.text), "name": name, "township_id": township_id,
+        "organisation_id": "0", "phone": ""})
+
+
+def _start(client):
+    page = client.get("/competitions/test-cup")
+    response = client.post("/competitions/test-cup/start",
+                           data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302, response.text
+    return response.headers["Location"].rsplit("/", 1)[-1]
+
+
+def _attempt(token) -> Attempt:
+    db.session.expire_all()
+    return db.session.scalar(select(Attempt).where(Attempt.token == token))
+
+
+def _post_answer(client, token, page_html, position, displayed):
+    return client.post(f"/competitions/attempt/{token}/answer", data={
+        "csrf_token": csrf_token(page_html), "position": str(position),
+        "choice": [str(d) for d in displayed]})
+
+
+def _right_choice(item):
+    return [item.option_order.index(c) for c in RIGHT[item.question_version.type]]
+
+
+def test_registration_requires_the_required_fields(client, competition):
+    response = _register(client, name="")
+    assert response.status_code == 400
+    assert "必填" in response.text
+    assert db.session.scalar(select(Participant)) is None
+
+
+def test_full_attempt_and_the_key_never_shown_before_answering(client, competition, now):
+    assert _register(client).status_code == 302
+    token = _start(client)
+    attempt = _attempt(token)
+    explanations = {i.question_version.explanation for i in attempt.items}
+    for _ in range(attempt.question_count):
+        page = client.get(f"/competitions/attempt/{token}")
+        assert page.status_code == 200
+        html = page.text
+        for secret in explanations:
+            assert secret not in html, "an explanation reached the browser before answering"
+        assert "correct" not in html.lower().replace("incorrect", "")
+        position = int(re.search(r'name="position" value="(\d+)"', html).group(1))
+        values = re.findall(r'name="choice" value="(\d+)"', html)
+        item = next(i for i in _attempt(token).items if i.position == position)
+        assert values == [str(k) for k in range(len(item.option_order))], \
+            "option values must be display positions"
+        response = _post_answer(client, token, html, position, _right_choice(item))
+        assert response.status_code == 302
+    result = client.get(f"/competitions/attempt/{token}/result")
+    assert result.status_code == 200
+    assert _attempt(token).score == 30.0
+    assert ">30.0<" in result.text
+    assert any(secret in result.text for secret in explanations), "review after the attempt"
+    board = client.get("/competitions/test-cup/board")
+    assert "小明" in board.text and 'class="me"' in board.text
+
+
+def test_double_submit_counts_once(client, competition):
+    _register(client)
+    token = _start(client)
+    page = client.get(f"/competitions/attempt/{token}").text
+    position = int(re.search(r'name="position" value="(\d+)"', page).group(1))
+    item = next(i for i in _attempt(token).items if i.position == position)
+    for _ in range(3):
+        _post_answer(client, token, page, position, _right_choice(item))
+    assert _attempt(token).score == 5.0
+
+
+@pytest.mark.parametrize("position,choice,message", [
+    ("99", "0", "不属于"), ("0", "7", "请从"), ("abc", "0", "请从"), ("0", "x", "请从")])
+def test_tampered_answers_get_a_message_and_change_nothing(client, competition, position, choice,
+                                                            message):
+    _register(client)
+    token = _start(client)
+    page = client.get(f"/competitions/attempt/{token}").text
+    response = client.post(f"/competitions/attempt/{token}/answer", data={
+        "csrf_token": csrf_token(page), "position": position, "choice": choice},
+        follow_redirects=True)
+    assert message in response.text
+    attempt = _attempt(token)
+    assert attempt.score == 0
+    assert all(i.answered_at is None for i in attempt.items)
+
+
+def test_someone_elses_attempt_is_not_found(client, app, competition):
+    _register(client)
+    token = _start(client)
+    stranger = app.test_client()
+    assert stranger.get(f"/competitions/attempt/{token}").status_code == 404
+    assert stranger.get(f"/competitions/attempt/{token}/result").status_code == 404
+    assert client.get("/competitions/attempt/not-a-token").status_code == 404
+
+
+def test_start_outside_the_window_explains_why(client, competition, now):
+    _register(client)
+    now.move(days=30)
+    page = client.get("/competitions/test-cup")
+    response = client.post("/competitions/test-cup/start",
+                           data={"csrf_token": csrf_token(page.text)}, follow_redirects=True)
+    assert "竞赛当前未开放" in response.text
+    assert db.session.scalar(select(Attempt)) is None
+
+
+def test_answers_hidden_until_the_window_closes_when_the_rules_say_so(client, competition, now):
+    competition.reveal = "after_window"
+    db.session.commit()
+    _register(client)
+    token = _start(client)
+    attempt = _attempt(token)
+    now.move(hours=1)  # the attempt closes at its deadline
+    result = client.get(f"/competitions/attempt/{token}/result")
+    assert result.status_code == 200
+    for item in attempt.items:
+        assert item.question_version.explanation not in result.text
+    now.move(days=20)
+    result = client.get(f"/competitions/attempt/{token}/result")
+    assert attempt.items[0].question_version.explanation in result.text
+
+
+def test_reload_resumes_with_the_time_left(client, competition, now):
+    _register(client)
+    token = _start(client)
+    first = client.get(f"/competitions/attempt/{token}").text
+    assert 'data-seconds="30"' in first
+    now.move(seconds=12)
+    again = client.get(f"/competitions/attempt/{token}").text
+    assert 'data-seconds="18"' in again
+    assert _start(client) == token
+
+
+def test_certificate_for_a_finished_attempt(client, competition, now):
+    _register(client, name="李华")
+    token = _start(client)
+    assert client.get(f"/competitions/attempt/{token}/certificate").status_code == 404
+    now.move(hours=1)
+    client.get(f"/competitions/attempt/{token}/result")
+    page = client.get(f"/competitions/attempt/{token}/certificate")
+    assert page.status_code == 200 and "李华" in page.text and "测试竞赛" in page.text
+
+
+def test_township_board_shows_the_participants_township(client, competition, township, now):
+    _register(client, township_id=str(township.id))
+    token = _start(client)
+    now.move(hours=1)
+    client.get(f"/competitions/attempt/{token}/result")
+    board = client.get("/competitions/test-cup/board?view=township")
+    assert "薛店镇" in board.text

@@ -1,0 +1,270 @@
+"""The question admin pages, import/export and item statistics, through the real stack."""
+
+import io
+import secrets
+
+import pytest
+from sqlalchemy import func, select
+
+from question_bank.tabular import COLUMNS, csv_bytes, read_table, xlsx_bytes
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptItem, Question, QuestionVersion
+from quizapp.questions import services
+from tests.support import csrf_token
+
+
+@pytest.fixture
+def admin(client, auth, make_user, bank_dir):
+    services.sync_bank(bank_dir)
+    make_user("root", "admin")
+    auth.login("root")
+    return client
+
+
+def _post(client, page, path, data, **kwargs):
+    token = csrf_token(client.get(page).text)
+    return client.post(path, data={**data, "csrf_token": token}, **kwargs)
+
+
+def _new_question(**overrides):
+    data = {"topic": "health", "type": "single", "stem": "哪种做法能预防流感？",
+            "option_a": "接种流感疫苗", "option_b": "多喝冷水", "option_c": "吃抗生素",
+            "answer_letters": ["A"], "answer_tf": "true", "explanation": "接种疫苗是预防流感最有效的手段。",
+            "authority": "国家疾控局", "groups": ["elder", "farmer"], "dimension": "A",
+            "benchmark": "", "difficulty": "1"}
+    data.update(overrides)
+    return data
+
+
+def _ui_question():
+    return db.session.scalar(select(Question).where(Question.source == "ui"))
+
+
+def test_list_filters_and_search(admin):
+    page = admin.get("/admin/questions/")
+    assert page.status_code == 200 and "health-0001" in page.text and "health-0002" in page.text
+    only_survey = admin.get("/admin/questions/?survey=yes").text
+    assert "health-0002" in only_survey and "health-0001" not in only_survey
+    farmers = admin.get("/admin/questions/?group=farmer").text
+    assert "health-0002" in farmers and "health-0001" not in farmers
+    searched = admin.get("/admin/questions/?q=感冒大多").text
+    assert "health-0001" in searched and "health-0002" not in searched
+    assert "health-0001" not in admin.get("/admin/questions/?dimension=A&difficulty=1").text
+    assert "health-0001" not in admin.get("/admin/questions/?status=draft").text
+
+
+def test_create_review_activate_edit_and_retire(admin):
+    response = _post(admin, "/admin/questions/new", "/admin/questions/new", _new_question())
+    assert response.status_code == 302
+    question = _ui_question()
+    assert question.code == "health-u0001" and question.current.status == "draft"
+    view = f"/admin/questions/{question.id}"
+    version = question.current
+    _post(admin, view, f"{view}/versions/{version.id}/activate", {})  # not reviewed yet
+    assert version.status == "draft"
+    _post(admin, view, f"{view}/versions/{version.id}/review", {})
+    _post(admin, view, f"{view}/versions/{version.id}/activate", {})
+    db.session.refresh(version)
+    assert version.status == "active"
+
+    # Editing the active version: a new draft waits; the active one stays current, untouched.
+    edit = f"{view}/edit"
+    response = _post(admin, edit, edit, _new_question(stem="哪种做法最能预防流感？"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    question = _ui_question()
+    assert [v.status for v in question.versions] == ["active", "draft"]
+    assert question.current.version == 1 and question.current.stem == "哪种做法能预防流感？"
+    pending = question.versions[1]
+    _post(admin, view, f"{view}/versions/{pending.id}/review", {})
+    _post(admin, view, f"{view}/versions/{pending.id}/activate", {})
+    db.session.expire_all()
+    question = _ui_question()
+    assert question.current.version == 2
+    assert question.versions[0].status == "active"  # the old row is left as it was
+
+    _post(admin, view, f"{view}/retire", {})
+    db.session.expire_all()
+    assert _ui_question().current.status == "retired"
+    _post(admin, view, f"{view}/survey", {})
+    db.session.expire_all()
+    assert _ui_question().survey_reserved is True
+
+
+def test_the_form_reports_faults_and_writes_nothing(admin):
+    response = _post(admin, "/admin/questions/new", "/admin/questions/new",
+                     _new_question(stem="<script>x</script>", answer_letters=["A", "B"],
+                                   option_b="", option_c=""))
+    assert response.status_code == 200
+    assert "HTML" in response.text and 'class="error"' in response.text
+    assert _ui_question() is None
+
+
+def test_bank_questions_are_read_only(admin):
+    question = db.session.scalar(select(Question).where(Question.code == "health-0001"))
+    view = f"/admin/questions/{question.id}"
+    assert admin.get(f"{view}/edit").status_code == 302
+    _post(admin, view, f"{view}/retire", {})
+    db.session.refresh(question.current)
+    assert question.current.status == "active"
+
+
+def test_text_is_escaped_on_display(admin):
+    question = db.session.scalar(select(Question).where(Question.code == "health-0001"))
+    question.current.stem = "<img src=x onerror=alert(1)>"  # as if stored by some other path
+    db.session.commit()
+    page = admin.get(f"/admin/questions/{question.id}").text
+    assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def _upload(client, data, name):
+    return _post(client, "/admin/questions/import", "/admin/questions/import",
+                 {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_import_previews_then_writes_on_confirm(admin):
+    specs = read_table(xlsx_bytes([]), "x.xlsx").specs
+    assert specs == []
+    from question_bank.tabular import TEMPLATE_EXAMPLES
+
+    response = _upload(admin, xlsx_bytes(TEMPLATE_EXAMPLES), "new.xlsx")
+    assert response.status_code == 200 and "health-u0001" in response.text
+    assert db.session.scalar(select(func.count(Question.id))) == 2  # nothing written yet
+    token = csrf_token(response.text)
+    confirm = response.text.split('name="token"')[1].split('value="')[1].split('"')[0]
+    response = admin.post("/admin/questions/import/confirm",
+                          data={"csrf_token": token, "token": confirm})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Question.id))) == 4
+    assert {q.source for q in db.session.scalars(select(Question))} == {"bank", "ui"}
+
+
+def test_a_bad_file_is_rejected_whole_with_rows_and_columns(admin):
+    from question_bank.tabular import TEMPLATE_EXAMPLES
+
+    text = csv_bytes(TEMPLATE_EXAMPLES).decode("utf-8-sig").replace("health-u0001,health",
+                                                                    "health-u0001,astrology")
+    response = _upload(admin, text.encode(), "bad.csv")
+    assert response.status_code == 200 and "astrology" in response.text
+    assert "topic (B)" in response.text
+    assert db.session.scalar(select(func.count(Question.id))) == 2
+
+
+def test_changing_a_bank_question_by_import_is_refused(admin):
+    specs = services.export_specs()
+    from dataclasses import replace
+
+    changed = [replace(specs[0], stem="改动过的题干内容是什么？"), specs[1]]
+    response = _upload(admin, xlsx_bytes(changed), "bank.xlsx")
+    assert "health-0001" in response.text and 'data-test="import-faults"' in response.text
+
+
+def test_unreadable_and_oversized_uploads_get_a_clear_message(app, admin):
+    response = _upload(admin, b"not a spreadsheet", "x.xlsx")
+    assert response.status_code == 200 and "Excel" in response.text
+    app.config["QUESTION_IMPORT_MAX_BYTES"] = 1000
+    response = _upload(admin, b"x" * 1001, "x.csv")
+    assert response.status_code == 200 and "MB" in response.text
+    assert db.session.scalar(select(func.count(Question.id))) == 2
+
+
+def test_export_round_trips_and_templates_download(admin):
+    for path, name in (("/admin/questions/export.xlsx", "e.xlsx"),
+                       ("/admin/questions/export.csv", "e.csv")):
+        response = admin.get(path)
+        assert response.status_code == 200
+        table = read_table(response.data, name)
+        assert table.specs == services.export_specs()
+        plan = services.plan_import(table.specs)
+        assert plan.ok and plan.added == [] and plan.changed == [] and plan.unchanged == 2
+    template = admin.get("/admin/questions/template.csv")
+    assert template.status_code == 200 and template.data.decode("utf-8-sig").startswith(
+        ",".join(COLUMNS))
+    assert admin.get("/admin/questions/template.xlsx").status_code == 200
+
+
+def test_cli_import_and_export(app, runner, bank_dir, tmp_path):
+    services.sync_bank(bank_dir)
+    out = tmp_path / "out.csv"
+    assert runner.invoke(args=["questions", "export", str(out)]).exit_code == 0
+    from question_bank.tabular import TEMPLATE_EXAMPLES
+
+    new = tmp_path / "new.xlsx"
+    new.write_bytes(xlsx_bytes(TEMPLATE_EXAMPLES))
+    dry = runner.invoke(args=["questions", "import", str(new), "--dry-run"])
+    assert dry.exit_code == 0 and "2 to add" in dry.output
+    assert db.session.scalar(select(func.count(Question.id))) == 2
+    assert runner.invoke(args=["questions", "import", str(new)]).exit_code == 0
+    assert db.session.scalar(select(func.count(Question.id))) == 4
+    bad = tmp_path / "bad.csv"
+    bad.write_text(out.read_text(encoding="utf-8-sig").replace(",K,", ",Z,"), encoding="utf-8")
+    result = runner.invoke(args=["questions", "import", str(bad)])
+    assert result.exit_code != 0 and "row 2" in result.output
+
+
+# --- item statistics ---------------------------------------------------------------------------
+
+def _attempt(kind, status, answers):
+    attempt = Attempt(token=secrets.token_hex(8), kind=kind, status=status)
+    db.session.add(attempt)
+    db.session.flush()
+    for position, (version, choices) in enumerate(answers):
+        correct = None if choices is None else sorted(choices) == sorted(version.answer)
+        db.session.add(AttemptItem(attempt_id=attempt.id, position=position,
+                                   question_version_id=version.id, option_order=[0, 1],
+                                   choices=choices, correct=correct))
+    return attempt
+
+
+def _versions():
+    first = db.session.scalar(select(QuestionVersion).join(Question, Question.current_version_id
+                              == QuestionVersion.id).where(Question.code == "health-0001"))
+    second = db.session.scalar(select(QuestionVersion).join(
+        Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.code == "health-0002"))
+    return first, second
+
+
+def test_item_statistics_from_recorded_answers(app, client, auth, make_user, bank_dir):
+    services.sync_bank(bank_dir)
+    one, two = _versions()  # one: answer B (1); two: true/false, answer false (1)
+    # Able people get both right; others get one right.
+    for _ in range(15):
+        _attempt("competition", "finished", [(one, [1]), (two, [1])])
+    for _ in range(10):
+        _attempt("practice", "expired", [(one, [0]), (two, [1])])
+    for _ in range(5):
+        _attempt("class", "finished", [(one, [1]), (two, [0])])
+    _attempt("competition", "voided", [(one, [2]), (two, [0])])
+    _attempt("competition", "open", [(one, [2]), (two, [0])])
+    _attempt("practice", "finished", [(one, None), (two, [1])])
+    _attempt("survey", "finished", [(one, [2]), (two, [1])])
+    db.session.commit()
+
+    from quizapp.questions.item_stats import item_stats_from_db
+
+    stats = item_stats_from_db("quiz")
+    assert stats[one.id].answered == 30 and stats[one.id].correct == 20
+    assert stats[one.id].choice_counts == (10, 20, 0)
+    assert stats[two.id].answered == 31 and stats[two.id].choice_counts == (5, 26)
+    assert stats[one.id].r_pb is not None
+    survey = item_stats_from_db("survey")
+    assert survey[one.id].answered == 1 and survey[one.id].choice_counts == (0, 0, 1)
+
+    make_user("stats", "statistician")
+    auth.login("stats")
+    listing = client.get("/admin/questions/items")
+    assert listing.status_code == 200 and "health-0001" in listing.text
+    page = client.get(f"/admin/questions/items/{one.id}")
+    assert page.status_code == 200 and "choice-chart-data" in page.text
+    assert "/admin/questions/plotly.min.js" in page.text and "cdn" not in page.text.lower()
+    script = client.get("/admin/questions/plotly.min.js")
+    assert script.status_code == 200 and b"plotly" in script.data[:2000].lower()
+    assert client.get("/admin/questions/").status_code == 403  # statisticians see stats only
+
+
+def test_residents_are_kept_out(client, auth, make_user):
+    make_user("someone", "resident")
+    auth.login("someone")
+    for path in ("/admin/questions/", "/admin/questions/items", "/admin/questions/import"):
+        assert client.get(path).status_code == 403
