@@ -21,6 +21,33 @@ NOTE = (
     "18-69 meeting the standard); our instrument is our own, so this is not the official rate."
 )
 
+ALLOW_HELP = "use margins rows marked placeholder (stand-in figures); every output then says so"
+FLAG = "--allow-placeholder-margins"
+PLACEHOLDER_COLUMN = "placeholder_margins"
+
+
+def _placeholder_warning(rows: list[dict[str, str]]) -> str:
+    pairs = ", ".join(f"{r['variable']}={r['level']}" for r in rows)
+    return (
+        f"WARNING: raked to {len(rows)} PLACEHOLDER margin{'s' if len(rows) != 1 else ''} "
+        f"(stand-in figures, not population totals; {FLAG}): {pairs}. "
+        "The figures are illustrative only."
+    )
+
+
+def _load_margins(path: str, allow: bool) -> tuple[Any, list[dict[str, str]]]:
+    """Read a margins file; refuse placeholder rows unless ``allow``.  Returns the totals
+    and the placeholder rows used as ``{variable, level, source}`` dicts."""
+    from analysis.io import read_margins_file, refuse_placeholders
+
+    margins = read_margins_file(path)
+    if not allow:
+        refuse_placeholders(margins, flag=FLAG)
+    used = [
+        {"variable": r.variable, "level": r.level, "source": r.source} for r in margins.placeholders
+    ]
+    return margins.totals, used
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2
@@ -42,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--psu", metavar="COL")
     est.add_argument("--fpc", metavar="COL")
     est.add_argument("--rake", metavar="MARGINS.csv")
+    est.add_argument("--allow-placeholder-margins", action="store_true", help=ALLOW_HELP)
     est.add_argument(
         "--by",
         action="append",
@@ -70,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     rk.add_argument("file", metavar="FILE.csv")
     rk.add_argument("--weight", required=True, metavar="COL")
     rk.add_argument("--rake", required=True, metavar="MARGINS.csv")
+    rk.add_argument("--allow-placeholder-margins", action="store_true", help=ALLOW_HELP)
     rk.add_argument("--out", required=True, metavar="OUT.csv")
     rk.add_argument("--column", default="raked_weight", help="name of the new weight column")
     return parser
@@ -104,7 +133,7 @@ def run_estimate(args: argparse.Namespace) -> dict[str, Any]:
     from analysis.domains import by as by_domains
     from analysis.estimators import check_indicator, estimate_many
     from analysis.goal import DEFAULT_GOAL, goal_test
-    from analysis.io import read_columns, read_margins
+    from analysis.io import read_columns
     from analysis.replicates import make_replicates
     from analysis.weights import weight_summary
 
@@ -127,7 +156,9 @@ def run_estimate(args: argparse.Namespace) -> dict[str, Any]:
     if args.n_replicates < 2:
         raise SurveyError("--n-replicates must be at least 2")
 
-    margins = read_margins(args.rake) if args.rake else None
+    margins, placeholders = (
+        _load_margins(args.rake, args.allow_placeholder_margins) if args.rake else (None, [])
+    )
     by_specs = [spec.split(":") for spec in args.by]
     categorical = [c for c in (args.strata, args.psu) if c]
     categorical += [v for spec in by_specs for v in spec]
@@ -209,6 +240,7 @@ def run_estimate(args: argparse.Namespace) -> dict[str, Any]:
             else None
         ),
         "calibration": "raking (calibrate linearisation)" if margins else None,
+        "placeholder_margins": placeholders,
         "ci": overall.ci_method,
         "level": args.level,
         "lonely_psu": args.lonely_psu,
@@ -245,7 +277,8 @@ def render_table(res: dict[str, Any]) -> str:
     share = m["statistic"] == "proportion"
     show = _pct if share else _fmt
     what = {"proportion": "Share", "mean": "Mean", "total": "Total"}[m["statistic"]]
-    lines = [
+    warning = [_placeholder_warning(m["placeholder_margins"])] if m["placeholder_margins"] else []
+    lines = warning + [
         f"{what} of {m['variable']} (weights {m['weight']}; variance {m['variance']}"
         + (", raked" if m["calibration"] else "")
         + ")",
@@ -286,6 +319,7 @@ def render_table(res: dict[str, Any]) -> str:
     )
     if share:
         lines.append(NOTE)
+    lines += warning
     return "\n".join(lines)
 
 
@@ -296,36 +330,51 @@ def render_csv(res: dict[str, Any]) -> str:
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     cols = ["domain", "level", "estimate", "se", "ci_low", "ci_high", "df", "n"]
-    out.writerow(cols)
+    used = res["method"]["placeholder_margins"]
+    # with placeholder margins every row carries them, so no extract can lose the warning
+    extra = [";".join(f"{r['variable']}={r['level']}" for r in used)] if used else []
+    out.writerow(cols + (["placeholder_margins"] if used else []))
 
     def cell(v: Any) -> str:
         return "" if v is None else repr(v) if isinstance(v, float) else str(v)
 
-    out.writerow(["(all)", ""] + [cell(res[c]) for c in cols[2:]])
+    out.writerow(["(all)", ""] + [cell(res[c]) for c in cols[2:]] + extra)
     for key, rows in res["by"].items():
         for r in rows:
-            out.writerow([key, r["level"]] + [cell(r[c]) for c in cols[2:]])
+            out.writerow([key, r["level"]] + [cell(r[c]) for c in cols[2:]] + extra)
     return buf.getvalue()
 
 
 def run_rake(args: argparse.Namespace) -> str:
     from analysis.calibration import rake
     from analysis.design import svydesign
-    from analysis.io import read_columns, read_margins, write_with_column
+    from analysis.io import read_columns, write_with_column
     from analysis.weights import weight_summary
 
-    margins = read_margins(args.rake)
+    margins, placeholders = _load_margins(args.rake, args.allow_placeholder_margins)
+    if placeholders and args.column == PLACEHOLDER_COLUMN:
+        raise SurveyError(
+            f"--column cannot be '{PLACEHOLDER_COLUMN}' (that column marks placeholder margins)"
+        )
     cols, nrows = read_columns(args.file, numeric=[args.weight], categorical=list(margins))
     if nrows == 0:
         raise SurveyError(f"'{args.file}' has no data rows")
     design = svydesign(cols[args.weight], names={"weights": args.weight})
     raked = rake(design, {v: cols[v] for v in margins}, margins)
-    write_with_column(args.file, args.out, args.column, raked.weights)
+    write_with_column(
+        args.file,
+        args.out,
+        args.column,
+        raked.weights,
+        flag=(PLACEHOLDER_COLUMN, "true") if placeholders else None,
+    )
     s = weight_summary(raked.weights)
-    return (
+    warning = _placeholder_warning(placeholders) + "\n" if placeholders else ""
+    marked = f"; column '{PLACEHOLDER_COLUMN}' = true on every row" if placeholders else ""
+    return warning + (
         f"wrote {args.out}: {nrows} rows, column '{args.column}' raked to "
         f"{len(margins)} margins (total {s.total:.10g}, CV {s.cv:.3f}, Kish deff "
-        f"{s.kish_deff:.3f})"
+        f"{s.kish_deff:.3f}){marked}"
     )
 
 
@@ -342,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 text = render_csv(res).rstrip("\n")
             else:
                 text = render_table(res)
+            used = res["method"]["placeholder_margins"]
+            if used and args.format != "table":  # the table prints it itself
+                sys.stderr.write(_placeholder_warning(used) + "\n")
         else:
             text = run_rake(args)
     except SurveyError as exc:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -115,8 +116,89 @@ def read_columns(
     return out, table.num_rows
 
 
-def read_margins(path: str) -> dict[str, dict[str, float]]:
-    """Read ``variable,level,population_total`` -> {variable: {level: total}} (text levels)."""
+MARGIN_COLUMNS = ("variable", "level", "population_total")
+OPTIONAL_MARGIN_COLUMNS = ("source", "geography", "year", "age_base", "placeholder")
+GEOGRAPHIES = ("city", "prefecture", "province", "national")
+_TRUE = ("true", "1", "yes")
+_FALSE = ("false", "0", "no", "")
+
+
+@dataclass(frozen=True)
+class MarginRow:
+    """One row of a margins file: a population total and where it comes from.
+
+    ``geography`` is the level the figure was measured at (``city``, ``prefecture``,
+    ``province`` or ``national``; ``""`` when not given), ``year`` the reference year
+    (``None`` when not given), ``age_base`` the population it counts (e.g. ``18-69``) and
+    ``placeholder`` marks a stand-in figure that is not a real population total.
+    ``row`` is the 1-based data row of the file (header not counted).
+    """
+
+    variable: str
+    level: str
+    population_total: float
+    source: str = ""
+    geography: str = ""
+    year: int | None = None
+    age_base: str = ""
+    placeholder: bool = False
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class MarginsFile:
+    """A margins file as read: every row with its metadata, in file order."""
+
+    path: str
+    rows: tuple[MarginRow, ...]
+
+    @property
+    def totals(self) -> dict[str, dict[str, float]]:
+        """{variable: {level: population_total}}, what :func:`analysis.rake` takes."""
+        out: dict[str, dict[str, float]] = {}
+        for r in self.rows:
+            out.setdefault(r.variable, {})[r.level] = r.population_total
+        return out
+
+    @property
+    def placeholders(self) -> list[MarginRow]:
+        """The rows marked ``placeholder`` (stand-in figures)."""
+        return [r for r in self.rows if r.placeholder]
+
+
+class PlaceholderMarginsError(SurveyError):
+    """The margins hold placeholder (stand-in) figures and they were not allowed."""
+
+
+def describe_placeholders(rows: Sequence[MarginRow], limit: int = 20) -> str:
+    """``sex=male, sex=female, ...`` (at most ``limit`` pairs, then ``and N more``)."""
+    pairs = [f"{r.variable}={r.level}" for r in rows]
+    if len(pairs) > limit:
+        pairs = pairs[:limit] + [f"and {len(rows) - limit} more"]
+    return ", ".join(pairs)
+
+
+def refuse_placeholders(margins: MarginsFile, flag: str = "allow_placeholders=True") -> None:
+    """Raise :class:`PlaceholderMarginsError` naming every placeholder row, if there is one."""
+    rows = margins.placeholders
+    if rows:
+        raise PlaceholderMarginsError(
+            f"margins file '{os.path.basename(margins.path)}' has {len(rows)} placeholder "
+            f"row{'s' if len(rows) != 1 else ''} (stand-in figures, not population totals): "
+            f"{describe_placeholders(rows)}; replace them with sourced figures, or pass "
+            f"{flag} to use them anyway"
+        )
+
+
+def read_margins_file(path: str) -> MarginsFile:
+    """Read a margins file with its metadata (no placeholder check: see :func:`read_margins`).
+
+    Required columns ``variable,level,population_total``; optional ``source`` (text),
+    ``geography`` (city | prefecture | province | national), ``year`` (a whole number
+    1900-2100), ``age_base`` (text, e.g. ``18-69``) and ``placeholder`` (true/false, 1/0,
+    yes/no, case-insensitive; empty = false).  Other columns are ignored.  Levels are text.
+    """
+    name = os.path.basename(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.reader(fh))
@@ -127,18 +209,24 @@ def read_margins(path: str) -> dict[str, dict[str, float]]:
     if not rows:
         raise SurveyError(f"margins file '{path}' is empty")
     header = [h.strip() for h in rows[0]]
-    need = ["variable", "level", "population_total"]
-    for col in need:
+    for col in MARGIN_COLUMNS:
         if col not in header:
-            raise SurveyError(f"margins file '{os.path.basename(path)}' has no column '{col}'")
-    iv, il, it = (header.index(c) for c in need)
-    margins: dict[str, dict[str, float]] = {}
+            raise SurveyError(f"margins file '{name}' has no column '{col}'")
+    for col in MARGIN_COLUMNS + OPTIONAL_MARGIN_COLUMNS:
+        if header.count(col) > 1:
+            raise SurveyError(f"margins file '{name}' has column '{col}' twice")
+    iv, il, it = (header.index(c) for c in MARGIN_COLUMNS)
+    opt = {c: header.index(c) for c in OPTIONAL_MARGIN_COLUMNS if c in header}
+    out: list[MarginRow] = []
+    seen: set[tuple[str, str]] = set()
     for i, row in enumerate(rows[1:], start=1):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(iv, il, it):
             raise SurveyError(f"margins file row {i} has too few fields")
         var, lev, raw = row[iv].strip(), row[il].strip(), row[it].strip()
+        if not var:
+            raise SurveyError(f"margins file row {i}: 'variable' is empty")
         try:
             total = float(raw)
         except ValueError:
@@ -150,17 +238,79 @@ def read_margins(path: str) -> dict[str, dict[str, float]]:
                 f"margins file row {i}: population_total of '{var}' level '{lev}' must be "
                 f"positive ({raw})"
             )
-        if lev in margins.setdefault(var, {}):
+        if (var, lev) in seen:
             raise SurveyError(f"margins file row {i}: '{var}' level '{lev}' appears twice")
-        margins[var][lev] = total
-    if not margins:
+        seen.add((var, lev))
+
+        def cell(col: str, row: list[str] = row) -> str:
+            j = opt.get(col)
+            return row[j].strip() if j is not None and j < len(row) else ""
+
+        where = f"margins file row {i} ('{var}' level '{lev}')"
+        geography = cell("geography").lower()
+        if geography not in ("", *GEOGRAPHIES):
+            raise SurveyError(
+                f"{where}: geography '{cell('geography')}' must be one of "
+                f"{', '.join(GEOGRAPHIES)} (or empty)"
+            )
+        year_txt = cell("year")
+        year: int | None = None
+        if year_txt:
+            try:
+                year = int(year_txt)
+            except ValueError:
+                year = None
+            if year is None or not 1900 <= year <= 2100:
+                raise SurveyError(
+                    f"{where}: year '{year_txt}' must be a whole number from 1900 to 2100 "
+                    "(or empty)"
+                )
+        flag = cell("placeholder").lower()
+        if flag not in _TRUE + _FALSE:
+            raise SurveyError(
+                f"{where}: placeholder '{cell('placeholder')}' must be true/false, 1/0 or "
+                "yes/no (empty = false)"
+            )
+        out.append(
+            MarginRow(
+                variable=var,
+                level=lev,
+                population_total=total,
+                source=cell("source"),
+                geography=geography,
+                year=year,
+                age_base=cell("age_base"),
+                placeholder=flag in _TRUE,
+                row=i,
+            )
+        )
+    if not out:
         raise SurveyError(f"margins file '{path}' has no rows")
-    return margins
+    return MarginsFile(path=path, rows=tuple(out))
 
 
-def write_with_column(src: str, dest: str, name: str, values: np.ndarray) -> None:
+def read_margins(path: str, allow_placeholders: bool = False) -> dict[str, dict[str, float]]:
+    """Read ``variable,level,population_total`` -> {variable: {level: total}} (text levels).
+
+    Refuses (:class:`PlaceholderMarginsError`) a file with any row marked ``placeholder``
+    unless ``allow_placeholders`` is true; :func:`read_margins_file` gives the metadata.
+    """
+    margins = read_margins_file(path)
+    if not allow_placeholders:
+        refuse_placeholders(margins)
+    return margins.totals
+
+
+def write_with_column(
+    src: str,
+    dest: str,
+    name: str,
+    values: np.ndarray,
+    flag: tuple[str, str] | None = None,
+) -> None:
     """Copy CSV ``src`` to ``dest`` (atomically) with one more column of full-precision
-    numbers; every original value is kept as text."""
+    numbers; every original value is kept as text.  ``flag=(column, value)`` also adds (or
+    replaces) a column holding ``value`` on every row."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -177,6 +327,12 @@ def write_with_column(src: str, dest: str, name: str, values: np.ndarray) -> Non
         table = table.set_column(header.index(name), name, text)
     else:
         table = table.append_column(name, text)
+    if flag is not None:
+        marker = pa.repeat(pa.scalar(flag[1], pa.string()), table.num_rows)
+        if flag[0] in table.column_names:
+            table = table.set_column(table.column_names.index(flag[0]), flag[0], marker)
+        else:
+            table = table.append_column(flag[0], marker)
     tmp = f"{dest}.tmp-{os.getpid()}"
     try:
         pacsv.write_csv(table, tmp)

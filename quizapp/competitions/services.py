@@ -146,6 +146,10 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
         raise AttemptError("not_open")
     if competition.attempts_per_day and attempts_today(participant, now) >= \
             competition.attempts_per_day:
+        # A concurrent request (a double tap, a second tab) may have just started one.
+        existing = open_attempt(participant)
+        if existing is not None:
+            return existing
         raise AttemptError("daily_limit")
     rng = rng or random.Random(secrets.randbits(64))
     pool = drawable_versions(mask_to_groups(competition.audience_mask))

@@ -37,7 +37,7 @@ class Competition(db.Model):
     quotas: Mapped[dict] = mapped_column(JSON, default=dict)
     seconds_per_question: Mapped[int | None] = mapped_column(default=None)
     seconds_per_attempt: Mapped[int | None] = mapped_column(default=None)
-    attempts_per_day: Mapped[int | None] = mapped_column(default=1)
+    attempts_per_day: Mapped[int | None] = mapped_column(default=None)  # None: unlimited
     counting: Mapped[str] = mapped_column(String(8), default="best")
     points_per_correct: Mapped[float] = mapped_column(default=5.0)
     reveal: Mapped[str] = mapped_column(String(16), default="after_attempt")

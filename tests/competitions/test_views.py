@@ -1,7 +1,6 @@
 """Competitions through the Flask test client: registration, answering, results, boards."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select

@@ -29,7 +29,8 @@ def _post(client, page, path, data, **kwargs):
 def _new_question(**overrides):
     data = {"topic": "health", "type": "single", "stem": "哪种做法能预防流感？",
             "option_a": "接种流感疫苗", "option_b": "多喝冷水", "option_c": "吃抗生素",
-            "answer_letters": ["A"], "answer_tf": "true", "explanation": "接种疫苗是预防流感最有效的手段。",
+            "answer_letters": ["A"], "answer_tf": "true",
+            "explanation": "接种疫苗是预防流感最有效的手段。",
             "authority": "国家疾控局", "groups": ["elder", "farmer"], "dimension": "A",
             "benchmark": "", "difficulty": "1"}
     data.update(overrides)

@@ -37,8 +37,8 @@ def _write(tmp_path, topic, questions):
 
 
 def _q(n, stem=None, topic="health", groups="youth, farmer", status="active"):
-    return GOOD.format(topic=topic, n=n, stem=stem or f"第{n}号题目问的是第{n}件事吗", groups=groups,
-                       status=status)
+    stem = stem or f"第{n}号题目问的是第{n}件事吗"
+    return GOOD.format(topic=topic, n=n, stem=stem, groups=groups, status=status)
 
 
 def test_the_shipped_bank_passes_its_own_check():
