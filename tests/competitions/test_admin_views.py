@@ -1,0 +1,157 @@
+"""The admin side of competitions through the test client: create, next round, void, export,
+cheating signals."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptItem, Competition, Participant, Round
+from quizapp.timezone import to_local
+from tests.support import csrf_token
+
+
+@pytest.fixture
+def admin(client, auth, make_user):
+    make_user("root", "admin")
+    auth.login("root")
+    return client
+
+
+def _local(moment):
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _form(now, **overrides):
+    data = {"title": "第二届科普竞赛", "slug": "cup-2", "description": "简介", "rules_text": "规则",
+            "starts_at": _local(now.value), "ends_at": _local(now.value + timedelta(days=30)),
+            "field_name": "required", "field_township": "required", "field_organisation": "off",
+            "field_phone": "off", "question_count": "6", "quota_true_false": "2",
+            "quota_single": "2", "quota_multiple": "2", "quota_difficulty": "",
+            "seconds_per_question": "30", "seconds_per_attempt": "", "attempts_per_day": "",
+            "counting": "best", "points_per_correct": "5", "reveal": "after_attempt",
+            "published": "y", "audience": ["elder", "farmer"]}
+    data.update(overrides)
+    return data
+
+
+def test_create_a_competition_from_the_form(admin, bank, now):
+    page = admin.get("/admin/competitions/new")
+    assert page.status_code == 200
+    response = admin.post("/admin/competitions/new",
+                          data={**_form(now), "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    competition = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
+    assert competition.quotas == {"type": {"true_false": 2, "single": 2, "multiple": 2}}
+    assert competition.attempts_per_day is None and competition.published
+    assert competition.starts_at == now.value
+    assert competition.registration["township"] == "required"
+    assert admin.get("/competitions/cup-2").status_code == 200
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"ends_at": "2020-01-01T00:00"}, "结束时间必须晚于开始时间"),
+    ({"quota_single": "9"}, "超过了每次的题目总数"),
+    ({"slug": "Bad Slug"}, "小写字母"),
+])
+def test_bad_competition_forms_are_refused_with_field_errors(admin, bank, now, overrides,
+                                                             message):
+    page = admin.get("/admin/competitions/new")
+    response = admin.post("/admin/competitions/new", data={
+        **_form(now, **overrides), "csrf_token": csrf_token(page.text)})
+    assert response.status_code == 200 and message in response.text
+    assert db.session.scalar(select(Competition)) is None
+
+
+def test_create_the_next_round_from_the_ui(admin, competition, now):
+    page = admin.get(f"/admin/competitions/{competition.id}")
+    assert "第1周" in page.text  # the proposal for the first round
+    token = csrf_token(page.text)
+    start = now.value - timedelta(days=1)
+    for week in range(2):
+        response = admin.post(f"/admin/competitions/{competition.id}/rounds", data={
+            "csrf_token": token, "title": f"第{week + 1}周",
+            "starts_at": _local(start + timedelta(days=7 * week)),
+            "ends_at": _local(min(start + timedelta(days=7 * (week + 1)),
+                                  competition.ends_at))})
+        assert response.status_code == 302
+    rounds = db.session.scalars(select(Round).order_by(Round.number)).all()
+    assert [r.number for r in rounds] == [1, 2]
+    overlap = admin.post(f"/admin/competitions/{competition.id}/rounds", data={
+        "csrf_token": token, "title": "重叠", "starts_at": _local(start),
+        "ends_at": _local(start + timedelta(days=3))}, follow_redirects=True)
+    assert "重叠" in overlap.text and len(db.session.scalars(select(Round)).all()) == 2
+    late = admin.post(f"/admin/competitions/{competition.id}/rounds", data={
+        "csrf_token": token, "title": "太晚", "starts_at": _local(competition.ends_at),
+        "ends_at": _local(competition.ends_at + timedelta(days=7))}, follow_redirects=True)
+    assert "必须在竞赛日期之内" in late.text and len(db.session.scalars(select(Round)).all()) == 2
+
+
+def _finished_attempt(competition, name, township=None, fast=False, wrong_choice=None):
+    participant = Participant(competition_id=competition.id, device_id=name, name=name,
+                              township_id=township and township.id)
+    db.session.add(participant)
+    db.session.flush()
+    start = competition.starts_at + timedelta(hours=1)
+    attempt = Attempt(kind="competition", token=name * 3, competition_id=competition.id,
+                      participant_id=participant.id, status="finished", started_at=start,
+                      finished_at=start + timedelta(minutes=2), duration_ms=120_000,
+                      score=10, correct_count=2, question_count=6, device_id="shared",
+                      ip="10.0.0.1")
+    versions = sorted(competition_versions(), key=lambda v: v.id)[:6]
+    for position, version in enumerate(versions):
+        shown = start + timedelta(seconds=20 * position)
+        attempt.items.append(AttemptItem(
+            position=position, question_version_id=version.id, option_order=[0, 1, 2, 3],
+            choices=wrong_choice or [3], correct=False, shown_at=shown,
+            answered_at=shown + timedelta(seconds=1 if fast else 10)))
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def competition_versions():
+    from quizapp.models import QuestionVersion
+
+    return db.session.scalars(select(QuestionVersion).where(
+        QuestionVersion.type == "single", QuestionVersion.status == "active")).all()
+
+
+def test_signals_and_voiding(admin, competition, now):
+    fast = _finished_attempt(competition, "a", fast=True)
+    _finished_attempt(competition, "b")
+    _finished_attempt(competition, "c")
+    page = admin.get(f"/admin/competitions/{competition.id}/attempts")
+    assert page.status_code == 200
+    assert 'data-kind="fast"' in page.text
+    assert 'data-kind="shared_device"' in page.text and 'data-kind="shared_ip"' in page.text
+    assert 'data-kind="copied"' in page.text
+    response = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
+        "csrf_token": csrf_token(page.text), "reason": "答题过快"})
+    assert response.status_code == 302
+    db.session.refresh(fast)
+    assert fast.status == "voided" and fast.void_reason == "答题过快"
+    board = admin.get(f"/admin/competitions/{competition.id}/board")
+    assert ">a<" not in board.text and ">b<" in board.text
+    missing_reason = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
+        "csrf_token": csrf_token(page.text), "reason": ""}, follow_redirects=True)
+    assert "请填写原因" in missing_reason.text
+
+
+def test_exports_report_attempts_and_participation(admin, competition, township, now):
+    _finished_attempt(competition, "a", township)
+    _finished_attempt(competition, "b", township)
+    response = admin.get(f"/admin/competitions/{competition.id}/export.csv?what=townships")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["rank", "name", "participants", "person_times"]
+    assert rows[1][1:4] == ["薛店镇", "2", "2"]
+    workbook = load_workbook(io.BytesIO(admin.get(
+        f"/admin/competitions/{competition.id}/export.xlsx").data))
+    assert workbook.sheetnames == ["attempts", "townships", "organisations"]
+    assert workbook["attempts"].max_row == 3
+    assert admin.get(f"/admin/competitions/{competition.id}/export.pdf").status_code == 404
