@@ -6,6 +6,7 @@ from sqlalchemy import select
 from quizapp.access import roles_required
 from quizapp.competitions import admin_bp, admin_services
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
+from quizapp.competitions.routes import board_request
 from quizapp.engine import boards, signals
 from quizapp.engine.attempts import close_overdue, void_attempt
 from quizapp.extensions import db
@@ -107,12 +108,8 @@ def add_round(competition_id: int):
 def board(competition_id: int):
     competition = _competition_or_404(competition_id)
     close_overdue(competition_id=competition.id)
-    view = request.args.get("view", "people")
-    if view not in ("people", "township", "organisation"):
-        view = "people"
-    round_id = request.args.get("round", type=int)
-    rows = (boards.individual_board(competition, round_id, limit=500) if view == "people"
-            else boards.group_board(competition, view, round_id))
+    view, round_id = board_request(competition)
+    rows = boards.board_rows(competition, view, round_id, people_limit=500)
     return render_template("competitions/board.html", competition=competition, rows=rows,
                            view=view, round_id=round_id, me=None, admin_view=True)
 

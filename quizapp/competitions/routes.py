@@ -51,6 +51,17 @@ def _attempt_or_404(token: str):
     return attempt
 
 
+def board_request(competition) -> tuple[str, int | None]:
+    """The board view and round asked for in the query string (404 for a foreign round)."""
+    view = request.args.get("view", "people")
+    if view not in boards.BOARD_VIEWS:
+        view = "people"
+    round_id = request.args.get("round", type=int)
+    if round_id is not None and round_id not in {r.id for r in competition.rounds}:
+        abort(404)
+    return view, round_id
+
+
 def _registration_form(competition) -> RegistrationForm:
     form = RegistrationForm()
     form.township_id.choices = choices(
@@ -206,15 +217,9 @@ def certificate(token: str):
 def board(slug: str):
     competition = _competition_or_404(slug)
     close_overdue(competition_id=competition.id)
-    view = request.args.get("view", "people")
-    if view not in ("people", "township", "organisation"):
-        view = "people"
-    round_id = request.args.get("round", type=int)
-    if round_id is not None and round_id not in {r.id for r in competition.rounds}:
-        abort(404)
+    view, round_id = board_request(competition)
     participant = services.find_participant(competition, _user_id(), device_id())
-    rows = (boards.individual_board(competition, round_id) if view == "people"
-            else boards.group_board(competition, view, round_id))
+    rows = boards.board_rows(competition, view, round_id)
     me = participant and boards.rank_of(competition, participant.id, round_id)
     return render_template("competitions/board.html", competition=competition, rows=rows,
                            view=view, round_id=round_id, me=me, admin_view=False)

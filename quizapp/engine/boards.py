@@ -172,3 +172,15 @@ def group_board(competition: Competition, by: str, round_id: int | None = None
         rows.sort(key=lambda r: (-r[2], -r[5], r[1]))
         return [GroupRow(rank, *row) for rank, row in enumerate(rows, start=1)]
     return _cached((competition.id, round_id, by), compute)
+
+
+BOARD_VIEWS = ("people", "township", "organisation")
+
+
+def board_rows(competition: Competition, view: str, round_id: int | None,
+               people_limit: int = 100) -> list[PersonRow] | list[GroupRow]:
+    """The rows of one board view: ``people``, ``township`` or ``organisation``."""
+    if view == "people":
+        return individual_board(competition, round_id, limit=people_limit)
+    return group_board(competition, view, round_id)
+
