@@ -23,6 +23,12 @@ def get_engine():
         return current_app.extensions['migrate'].db.engine
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    from quizapp.models.migration_filters import include_object as keep
+
+    return keep(obj, name, type_, reflected, compare_to)
+
+
 def render_item(type_, obj, autogen_context):
     """Write the project's UTCDateTime columns as plain timezone-aware DateTime."""
     from quizapp.models.types import UTCDateTime
@@ -109,6 +115,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_object,
             **conf_args
         )
 

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from quizapp.models.migration_filters import include_object
 from tests.conftest import make_app
 from tests.support import postgres_database
 
@@ -26,8 +27,12 @@ def _round_trip(url: str, instance: str) -> None:
         assert {"users", "user_roles", "townships", "organisations", "school_classes"} <= tables
         assert tables == set(db.metadata.tables), "migrations and models disagree on tables"
         with db.engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            context = MigrationContext.configure(
+                connection, opts={"include_object": include_object})
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models changed without a migration: {diff}"
+        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("attempts")}
+        assert ("ix_attempts_counted" in indexes) == (db.engine.dialect.name == "sqlite")
         downgrade(revision="base")
         assert _tables(app) == set()
         upgrade()

@@ -11,6 +11,7 @@ from quizapp.engine import boards, signals
 from quizapp.engine.attempts import close_overdue, void_attempt
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition
+from quizapp.models.questions import TOPICS
 from quizapp.timezone import to_local
 
 admin_only = roles_required("admin")
@@ -20,6 +21,7 @@ FORM_ERRORS = {
     "quota_too_large": lambda: _("The quotas add up to more than the number of questions."),
     "outside_window": lambda: _("A round must lie inside the competition's dates."),
     "overlap": lambda: _("This round overlaps another round."),
+    "unknown_topic": lambda: _("Unknown topic. Use the topic names of the question bank."),
 }
 
 
@@ -58,7 +60,7 @@ def _edit(competition: Competition, is_new: bool):
         else:
             flash(_("Saved."))
             return redirect(url_for("competition_admin.detail", competition_id=competition.id))
-    return render_template("competitions/admin_form.html", form=form,
+    return render_template("competitions/admin_form.html", form=form, topics=TOPICS,
                            competition=None if is_new else competition)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from quizapp.engine import boards
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Participant, Round
-from quizapp.models.questions import groups_to_mask, mask_to_groups
+from quizapp.models.questions import TOPICS, groups_to_mask, mask_to_groups
 from quizapp.timezone import from_local, to_local
 
 
@@ -22,13 +22,13 @@ class CompetitionFormError(ValueError):
         self.field = field
 
 
-def parse_difficulty_quota(text: str | None) -> dict[str, int]:
-    """``"1:8, 2:8, 3:4"`` → ``{"1": 8, "2": 8, "3": 4}``."""
+def parse_quota(text: str | None) -> dict[str, int]:
+    """``"1:8, 2:8, 3:4"`` → ``{"1": 8, "2": 8, "3": 4}`` (also ``"health:4"``)."""
     quota = {}
     for part in (text or "").split(","):
         if part.strip():
-            level, count = part.split(":")
-            quota[level.strip()] = int(count)
+            value, count = part.split(":")
+            quota[value.strip()] = int(count)
     return quota
 
 
@@ -44,8 +44,12 @@ def form_to_competition(form, competition: Competition) -> Competition:
     type_quota = {name: getattr(form, f"quota_{name}").data
                   for name in ("true_false", "single", "multiple")
                   if getattr(form, f"quota_{name}").data}
-    difficulty_quota = parse_difficulty_quota(form.quota_difficulty.data)
-    for quota in (type_quota, difficulty_quota):
+    difficulty_quota = parse_quota(form.quota_difficulty.data)
+    topic_quota = parse_quota(form.quota_topic.data)
+    unknown = sorted(set(topic_quota) - set(TOPICS))
+    if unknown:
+        raise CompetitionFormError("quota_topic", "unknown_topic")
+    for quota in (type_quota, difficulty_quota, topic_quota):
         if sum(quota.values()) > form.question_count.data:
             raise CompetitionFormError("question_count", "quota_too_large")
     competition.title = form.title.data
@@ -58,7 +62,8 @@ def form_to_competition(form, competition: Competition) -> Competition:
                                 for field in ("name", "township", "organisation", "phone")}
     competition.question_count = form.question_count.data
     competition.quotas = {key: value for key, value in
-                          (("type", type_quota), ("difficulty", difficulty_quota)) if value}
+                          (("type", type_quota), ("difficulty", difficulty_quota),
+                           ("topic", topic_quota)) if value}
     competition.seconds_per_question = form.seconds_per_question.data or None
     competition.seconds_per_attempt = form.seconds_per_attempt.data or None
     competition.attempts_per_day = form.attempts_per_day.data or None
@@ -85,8 +90,9 @@ def competition_to_form(competition: Competition, form) -> None:
     type_quota = competition.quotas.get("type", {})
     for name in ("true_false", "single", "multiple"):
         getattr(form, f"quota_{name}").data = type_quota.get(name)
-    form.quota_difficulty.data = ",".join(
-        f"{k}:{v}" for k, v in sorted(competition.quotas.get("difficulty", {}).items()))
+    for dimension in ("difficulty", "topic"):
+        getattr(form, f"quota_{dimension}").data = ",".join(
+            f"{k}:{v}" for k, v in sorted(competition.quotas.get(dimension, {}).items()))
 
 
 def next_round_defaults(competition: Competition) -> tuple[str, object, object]:

@@ -62,6 +62,9 @@ class CompetitionForm(FlaskForm):
     quota_difficulty = StringField(_l("Difficulty quotas, e.g. 1:8,2:8,3:4"), validators=[
         Optional(), Regexp(r"^\s*[123]\s*:\s*\d+(\s*,\s*[123]\s*:\s*\d+)*\s*$",
                            message=_l("Write it like 1:8,2:8,3:4."))])
+    quota_topic = StringField(_l("Topic quotas, e.g. health:4,emergency:3"), validators=[
+        Optional(), Regexp(r"^\s*[a-z_]+\s*:\s*\d+(\s*,\s*[a-z_]+\s*:\s*\d+)*\s*$",
+                           message=_l("Write it like health:4,emergency:3."))])
     seconds_per_question = IntegerField(_l("Seconds per question (empty: no limit)"),
                                         validators=[Optional(), NumberRange(min=5, max=600)])
     seconds_per_attempt = IntegerField(_l("Seconds per attempt (empty: no limit)"),

@@ -164,10 +164,6 @@ def close_attempt(attempt: Attempt, status: str, finished_at: datetime) -> bool:
     ).rowcount
     db.session.commit()
     db.session.refresh(attempt)
-    if closed:
-        from quizapp.engine import boards
-
-        boards.forget(attempt.competition_id)
     return closed == 1
 
 

@@ -10,8 +10,9 @@ Rules:
   (all scored attempts), participation per 10,000 residents where the population is known,
   mean counted score, and the share of participants whose counted score is perfect.
 
-Boards are computed in SQL with window functions (fast with 100,000 attempts) and cached for a
-few seconds per process; a closing attempt clears its competition's cache.
+Boards are computed in SQL (fast with 100,000 attempts: ``benchmarks/leaderboard.py``) and
+cached for a few seconds per process. Finishing attempts do not clear the cache (during a busy
+contest it would never hit); voiding an attempt and adding a round do.
 """
 
 from __future__ import annotations
@@ -96,19 +97,21 @@ def counted_attempts(competition: Competition, round_id: int | None = None):
 
 def individual_board(competition: Competition, round_id: int | None = None,
                      limit: int = 100) -> list[PersonRow]:
-    """The top ``limit`` participants."""
+    """The top ``limit`` participants (ranked first, names joined for those rows only)."""
     def compute():
         counted = counted_attempts(competition, round_id)
+        top = (select(counted)
+               .order_by(counted.c.score.desc(), counted.c.duration_ms.asc(),
+                         counted.c.finished_at.asc(), counted.c.participant_id.asc())
+               .limit(limit).subquery())
         query = (
-            select(counted.c.participant_id, Participant.name, Township.name,
-                   Organisation.name, counted.c.score, counted.c.duration_ms,
-                   counted.c.finished_at)
-            .join(Participant, Participant.id == counted.c.participant_id)
+            select(top.c.participant_id, Participant.name, Township.name, Organisation.name,
+                   top.c.score, top.c.duration_ms, top.c.finished_at)
+            .join(Participant, Participant.id == top.c.participant_id)
             .outerjoin(Township, Township.id == Participant.township_id)
             .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-            .order_by(counted.c.score.desc(), counted.c.duration_ms.asc(),
-                      counted.c.finished_at.asc(), counted.c.participant_id.asc())
-            .limit(limit))
+            .order_by(top.c.score.desc(), top.c.duration_ms.asc(), top.c.finished_at.asc(),
+                      top.c.participant_id.asc()))
         return [PersonRow(rank, pid, name or f"#{pid}", township, organisation, score,
                           duration or 0, finished)
                 for rank, (pid, name, township, organisation, score, duration, finished)
@@ -116,9 +119,25 @@ def individual_board(competition: Competition, round_id: int | None = None,
     return _cached((competition.id, round_id, "people", limit), compute)
 
 
+def _beats(score, duration, finished, participant_id, columns):
+    """SQL: the row in ``columns`` ranks before (score, duration, finished, participant)."""
+    return or_(
+        columns.score > score,
+        and_(columns.score == score, columns.duration_ms < duration),
+        and_(columns.score == score, columns.duration_ms == duration,
+             columns.finished_at < finished),
+        and_(columns.score == score, columns.duration_ms == duration,
+             columns.finished_at == finished, columns.participant_id < participant_id))
+
+
 def rank_of(competition: Competition, participant_id: int,
             round_id: int | None = None) -> PersonRow | None:
-    """A participant's own row and rank, wherever they stand (``None`` without a score)."""
+    """A participant's own row and rank, wherever they stand (``None`` without a score).
+
+    With ``counting="best"`` someone is ahead exactly when *any* of their scored attempts
+    beats my counted one, so they are counted straight from the attempts, without ranking
+    everyone first.
+    """
     counted = counted_attempts(competition, round_id)
     mine = db.session.execute(
         select(counted.c.score, counted.c.duration_ms, counted.c.finished_at)
@@ -126,20 +145,38 @@ def rank_of(competition: Competition, participant_id: int,
     if mine is None:
         return None
     score, duration, finished = mine
-    ahead = db.session.scalar(
-        select(func.count()).select_from(counted).where(or_(
-            counted.c.score > score,
-            and_(counted.c.score == score, counted.c.duration_ms < duration),
-            and_(counted.c.score == score, counted.c.duration_ms == duration,
-                 counted.c.finished_at < finished),
-            and_(counted.c.score == score, counted.c.duration_ms == duration,
-                 counted.c.finished_at == finished, counted.c.participant_id < participant_id),
-        )))
+    if competition.counting == "best":
+        ahead = db.session.scalar(
+            select(func.count(func.distinct(Attempt.participant_id)))
+            .where(*_scored(competition, round_id), Attempt.participant_id != participant_id,
+                   _beats(score, duration, finished, participant_id, Attempt)))
+    else:
+        ahead = db.session.scalar(
+            select(func.count()).select_from(counted)
+            .where(_beats(score, duration, finished, participant_id, counted.c)))
     participant = db.session.get(Participant, participant_id)
     return PersonRow(ahead + 1, participant_id, participant.display_name,
                      participant.township.name if participant.township else None,
                      participant.organisation.name if participant.organisation else None,
                      score, duration or 0, finished)
+
+
+def _per_person(competition: Competition, round_id: int | None):
+    """Per participant: the counted score and the number of scored attempts (person-times).
+
+    With ``"best"`` the counted score is simply the maximum, one aggregate pass; with
+    ``"last"`` it comes from :func:`counted_attempts`.
+    """
+    times = func.count(Attempt.id).label("times")
+    if competition.counting == "best":
+        return (select(Attempt.participant_id, func.max(Attempt.score).label("score"), times)
+                .where(*_scored(competition, round_id))
+                .group_by(Attempt.participant_id).subquery())
+    counted = counted_attempts(competition, round_id)
+    return (select(counted.c.participant_id, func.max(counted.c.score).label("score"), times)
+            .join(Attempt, and_(Attempt.participant_id == counted.c.participant_id,
+                                *_scored(competition, round_id)))
+            .group_by(counted.c.participant_id).subquery())
 
 
 def group_board(competition: Competition, by: str, round_id: int | None = None
@@ -149,24 +186,20 @@ def group_board(competition: Competition, by: str, round_id: int | None = None
     def compute():
         column = Participant.township_id if by == "township" else Participant.organisation_id
         model = Township if by == "township" else Organisation
-        counted = counted_attempts(competition, round_id)
-        perfect = case((counted.c.score >= competition.max_score - 1e-9, 1), else_=0)
+        person = _per_person(competition, round_id)
+        perfect = case((person.c.score >= competition.max_score - 1e-9, 1), else_=0)
         people = db.session.execute(
-            select(column, func.count(), func.avg(counted.c.score), func.sum(perfect))
-            .select_from(counted)
-            .join(Participant, Participant.id == counted.c.participant_id)
+            select(column, func.count(), func.avg(person.c.score), func.sum(perfect),
+                   func.sum(person.c.times))
+            .select_from(person)
+            .join(Participant, Participant.id == person.c.participant_id)
             .where(column.is_not(None)).group_by(column)).all()
-        times = dict(db.session.execute(
-            select(column, func.count(Attempt.id))
-            .join(Participant, Participant.id == Attempt.participant_id)
-            .where(*_scored(competition, round_id), column.is_not(None))
-            .group_by(column)).all())
         names = {row.id: row for row in db.session.scalars(
             select(model).where(model.id.in_([p[0] for p in people])))}
         rows = []
-        for group_id, participants, mean, perfect_count in people:
+        for group_id, participants, mean, perfect_count, times in people:
             population = getattr(names[group_id], "population", None)
-            rows.append((group_id, names[group_id].name, participants, times.get(group_id, 0),
+            rows.append((group_id, names[group_id].name, participants, int(times or 0),
                          participants * 10000 / population if population else None,
                          float(mean or 0), (perfect_count or 0) / participants))
         rows.sort(key=lambda r: (-r[2], -r[5], r[1]))

@@ -32,6 +32,7 @@ def _form(now, **overrides):
             "field_name": "required", "field_township": "required", "field_organisation": "off",
             "field_phone": "off", "question_count": "6", "quota_true_false": "2",
             "quota_single": "2", "quota_multiple": "2", "quota_difficulty": "",
+            "quota_topic": "health:2",
             "seconds_per_question": "30", "seconds_per_attempt": "", "attempts_per_day": "",
             "counting": "best", "points_per_correct": "5", "reveal": "after_attempt",
             "published": "y", "audience": ["elder", "farmer"]}
@@ -46,7 +47,8 @@ def test_create_a_competition_from_the_form(admin, bank, now):
                           data={**_form(now), "csrf_token": csrf_token(page.text)})
     assert response.status_code == 302
     competition = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
-    assert competition.quotas == {"type": {"true_false": 2, "single": 2, "multiple": 2}}
+    assert competition.quotas == {"type": {"true_false": 2, "single": 2, "multiple": 2},
+                                  "topic": {"health": 2}}
     assert competition.attempts_per_day is None and competition.published
     assert competition.starts_at == now.value
     assert competition.registration["township"] == "required"
@@ -57,6 +59,7 @@ def test_create_a_competition_from_the_form(admin, bank, now):
     ({"ends_at": "2020-01-01T00:00"}, "结束时间必须晚于开始时间"),
     ({"quota_single": "9"}, "超过了每次的题目总数"),
     ({"slug": "Bad Slug"}, "小写字母"),
+    ({"quota_topic": "astrology:2"}, "未知的主题"),
 ])
 def test_bad_competition_forms_are_refused_with_field_errors(admin, bank, now, overrides,
                                                              message):

@@ -104,3 +104,33 @@ def test_round_boards_only_count_their_round(competition, now):
     assert [r.name for r in boards.individual_board(competition, first.id)] == ["甲"]
     assert [r.name for r in boards.individual_board(competition, second.id)] == ["乙"]
     assert [r.name for r in boards.individual_board(competition)] == ["甲", "乙"]
+
+
+def test_last_attempt_counts_on_every_board(competition, township, now):
+    competition.counting = "last"
+    db.session.commit()
+    t = now.value
+    a, b = _person(competition, "甲", township), _person(competition, "乙", township)
+    _scored(competition, a, 30, 60, t)
+    _scored(competition, a, 10, 60, t + timedelta(days=1))  # a's last
+    _scored(competition, b, 20, 60, t)
+    assert [(r.name, r.score) for r in boards.individual_board(competition)] == \
+        [("乙", 20), ("甲", 10)]
+    assert boards.rank_of(competition, a.id).rank == 2
+    (row,) = boards.group_board(competition, "township")
+    assert (row.participants, row.person_times, row.mean_score) == (2, 3, 15.0)
+    assert row.perfect_share == 0.0
+
+
+def test_rank_of_agrees_with_the_board_for_every_participant(competition, now):
+    import random
+
+    rng = random.Random(4)
+    people = [_person(competition, f"p{i}") for i in range(25)]
+    for person in people:
+        for day in range(rng.randint(1, 3)):
+            _scored(competition, person, rng.choice((10, 20, 30)), rng.choice((50, 60)),
+                    now.value + timedelta(days=day, minutes=rng.randint(0, 3)))
+    board = boards.individual_board(competition, limit=100)
+    assert [boards.rank_of(competition, row.participant_id).rank for row in board] == \
+        list(range(1, 26))
