@@ -1,6 +1,9 @@
 """Confidence intervals (R's ``confint.svystat`` and ``svyciprop``) and t quantiles.
 
-Only ``scipy.special`` is imported, lazily: ``scipy.stats`` costs most of a second to import.
+Student's t for whole-number degrees of freedom is plain Python (:mod:`analysis.tdist`), so
+the default path never imports scipy (``scipy.special`` alone costs about 0.3 s of start-up);
+``scipy.special`` is imported lazily only for the beta (Korn-Graubard) interval's
+``betaincinv`` and for t with fractional df.
 A figure that does not exist is ``None``: a proportion's interval when its SE is 0 (the
 share is exactly 0 or 1, where logit, beta and Wilson are undefined), any interval when the
 SE is undefined or the degrees of freedom are not positive.
@@ -10,26 +13,51 @@ from __future__ import annotations
 
 import math
 
+from analysis import tdist
+
 CI_METHODS = ("logit", "wald", "xlogit", "beta", "wilson")
 
 
 def t_quantile(p: float, df: float) -> float:
-    """Quantile of Student's t (R's ``qt(p, df)``); the normal quantile when df is infinite."""
-    from scipy.special import ndtri, stdtrit
+    """Quantile of Student's t (R's ``qt(p, df)``); the normal quantile when df is infinite.
 
+    Whole-number df (the only kind a design has) are computed in plain Python
+    (:mod:`analysis.tdist`, equal to ``scipy.special.stdtrit`` to 1e-12); other df use scipy.
+    """
+    if math.isnan(p) or math.isnan(df):
+        return math.nan
     if math.isinf(df):
-        return float(ndtri(p))
+        if not 0 < p < 1:
+            return -math.inf if p == 0 else math.inf if p == 1 else math.nan
+        from statistics import NormalDist
+
+        return NormalDist().inv_cdf(p)
     if not df > 0:
         return math.nan
+    if tdist.is_whole_df(df):
+        try:
+            return tdist.quantile(p, df)
+        except tdist.NotConverged:  # pragma: no cover - extreme tails only
+            pass
+    from scipy.special import stdtrit
+
     return float(stdtrit(df, p))
 
 
 def t_cdf(t: float, df: float) -> float:
-    """Distribution function of Student's t (R's ``pt(t, df)``)."""
-    from scipy.special import ndtr, stdtr
-
+    """Distribution function of Student's t (R's ``pt(t, df)``); plain Python for
+    whole-number df (equal to ``scipy.special.stdtr`` to 1e-12), scipy otherwise."""
+    if math.isnan(t) or math.isnan(df):
+        return math.nan
     if math.isinf(df):
-        return float(ndtr(t))
+        return 0.5 * math.erfc(-t / math.sqrt(2.0))
+    if tdist.is_whole_df(df):
+        try:
+            return tdist.cdf(t, df)
+        except tdist.NotConverged:  # pragma: no cover
+            pass
+    from scipy.special import stdtr
+
     return float(stdtr(df, t))
 
 
