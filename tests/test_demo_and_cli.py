@@ -80,3 +80,16 @@ def test_users_create_and_reset_password_commands(app, runner, auth):
     assert user.check_password("new-pass-456")
     missing = runner.invoke(args=["users", "reset-password", "ghost"], input="a-pass-1\na-pass-1\n")
     assert missing.exit_code != 0
+
+
+def test_teacher_and_interviewer_homes_show_their_assignments(app, client, auth):
+    from quizapp.demo import load_demo
+
+    passwords = load_demo()
+    auth.login("teacher", passwords["teacher"])
+    home = client.get("/").text
+    assert "新郑市第一中学" in home and "7 年级 1班" in home
+    auth.logout()
+    auth.login("interviewer", passwords["interviewer"])
+    home = client.get("/").text
+    assert "薛店镇" in home and "郭店镇" in home
