@@ -75,4 +75,8 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         "PREFERENCE_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "SHOW_DEMO_PASSWORDS": kexue_env == "development",
+        # Reverse proxies in front of the app (nginx: 1), so client addresses are right for
+        # the login rate limit and the cheating signals. 0 trusts no forwarded headers.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
     }

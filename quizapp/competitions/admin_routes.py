@@ -2,6 +2,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quizapp.access import roles_required
 from quizapp.competitions import admin_bp, admin_services
@@ -124,6 +125,7 @@ def attempts(competition_id: int):
     flagged_ids = {a for s in flagged for a in s.attempt_ids}
     recent = db.session.scalars(
         select(Attempt).where(Attempt.competition_id == competition.id)
+        .options(selectinload(Attempt.participant))
         .order_by(Attempt.id.desc()).limit(200)).all()
     return render_template("competitions/admin_attempts.html", competition=competition,
                            signals=flagged, flagged_ids=flagged_ids, attempts=recent,

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from quizapp.engine import boards
 from quizapp.extensions import db
@@ -128,6 +129,9 @@ def attempt_rows(competition: Competition) -> list[list]:
     """One row per attempt that is not open, for the organisers' records (times in Beijing)."""
     query = (select(Attempt).where(Attempt.competition_id == competition.id,
                                    Attempt.status != "open")
+             .options(selectinload(Attempt.round),
+                      selectinload(Attempt.participant).selectinload(Participant.township),
+                      selectinload(Attempt.participant).selectinload(Participant.organisation))
              .order_by(Attempt.finished_at))
     rows = []
     for a in db.session.scalars(query):
@@ -154,12 +158,23 @@ def participation_rows(competition: Competition, by: str) -> list[list]:
             for r in boards.group_board(competition, by)]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet will not run: residents type their own names, and a name such as
+    ``=HYPERLINK(...)`` must stay text when an organiser opens the export."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(header: tuple[str, ...], rows: list[list]) -> bytes:
     """CSV with a byte-order mark so that Excel opens the Chinese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_safe(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -171,6 +186,10 @@ def to_xlsx(sheets: dict[str, tuple[tuple[str, ...], list[list]]]) -> bytes:
         sheet.append(list(header))
         for row in rows:
             sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text starts with
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -30,6 +30,8 @@ REGISTRATION_MESSAGES = {
     "required": lambda: _("This field is required."),
     "invalid": lambda: _("Please check this value."),
     "other_township": lambda: _("This organisation belongs to another township."),
+    "closed": lambda: _("The competition has closed."),
+    "locked": lambda: _("Your township and organisation cannot change after you have a score."),
 }
 
 

@@ -8,12 +8,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.engine import clock
-from quizapp.engine.attempts import AttemptError, create_attempt
+from quizapp.engine.attempts import GRACE, AttemptError, close_attempt, create_attempt
 from quizapp.engine.draw import DrawError, draw_questions
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Organisation, Participant, QuestionVersion, Round
+from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.questions import mask_to_groups
 from quizapp.questions_pool import as_candidates, drawable_versions
 from quizapp.timezone import local_day_bounds
@@ -57,20 +59,45 @@ def current_round(competition: Competition, now: datetime | None = None) -> Roun
 
 def find_participant(competition: Competition, user_id: int | None,
                      device_id: str) -> Participant | None:
-    """The participant for a signed-in account, or else for this device."""
-    column, value = ((Participant.user_id, user_id) if user_id is not None
-                     else (Participant.device_id, device_id))
-    return db.session.scalar(select(Participant).where(
-        Participant.competition_id == competition.id, column == value))
+    """The participant for a signed-in account, or else for this device.
+
+    Someone who registered anonymously and later signs in stays one participant: the
+    device's registration is adopted by the account (once), so nobody gets a second daily
+    allowance or a second place on the boards by signing in.
+    """
+    if user_id is None:
+        return db.session.scalar(select(Participant).where(
+            Participant.competition_id == competition.id, Participant.device_id == device_id))
+    mine = db.session.scalar(select(Participant).where(
+        Participant.competition_id == competition.id, Participant.user_id == user_id))
+    if mine is not None:
+        return mine
+    anonymous = db.session.scalar(select(Participant).where(
+        Participant.competition_id == competition.id, Participant.device_id == device_id,
+        Participant.user_id.is_(None)))
+    if anonymous is not None:
+        anonymous.user_id = user_id
+        db.session.commit()
+    return anonymous
+
+
+def _has_scored_attempt(participant: Participant) -> bool:
+    return db.session.scalar(select(Attempt.id).where(
+        Attempt.participant_id == participant.id,
+        Attempt.status.in_(SCORED_STATUSES)).limit(1)) is not None
 
 
 def register(competition: Competition, *, user_id: int | None, device_id: str, name: str,
              township_id: int | None, organisation_id: int | None, phone: str,
-             ip: str | None) -> Participant:
+             ip: str | None, now: datetime | None = None) -> Participant:
     """Register someone, keeping only the fields the competition asks for.
 
-    Raises :class:`RegistrationError` for a missing required field or a malformed phone.
+    Raises :class:`RegistrationError` for a missing required field, a malformed phone, a
+    closed competition, or a change of township or organisation after a scored attempt
+    (which would move that score between boards).
     """
+    if window_state(competition, now) == "closed":
+        raise RegistrationError("name", "closed")
     values = {"name": (name or "").strip(), "township": township_id,
               "organisation": organisation_id, "phone": (phone or "").strip()}
     for field, value in values.items():
@@ -88,16 +115,25 @@ def register(competition: Competition, *, user_id: int | None, device_id: str, n
         values["township"] = values["township"] or organisation.township_id
         if values["township"] != organisation.township_id:
             raise RegistrationError("organisation", "other_township")
-    participant = find_participant(competition, user_id, device_id) or Participant(
-        competition_id=competition.id, user_id=user_id,
-        device_id=None if user_id is not None else device_id)
+    participant = find_participant(competition, user_id, device_id)
+    if participant is not None and _has_scored_attempt(participant) and (
+            (values["township"] or None) != participant.township_id
+            or (values["organisation"] or None) != participant.organisation_id):
+        raise RegistrationError("township", "locked")
+    if participant is None:
+        participant = Participant(competition_id=competition.id, user_id=user_id,
+                                  device_id=None if user_id is not None else device_id)
     participant.name = values["name"] or ""
     participant.township_id = values["township"] or None
     participant.organisation_id = values["organisation"] or None
     participant.phone = values["phone"] or None
     participant.ip = ip
     db.session.add(participant)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same registration submitted twice at once
+        db.session.rollback()
+        return find_participant(competition, user_id, device_id)
     return participant
 
 
@@ -137,6 +173,10 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     """
     now = now or clock.now()
     existing = open_attempt(participant)
+    if existing is not None and existing.deadline is not None and \
+            now > existing.deadline + GRACE:
+        close_attempt(existing, "expired", existing.deadline)
+        existing = None
     if existing is not None:
         return existing
     if window_state(competition, now) != "open":

@@ -78,23 +78,27 @@ def item_deadline(attempt: Attempt, item: AttemptItem, seconds_per_question: int
     return min(limits) if limits else None
 
 
+def _still_open(attempt: Attempt, item: AttemptItem, seconds_per_question: int | None,
+                now: datetime) -> bool:
+    """Unanswered and not timed out (an unanswered item past its limit counts as wrong)."""
+    if item.answered_at is not None:
+        return False
+    limit = item_deadline(attempt, item, seconds_per_question)
+    return item.shown_at is None or limit is None or now <= limit + GRACE
+
+
 def current_item(attempt: Attempt, seconds_per_question: int | None = None,
                  now: datetime | None = None) -> AttemptItem | None:
     """The first item still open (unanswered and not timed out), marking it shown."""
     now = now or clock.now()
-    for item in attempt.items:
-        if item.answered_at is not None:
-            continue
-        limit = item_deadline(attempt, item, seconds_per_question)
-        if item.shown_at is not None and limit is not None and now > limit + GRACE:
-            continue  # timed out: counts as wrong
-        if item.shown_at is None:
-            db.session.execute(update(AttemptItem).where(
-                AttemptItem.id == item.id, AttemptItem.shown_at.is_(None)).values(shown_at=now))
-            db.session.commit()
-            db.session.refresh(item)
-        return item
-    return None
+    item = next((i for i in attempt.items
+                 if _still_open(attempt, i, seconds_per_question, now)), None)
+    if item is not None and item.shown_at is None:
+        db.session.execute(update(AttemptItem).where(
+            AttemptItem.id == item.id, AttemptItem.shown_at.is_(None)).values(shown_at=now))
+        db.session.commit()
+        db.session.refresh(item)
+    return item
 
 
 def record_answer(attempt: Attempt, position: int, displayed_choices: list[int], *,
@@ -138,7 +142,7 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
     db.session.commit()
     db.session.refresh(item)
     db.session.refresh(attempt)
-    if all(i.answered_at is not None for i in attempt.items):
+    if not any(_still_open(attempt, i, seconds_per_question, now) for i in attempt.items):
         close_attempt(attempt, "finished", now)
     return AnswerResult(recorded=written == 1, correct=bool(item.correct), item=item)
 

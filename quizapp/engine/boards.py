@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
 from quizapp.extensions import db
@@ -28,7 +29,6 @@ from quizapp.models import Attempt, Competition, Organisation, Participant, Town
 from quizapp.models.attempts import SCORED_STATUSES
 
 CACHE_SECONDS = 5.0
-_cache: dict[tuple, tuple[float, object]] = {}
 
 
 @dataclass(frozen=True)
@@ -55,18 +55,25 @@ class GroupRow:
     perfect_share: float
 
 
+def _cache() -> dict[tuple, tuple[float, object]]:
+    """This app's board cache (kept per app, so apps in one process never share boards)."""
+    return current_app.extensions.setdefault("kexue_board_cache", {})
+
+
 def forget(competition_id: int | None) -> None:
-    """Drop the cached boards of a competition (called when an attempt closes)."""
-    for key in [k for k in _cache if k[0] == competition_id]:
-        _cache.pop(key, None)
+    """Drop the cached boards of a competition (voiding an attempt, adding a round)."""
+    cache = _cache()
+    for key in [k for k in cache if k[0] == competition_id]:
+        cache.pop(key, None)
 
 
 def _cached(key: tuple, compute):
-    hit = _cache.get(key)
+    cache = _cache()
+    hit = cache.get(key)
     if hit and hit[0] > time.monotonic():
         return hit[1]
     value = compute()
-    _cache[key] = (time.monotonic() + CACHE_SECONDS, value)
+    cache[key] = (time.monotonic() + CACHE_SECONDS, value)
     return value
 
 

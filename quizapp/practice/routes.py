@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from quizapp.competitions.services import owned_attempt
 from quizapp.device import device_id
 from quizapp.engine.attempts import AttemptError, current_item, record_answer
 from quizapp.engine.draw import DrawError
+from quizapp.extensions import limiter
 from quizapp.models.questions import GROUPS
 from quizapp.practice import bp, services
 
@@ -43,7 +44,16 @@ def index():
         has_mistakes=bool(services.mistake_versions(_user_id(), device_id())))
 
 
+def _practice_limit() -> str:
+    return current_app.config["PRACTICE_RATE_LIMIT"]
+
+
+# Practice shows the right answer after each question; the limits keep a script from
+# harvesting the whole bank in minutes (per device, and a generous one per address, since a
+# school's students share one).
 @bp.route("/start", methods=["POST"])
+@limiter.limit(_practice_limit, key_func=device_id)
+@limiter.limit("600 per hour")
 @public
 def start():
     form = ActionForm()

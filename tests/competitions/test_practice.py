@@ -92,3 +92,4 @@ def test_unknown_group_is_a_bad_request(client, bank):
     page = client.get("/practice/")
     assert client.post("/practice/start", data={
         "csrf_token": csrf_token(page.text), "group": "martians"}).status_code == 400
+

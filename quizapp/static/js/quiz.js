@@ -9,6 +9,7 @@
   var countdown = document.querySelector(".countdown");
   if (!countdown) { return; }
   var left = parseInt(countdown.getAttribute("data-seconds"), 10);
+  if (left <= 0) { setTimeout(function () { location.reload(); }, 2500); return; }
   var template = countdown.textContent.replace(String(left), "{s}");
   var timer = setInterval(function () {
     left -= 1;
