@@ -114,7 +114,8 @@ def _simulate(competition: Competition, pool, people: int, rng: random.Random) -
                 attempt.items.append(AttemptItem(
                     position=position, question_version_id=version.id, option_order=order,
                     choices=choices, correct=correct, points=5.0 if correct else 0.0,
-                    shown_at=shown, answered_at=shown + timedelta(seconds=think)))
+                    shown_at=shown, answered_at=shown + timedelta(seconds=think),
+                    elapsed_ms=think * 1000))
             attempt.correct_count = sum(1 for i in attempt.items if i.correct)
             attempt.score = 5.0 * attempt.correct_count
             attempt.status = "finished"

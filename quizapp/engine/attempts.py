@@ -133,7 +133,8 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
         update(AttemptItem)
         .where(AttemptItem.id == item.id, AttemptItem.answered_at.is_(None))
         .values(choices=choices, correct=correct, points=points, answered_at=now,
-                shown_at=item.shown_at or now)
+                shown_at=item.shown_at or now,
+                elapsed_ms=int((now - (item.shown_at or now)).total_seconds() * 1000))
     ).rowcount
     if written == 1 and correct:
         db.session.execute(

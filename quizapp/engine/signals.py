@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, Participant
@@ -21,6 +21,7 @@ FAST_ANSWER_SECONDS = 2.0
 FAST_SHARE = 0.5
 SHARED_SOURCE_MIN = 3
 COPIED_WRONG_MIN = 3
+COPIED_WINDOW = 5000  # the most recent attempts compared for copied answers
 _MAX_GROUP = 200  # larger groups of one identical wrong answer are common mistakes, not copying
 
 
@@ -32,20 +33,19 @@ class Signal:
 
 
 def fast_answers(competition_id: int) -> list[Signal]:
-    """Attempts where at least half the answers came within 2 s of the question appearing."""
+    """Attempts where at least half of 3+ answers came within 2 s of the question appearing."""
+    fast = func.sum(case((AttemptItem.elapsed_ms < FAST_ANSWER_SECONDS * 1000, 1), else_=0))
+    answered = func.count(AttemptItem.id)
     rows = db.session.execute(
-        select(AttemptItem.attempt_id, AttemptItem.shown_at, AttemptItem.answered_at)
+        select(AttemptItem.attempt_id, fast, answered)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.competition_id == competition_id, Attempt.status != "voided",
-               AttemptItem.answered_at.is_not(None))).all()
-    answered: Counter = Counter()
-    fast: Counter = Counter()
-    for attempt_id, shown, answered_at in rows:
-        answered[attempt_id] += 1
-        if shown is not None and (answered_at - shown).total_seconds() < FAST_ANSWER_SECONDS:
-            fast[attempt_id] += 1
-    return [Signal("fast", (a,), f"{fast[a]}/{answered[a]}")
-            for a in sorted(answered) if answered[a] >= 3 and fast[a] / answered[a] >= FAST_SHARE]
+               AttemptItem.elapsed_ms.is_not(None))
+        .group_by(AttemptItem.attempt_id)
+        .having(answered >= 3, fast * 1.0 >= answered * FAST_SHARE)
+        .order_by(AttemptItem.attempt_id)).all()
+    return [Signal("fast", (attempt_id,), f"{quick}/{total}")
+            for attempt_id, quick, total in rows]
 
 
 def shared_sources(competition_id: int) -> list[Signal]:
@@ -69,13 +69,16 @@ def shared_sources(competition_id: int) -> list[Signal]:
 
 
 def copied_answers(competition_id: int) -> list[Signal]:
-    """Pairs of attempts by different participants with 3+ identical wrong answers."""
+    """Pairs of attempts by different participants with 3+ identical wrong answers, among the
+    most recent 5,000 attempts (pairwise comparison grows with the square of the count)."""
     rows = db.session.execute(
         select(AttemptItem.attempt_id, Attempt.participant_id,
                AttemptItem.question_version_id, AttemptItem.choices)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.competition_id == competition_id, Attempt.status != "voided",
-               AttemptItem.correct.is_(False))).all()
+               AttemptItem.correct.is_(False),
+               Attempt.id.in_(select(Attempt.id).where(Attempt.competition_id == competition_id)
+                              .order_by(Attempt.id.desc()).limit(COPIED_WINDOW)))).all()
     groups: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     for attempt_id, participant_id, version_id, choices in rows:
         groups[(version_id, tuple(choices or ()))].append((attempt_id, participant_id))

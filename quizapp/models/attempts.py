@@ -81,6 +81,8 @@ class AttemptItem(db.Model):
     points: Mapped[float] = mapped_column(default=0.0)
     shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Milliseconds from the question appearing to the answer (reading speed signals).
+    elapsed_ms: Mapped[int | None] = mapped_column(default=None)
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     question_version: Mapped[QuestionVersion] = relationship()

@@ -111,7 +111,8 @@ def _finished_attempt(competition, name, township=None, fast=False, wrong_choice
         attempt.items.append(AttemptItem(
             position=position, question_version_id=version.id, option_order=[0, 1, 2, 3],
             choices=wrong_choice or [3], correct=False, shown_at=shown,
-            answered_at=shown + timedelta(seconds=1 if fast else 10)))
+            answered_at=shown + timedelta(seconds=1 if fast else 10),
+            elapsed_ms=1000 if fast else 10_000))
     db.session.add(attempt)
     db.session.commit()
     return attempt

@@ -115,6 +115,7 @@ def test_answers_within_the_grace_still_count(competition, now):
     item = current_item(attempt, competition.seconds_per_question, now.value)
     now.move(seconds=31)
     assert _answer(attempt, item, seconds_per_question=30, now=now.value).recorded
+    assert item.elapsed_ms == 31_000
 
 
 def test_unfinished_attempt_closes_at_its_deadline_without_anyone_present(competition, now):
