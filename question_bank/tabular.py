@@ -33,6 +33,7 @@ OPTION_COLUMNS = tuple(f"option_{letter.lower()}" for letter in LETTERS[:MAX_OPT
 COLUMNS = ("id", "topic", "version", "type", "stem", *OPTION_COLUMNS, "answer", "explanation",
            "authority", "groups", "dimension", "benchmark", "difficulty", "status", "survey")
 MAX_ROWS = 5000
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an honest 5,000-row workbook unpacks to a few MB
 SHEET_TITLE = "questions"
 
 _TRUE = {"true", "t", "yes", "y", "1", "对", "正确", "是", "√"}
@@ -170,6 +171,10 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TableError("not_spreadsheet")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # A small upload can unpack to gigabytes (a "zip bomb"); refuse before parsing.
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise TableError("too_large_unpacked")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -262,7 +267,8 @@ def read_table(data: bytes, filename: str) -> TableResult:
     """Read an uploaded .xlsx or .csv file: every spec, or (on any fault) only the faults.
 
     Raises :class:`TableError` (its message is a key: ``not_spreadsheet``, ``not_text``,
-    ``too_many_rows``, ``unknown_format``, ``empty``) when the file cannot be read as a table.
+    ``too_many_rows``, ``too_large_unpacked``, ``unknown_format``, ``empty``) when the file
+    cannot be read as a table.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):

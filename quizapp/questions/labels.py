@@ -67,6 +67,7 @@ TABLE_ERRORS = {
     "not_spreadsheet": _l("This file is not an Excel (.xlsx) spreadsheet."),
     "not_text": _l("This file is not a CSV text file."),
     "too_many_rows": _l("The file has too many rows."),
+    "too_large_unpacked": _l("The spreadsheet unpacks to far more data than its rows need."),
     "unknown_format": _l("Upload an .xlsx or .csv file."),
     "empty": _l("The file is empty."),
 }

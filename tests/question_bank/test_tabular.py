@@ -109,3 +109,20 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx():
     tricky = replace(spec, stem="=1+1 等于几？")
     sheet = load_workbook(io.BytesIO(xlsx_bytes([tricky]))).active
     assert sheet["E2"].value == "=1+1 等于几？" and sheet["E2"].data_type == "s"
+
+
+def test_a_zip_bomb_is_refused_before_parsing():
+    import io
+    import zipfile
+
+    import pytest
+
+    from question_bank.tabular import MAX_UNPACKED_BYTES, TableError, read_table
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "a" * (MAX_UNPACKED_BYTES + 1))
+    assert len(buffer.getvalue()) < 200_000
+    with pytest.raises(TableError, match="too_large_unpacked"):
+        read_table(buffer.getvalue(), "bomb.xlsx")
