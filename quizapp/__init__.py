@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.auth import bp as auth_bp
     from quizapp.competitions import admin_bp as competition_admin_bp
     from quizapp.competitions import bp as competitions_bp
+    from quizapp.estimates import bp as estimates_bp
     from quizapp.main import bp as main_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
@@ -86,3 +87,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(practice_bp)
     app.register_blueprint(competitions_bp)
     app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")
+    app.register_blueprint(estimates_bp, url_prefix="/statistics/estimates")

@@ -1,0 +1,111 @@
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from quizapp.access import roles_required
+from quizapp.estimates import bp, services
+from quizapp.estimates.forms import VARIABLE_LABELS, EstimateForm
+
+VERDICTS = {
+    "above": (_l("Above the goal"),
+              _l("The share is significantly higher than %(goal)s (one-sided test at the "
+                 "%(level)s level).")),
+    "below": (_l("Below the goal"),
+              _l("The share is significantly lower than %(goal)s (one-sided test at the "
+                 "%(level)s level).")),
+    "not distinguishable": (_l("Not distinguishable from the goal"),
+                            _l("The survey cannot tell the share from %(goal)s at the "
+                               "%(level)s level.")),
+}
+
+
+@bp.context_processor
+def _helpers():
+    return {"pct": services.pct, "pct_range": services.pct_range, "num": services.num,
+            "variable_label": _variable_label}
+
+
+def _variable_label(key: str) -> str:
+    return " × ".join(str(VARIABLE_LABELS.get(part, part)) for part in key.split(":"))
+
+
+def _upload(field, limit: int) -> services.Upload | None:
+    """The uploaded CSV of ``field``, or ``None`` with the reason added to its errors."""
+    storage = field.data
+    data = storage.read(limit + 1)
+    storage.close()
+    name = storage.filename or ""
+    problem = None
+    if not name.lower().endswith(".csv"):
+        problem = _("Upload a .csv file (comma-separated text); this file is not one.")
+    elif len(data) > limit:
+        problem = _("The file is larger than %(size)s MB.", size=round(limit / 1024 ** 2, 1))
+    elif not data.strip():
+        problem = _("The file is empty.")
+    elif b"\x00" in data[:4096]:
+        problem = _("This is not a CSV text file (it looks like a spreadsheet or other binary "
+                    "file). Save it as CSV first.")
+    else:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problem = _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 "
+                        "(comma delimited)”.")
+    if problem:
+        field.errors.append(problem)
+        return None
+    return services.Upload(name, data)
+
+
+def _request_from(form: EstimateForm) -> services.EstimateRequest | None:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    survey = services.DEMO_SURVEY if form.use_demo.data else _upload(form.survey_file, limit)
+    margins = {"none": None, "shipped": services.SHIPPED_MARGINS}.get(form.margins.data)
+    if form.margins.data == "upload":
+        margins = _upload(form.margins_file, limit)
+        if margins is None:
+            return None
+    if survey is None:
+        return None
+    return services.EstimateRequest(
+        survey=survey, margins=margins, indicator=form.indicator.data.strip(),
+        weight=form.weight.data.strip(), strata=(form.strata.data or "").strip(),
+        psu=(form.psu.data or "").strip(), fpc=(form.fpc.data or "").strip(),
+        by=tuple(form.other_by()), by_if_present=tuple(form.by.data or ()),
+        allow_placeholder_margins=form.allow_placeholder_margins.data, ci=form.ci.data,
+        level=form.level.data, goal=form.goal.data, lonely_psu=form.lonely_psu.data)
+
+
+def _results(result: services.EstimateResult):
+    report = result.report
+    goal = services.pct(report["goal"], 1)
+    level = f"{100 * report['method']['level']:g}%"
+    verdict, sentence = VERDICTS[report["verdict"]]
+    simulated = _("SIMULATED") if result.simulated else None
+    titles = {key: (_("By %(variable)s", variable=_variable_label(key))
+                    + (f" · {simulated}" if simulated else "")) for key in report["by"]}
+    figures = services.chart_figures(
+        report, titles, points_label=_("Estimate and %(level)s CI", level=level),
+        goal_label=_("Goal %(goal)s", goal=goal),
+        overall_label=_("Overall %(share)s", share=services.pct(report["estimate"])))
+    filename = "estimate-SIMULATED-demo.json" if result.simulated else "estimate.json"
+    return render_template(
+        "estimates/results.html", result=result, report=report, level=level, goal=goal,
+        verdict=verdict, verdict_sentence=str(sentence) % {"goal": goal, "level": level},
+        figures=figures, json_filename=filename)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required("statistician", "admin")
+def index():
+    form = EstimateForm()
+    refused = None
+    if form.validate_on_submit():
+        estimate_request = _request_from(form)
+        if estimate_request is not None:
+            try:
+                return _results(services.run(estimate_request))
+            except services.EstimatorRefused as error:
+                refused = error
+    return render_template("estimates/form.html", form=form, refused=refused,
+                           max_mb=round(current_app.config["MAX_CONTENT_LENGTH"] / 1024 ** 2, 1))

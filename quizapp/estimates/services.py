@@ -1,0 +1,262 @@
+"""Running the survey estimator for the web page exactly as the command line runs it.
+
+There is one way to compute the figures: the page's choices become the command line's
+arguments, ``analysis.cli.build_parser()`` parses them into the same Namespace and
+``analysis.cli.run_estimate`` computes the report.  The page and
+``python -m analysis estimate ... --format json`` therefore give identical figures.
+Uploaded files live only in a temporary directory that is deleted before the page is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import surveys
+from analysis.cli import build_parser, run_estimate
+from analysis.errors import SurveyError
+from analysis.io import PlaceholderMarginsError, read_header
+
+SURVEYS_DIR = Path(surveys.__file__).resolve().parent
+DEMO_SURVEY = SURVEYS_DIR / "demo" / "simulated_survey.csv"
+SHIPPED_MARGINS = SURVEYS_DIR / "margins" / "xinzheng_adults_18_69.csv"
+# The grouping variables the survey files usually carry; each is used when the file has it.
+STANDARD_BY = ("sex", "urban_rural", "age_band", "education", "group")
+CI_METHODS = ("logit", "beta", "wald", "xlogit", "wilson")
+LONELY_PSU_RULES = ("fail", "remove", "adjust", "average")
+MAX_NAME = 120
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file: the name the user's browser gave it, and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class EstimateRequest:
+    """Everything the page asks for; a ``Path`` is a file shipped with the platform."""
+
+    survey: Upload | Path
+    margins: Upload | Path | None = None
+    indicator: str = "meets"
+    weight: str = "weight"
+    strata: str = ""
+    psu: str = ""
+    fpc: str = ""
+    by: tuple[str, ...] = ()  # used as given: a missing column is the estimator's error
+    by_if_present: tuple[str, ...] = ()  # used only when the survey file has the column
+    allow_placeholder_margins: bool = False
+    ci: str = "logit"
+    level: float = 0.95
+    goal: float = 0.178
+    lonely_psu: str = "fail"
+
+    @property
+    def simulated(self) -> bool:
+        return self.survey == DEMO_SURVEY
+
+
+@dataclass(frozen=True)
+class EstimateResult:
+    """The estimator's report (the CLI's JSON object) and how it was made."""
+
+    report: dict[str, Any]
+    command: str  # the equivalent command line, with the file names the user knows
+    skipped_by: tuple[str, ...]  # standard grouping variables the file does not have
+    simulated: bool
+
+    @property
+    def json(self) -> str:
+        """The report as ``--format json`` prints it."""
+        return json.dumps(self.report, ensure_ascii=False, allow_nan=False, indent=2)
+
+    @property
+    def placeholder_margins(self) -> list[dict[str, str]]:
+        return self.report["method"]["placeholder_margins"]
+
+
+class EstimatorRefused(Exception):
+    """The estimator refused the input; the message is its one line, with file names in
+    place of temporary paths.  ``placeholder`` tells a refusal of placeholder margins."""
+
+    def __init__(self, message: str, placeholder: bool = False) -> None:
+        super().__init__(message)
+        self.placeholder = placeholder
+
+
+def cli_arguments(request: EstimateRequest, survey: str, margins: str | None,
+                  by: list[str]) -> list[str]:
+    """The ``python -m analysis`` arguments for ``request`` on these file paths.
+
+    Values are attached with ``=`` so that a column name starting with a dash stays a value.
+    """
+    args = ["estimate", survey, f"--indicator={request.indicator}", f"--weight={request.weight}"]
+    for flag, value in (("--strata", request.strata), ("--psu", request.psu),
+                        ("--fpc", request.fpc)):
+        if value:
+            args.append(f"{flag}={value}")
+    if margins is not None:
+        args.append(f"--rake={margins}")
+    if request.allow_placeholder_margins:
+        args.append("--allow-placeholder-margins")
+    args += [f"--by={spec}" for spec in by]
+    args += [f"--ci={request.ci}", f"--level={request.level!r}", f"--goal={request.goal!r}",
+             f"--lonely-psu={request.lonely_psu}", "--format=json"]
+    return args
+
+
+def safe_filename(name: str, default: str) -> str:
+    """The last part of an uploaded file's name, usable as a file name (else ``default``)."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    base = "".join(c for c in base if c.isprintable())
+    if base in ("", ".", "..") or base.startswith("."):
+        return default
+    if len(base) > MAX_NAME:
+        suffix = PurePosixPath(base).suffix[:10]
+        base = base[: MAX_NAME - len(suffix)] + suffix
+    return base
+
+
+def _place(source: Upload | Path, directory: Path, default: str,
+           names: dict[str, str]) -> str:
+    """The path the estimator reads ``source`` from; records the name users see for it."""
+    if isinstance(source, Path):
+        names[str(source)] = str(source.relative_to(SURVEYS_DIR.parent))
+        return str(source)
+    directory.mkdir()
+    path = directory / safe_filename(source.name, default)
+    path.write_bytes(source.data)
+    names[str(path)] = path.name
+    return str(path)
+
+
+def _by_list(request: EstimateRequest, survey: str) -> tuple[list[str], tuple[str, ...]]:
+    """The ``--by`` variables and the standard ones skipped because the file lacks them."""
+    try:
+        header = set(read_header(survey))
+    except SurveyError:  # the estimator reports the unreadable file itself
+        header = set()
+    wanted = [v for v in request.by_if_present if v in header]
+    skipped = tuple(v for v in request.by_if_present if v not in header) if header else ()
+    return list(dict.fromkeys([*wanted, *request.by])), skipped
+
+
+def _shown(message: str, names: dict[str, str]) -> str:
+    for path, name in sorted(names.items(), key=lambda item: -len(item[0])):
+        message = message.replace(path, name)
+    return " ".join(message.split())
+
+
+def run(request: EstimateRequest) -> EstimateResult:
+    """Run ``python -m analysis estimate`` in-process on the request's files.
+
+    Raises :class:`EstimatorRefused` with the estimator's one-line message for bad input.
+    """
+    names: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="kexue-estimate-") as tmp:
+        survey = _place(request.survey, Path(tmp) / "survey", "survey.csv", names)
+        margins = (None if request.margins is None else
+                   _place(request.margins, Path(tmp) / "margins", "margins.csv", names))
+        by, skipped = _by_list(request, survey)
+        argv = cli_arguments(request, survey, margins, by)
+        try:
+            report = run_estimate(build_parser().parse_args(argv))
+        except SurveyError as error:
+            raise EstimatorRefused(_shown(str(error), names),
+                                   isinstance(error, PlaceholderMarginsError)) from None
+    shown = [names.get(arg, arg) for arg in argv]
+    shown = [f"--rake={names[a[7:]]}" if a.startswith("--rake=") else a for a in shown]
+    command = shlex.join(["python", "-m", "analysis", *shown])
+    return EstimateResult(report, command, skipped, request.simulated)
+
+
+# --- presentation helpers (plain functions, tested without a request) --------------------------
+
+def pct(x: float | None, digits: int = 2) -> str:
+    """A share as a percentage, ``—`` when it does not exist."""
+    return "—" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def pct_range(low: float | None, high: float | None, digits: int = 2) -> str:
+    """An interval of shares, compactly: ``22.90–35.49%``; ``—`` when it does not exist."""
+    if low is None or high is None:
+        return "—"
+    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"
+
+
+def num(x: float | None, digits: int = 4) -> str:
+    """A figure to ``digits`` significant digits, ``—`` when it does not exist."""
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
+def _percent(x: float | None) -> float | None:
+    return None if x is None else round(100 * x, 4)
+
+
+def _tick(level: str) -> str:
+    """A level as an axis label that wraps on phones: ``junior_secondary`` on two lines."""
+    return level.replace("_", "<br>")
+
+
+def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_label: str,
+                  goal_label: str, overall_label: str) -> list[dict[str, Any]]:
+    """One Plotly figure per ``by`` variable: the domain shares (in %) as points with their
+    interval as error bars, a dashed line at the goal and a dotted line at the overall share
+    with its interval as a band.  ``titles`` maps each variable to its (translated) title;
+    the labels name the points and the two lines in the legend."""
+    goal, overall = _percent(report["goal"]), _percent(report["estimate"])
+    low, high = _percent(report["ci_low"]), _percent(report["ci_high"])
+    figures = []
+    for key, rows in report["by"].items():
+        levels = [str(r["level"]) for r in rows]
+        y = [_percent(r["estimate"]) for r in rows]
+        up = [None if r["ci_high"] is None or r["estimate"] is None
+              else _percent(r["ci_high"] - r["estimate"]) for r in rows]
+        down = [None if r["ci_low"] is None or r["estimate"] is None
+                else _percent(r["estimate"] - r["ci_low"]) for r in rows]
+        tops = [v for v in [goal, high, *[_percent(r["ci_high"]) for r in rows], *y]
+                if v is not None]
+        traces: list[dict[str, Any]] = [
+            {"type": "scatter", "mode": "markers", "x": levels, "y": y, "name": points_label,
+             "marker": {"size": 10, "color": "#1b1f24"},
+             "error_y": {"type": "data", "symmetric": False, "array": up, "arrayminus": down,
+                         "color": "#1b1f24", "thickness": 1.5},
+             "hovertemplate": "%{x}: %{y:.2f}%<extra></extra>"}]
+        shapes: list[dict[str, Any]] = []
+        if low is not None and high is not None:
+            shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": low,
+                           "y1": high, "fillcolor": "#0b6bcb", "opacity": 0.08,
+                           "line": {"width": 0}, "layer": "below"})
+        # the lines are shapes across the whole plot; empty traces give them a legend entry
+        for value, label, style in ((overall, overall_label, {"color": "#0b6bcb", "dash": "dot"}),
+                                    (goal, goal_label, {"color": "#c62828", "dash": "dash",
+                                                        "width": 2})):
+            if value is None:
+                continue
+            shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": value,
+                           "y1": value, "line": style})
+            traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
+                           "name": label, "line": style, "hoverinfo": "skip"})
+        figures.append({
+            "data": traces,
+            "layout": {"title": {"text": titles.get(key, key), "font": {"size": 14},
+                                 "x": 0, "xanchor": "left", "xref": "container", "y": 1,
+                                 "yanchor": "top", "yref": "container", "pad": {"t": 6, "l": 4}},
+                       "yaxis": {"title": {"text": "%"}, "rangemode": "tozero",
+                                 "range": [0, 1.15 * max(tops, default=1.0)]},
+                       "xaxis": {"type": "category", "tickangle": 0, "tickfont": {"size": 11},
+                                 "tickvals": levels, "ticktext": [_tick(v) for v in levels],
+                                 "range": [-0.5, len(levels) - 0.5], "automargin": True},
+                       "shapes": shapes, "showlegend": True,
+                       "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
+                                  "font": {"size": 11}},
+                       "margin": {"t": 110, "r": 10, "b": 10, "l": 45}, "height": 380},
+        })
+    return figures
