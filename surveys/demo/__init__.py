@@ -1,0 +1,1 @@
+"""Simulated survey data for trying the estimator (not real residents)."""
