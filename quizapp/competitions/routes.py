@@ -10,6 +10,8 @@ from quizapp.device import device_id
 from quizapp.engine import boards, clock
 from quizapp.engine.attempts import (
     AttemptError,
+    close_attempt,
+    close_if_overdue,
     close_overdue,
     current_item,
     item_deadline,
@@ -148,14 +150,12 @@ def start(slug: str):
 def attempt(token: str):
     attempt = _attempt_or_404(token)
     competition = attempt.competition
-    close_overdue(competition_id=competition.id)
+    now = clock.now()
+    close_if_overdue(attempt, now)
     if attempt.status != "open":
         return redirect(url_for("competitions.result", token=token))
-    now = clock.now()
     item = current_item(attempt, competition.seconds_per_question, now)
-    if item is None:
-        from quizapp.engine.attempts import close_attempt
-
+    if item is None:  # every question answered or timed out
         close_attempt(attempt, "finished", now)
         return redirect(url_for("competitions.result", token=token))
     limit = item_deadline(attempt, item, competition.seconds_per_question)
@@ -192,7 +192,7 @@ def answer(token: str):
 def result(token: str):
     attempt = _attempt_or_404(token)
     competition = attempt.competition
-    close_overdue(competition_id=competition.id)
+    close_if_overdue(attempt)
     if attempt.status == "open":
         return redirect(url_for("competitions.attempt", token=token))
     return render_template(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.engine import clock
-from quizapp.engine.attempts import GRACE, AttemptError, close_attempt, create_attempt
+from quizapp.engine.attempts import AttemptError, close_if_overdue, create_attempt
 from quizapp.engine.draw import DrawError, draw_questions
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Organisation, Participant, QuestionVersion, Round
@@ -173,11 +173,7 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     """
     now = now or clock.now()
     existing = open_attempt(participant)
-    if existing is not None and existing.deadline is not None and \
-            now > existing.deadline + GRACE:
-        close_attempt(existing, "expired", existing.deadline)
-        existing = None
-    if existing is not None:
+    if existing is not None and not close_if_overdue(existing, now):
         return existing
     if window_state(competition, now) != "open":
         raise AttemptError("not_open")

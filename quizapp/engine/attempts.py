@@ -2,8 +2,8 @@
 
 The server owns the clock and the key. Deadlines are stored on the attempt; an answer after
 the deadline (plus a small grace for slow networks) is refused; an attempt nobody finishes is
-closed at its deadline by :func:`close_overdue`, whenever that runs, with ``finished_at`` set
-to the deadline itself.
+closed at its deadline by :func:`close_if_overdue` (its own pages) or :func:`close_overdue`
+(boards, exports), whenever that runs, with ``finished_at`` set to the deadline itself.
 """
 
 from __future__ import annotations
@@ -114,8 +114,7 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
     now = now or clock.now()
     if attempt.status != "open":
         raise AttemptError("closed")
-    if attempt.deadline is not None and now > attempt.deadline + GRACE:
-        close_attempt(attempt, "expired", attempt.deadline)
+    if close_if_overdue(attempt, now):
         raise AttemptError("time_up")
     item = next((i for i in attempt.items if i.position == position), None)
     if item is None:
@@ -170,6 +169,14 @@ def close_attempt(attempt: Attempt, status: str, finished_at: datetime) -> bool:
     db.session.commit()
     db.session.refresh(attempt)
     return closed == 1
+
+
+def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close this attempt at its own deadline if that (plus grace) has passed."""
+    now = now or clock.now()
+    if attempt.status != "open" or attempt.deadline is None or now <= attempt.deadline + GRACE:
+        return False
+    return close_attempt(attempt, "expired", attempt.deadline)
 
 
 def close_overdue(now: datetime | None = None, competition_id: int | None = None) -> int:
