@@ -37,7 +37,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -72,23 +71,11 @@ def sqlite_database():
         yield f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
 
 
-@contextmanager
 def postgres_database():
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
-    import psycopg
+    """A fresh PostgreSQL database for this run, dropped afterwards (the tests' helper)."""
+    from tests.support import postgres_database as throwaway
 
-    name = f"kexue_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    try:
-        yield "postgresql+psycopg://" + f"{base}/{name}".split("://", 1)[1]
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (name,))
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    return throwaway()
 
 
 def make_app(database_url: str, instance_path: str):
