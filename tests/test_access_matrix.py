@@ -61,7 +61,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
     # The charting library those pages and the estimates page load.
-    "questions.plotly_js": STATISTICS,
+    "assets.plotly_js": STATISTICS,
     # The literacy estimate (the survey estimator on an upload or the simulated survey).
     "estimates.index": STATISTICS,
     # Practice: anyone, no account needed.
