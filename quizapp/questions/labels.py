@@ -31,7 +31,7 @@ DIFFICULTY_LABELS = {1: _l("Easy"), 2: _l("Medium"), 3: _l("Hard")}
 SOURCE_LABELS = {"bank": _l("Bank files"), "ui": _l("Authored here")}
 FLAG_LABELS = {"too_easy": _l("Too easy"), "too_hard": _l("Too hard"),
                "negative": _l("Negative discrimination")}
-ITEM_SOURCE_LABELS = {"quiz": _l("Quizzes and competitions"), "survey": _l("Survey")}
+ITEM_SOURCE_LABELS = {"quiz": _l("Quizzes and competitions")}
 
 FAULTS = {
     "empty": _l("must not be empty"),
