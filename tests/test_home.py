@@ -49,10 +49,8 @@ def test_each_role_sees_its_sections_and_links(app, client, auth, role):
     assert _sections(html) == SECTIONS[role]
 
 
-def test_admin_index_lists_the_admin_tools(app, client, auth, make_user):
-    make_user("root", "admin")
-    auth.login("root")
-    body = client.get("/admin/").text.split("</header>")[1]
+def test_admin_index_lists_the_admin_tools(admin):
+    body = admin.get("/admin/").text.split("</header>")[1]
     assert re.findall(r'href="([^"]+)"', body) == ADMIN_TOOLS
 
 

@@ -33,11 +33,9 @@ PAGES = {
 
 
 @pytest.mark.parametrize("language", GROUPS)
-def test_group_labels_are_the_same_on_every_page(client, auth, make_user, language):
-    make_user("root", "admin")
-    auth.login("root")
-    client.set_cookie("kx_lang", language)
+def test_group_labels_are_the_same_on_every_page(admin, language):
+    admin.set_cookie("kx_lang", language)
     for name, (path, read) in PAGES.items():
-        page = client.get(path)
+        page = admin.get(path)
         assert page.status_code == 200, name
         assert read(page.text) == GROUPS[language], name

@@ -15,11 +15,10 @@ from tests.support import csrf_token, field_errors
 
 
 @pytest.fixture
-def admin(client, auth, make_user, bank_dir):
+def admin(admin, bank_dir):
+    """The signed-in admin, with the test bank loaded."""
     services.sync_bank(bank_dir)
-    make_user("root", "admin")
-    auth.login("root")
-    return client
+    return admin
 
 
 def _post(client, page, path, data, **kwargs):
