@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     _register_blueprints(app)
+    _register_links(app)
 
     from quizapp import cli, device, errors, preferences
 
@@ -70,7 +71,6 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # The question bank first: its demo hook (loading the bank) must run before the others.
     from quizapp.admin import bp as admin_bp
     from quizapp.auth import bp as auth_bp
     from quizapp.competitions import admin_bp as competition_admin_bp
@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.main import bp as main_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
+    from quizapp.shared.assets import bp as assets_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -88,3 +89,27 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competitions_bp)
     app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")
     app.register_blueprint(estimates_bp, url_prefix="/statistics/estimates")
+    app.register_blueprint(assets_bp, url_prefix="/assets")
+
+
+def _register_links(app: Flask) -> None:
+    """Every link the home page shows, by audience (admins see every role's section); the
+    admin index lists the admins' links."""
+    from flask_babel import lazy_gettext as _l
+
+    from quizapp.shared.links import PUBLIC, Link, register_links
+
+    practice = Link(_l("Practice"), "practice.index")
+    competitions = Link(_l("Competitions"), "competitions.index")
+    estimate = Link(_l("Literacy estimate"), "estimates.index")
+    register_links(app, PUBLIC, practice, competitions)
+    register_links(app, "resident", practice, competitions)
+    register_links(app, "statistician", estimate, Link(_l("Item statistics"), "questions.items"))
+    register_links(app, "admin",
+                   Link(_l("Users"), "admin.users"),
+                   Link(_l("Townships"), "admin.townships"),
+                   Link(_l("Organisations"), "admin.organisations"),
+                   Link(_l("Questions"), "questions.index"),
+                   Link(_l("Import questions"), "questions.import_upload"),
+                   Link(_l("Competitions"), "competition_admin.index"),
+                   estimate)

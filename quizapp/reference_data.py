@@ -1,7 +1,8 @@
-"""Xinzheng's subdistricts, towns and townships, as first shipped.
+"""Places: Xinzheng's subdistricts, towns and townships as first shipped, and the lists of
+townships and organisations that every feature offers (admin pages, competition registration).
 
-A starting list only: admins edit townships in the UI (they change; check against the civil
-affairs bureau). Loading is idempotent and never overwrites an admin's edits.
+The shipped list is a starting point only: admins edit townships in the UI (they change; check
+against the civil affairs bureau). Loading is idempotent and never overwrites an admin's edits.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Township
+from quizapp.models import Organisation, Township
 
 # (code, name, kind, managed by the Zhengzhou Airport Economy Zone)
 XINZHENG_TOWNSHIPS = [
@@ -45,3 +46,22 @@ def seed_townships() -> int:
         added += 1
     db.session.commit()
     return added
+
+
+def list_townships(include_inactive: bool = True) -> list[Township]:
+    """Townships in the admins' sort order; ``include_inactive=False`` for people's choices."""
+    query = select(Township).order_by(Township.sort_order, Township.id)
+    if not include_inactive:
+        query = query.where(Township.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def list_organisations(township_id: int | None = None,
+                       kind: str | None = None) -> list[Organisation]:
+    """Organisations by township order then name, optionally of one township or kind."""
+    query = select(Organisation).join(Township).order_by(Township.sort_order, Organisation.name)
+    if township_id:
+        query = query.where(Organisation.township_id == township_id)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    return list(db.session.scalars(query))

@@ -152,5 +152,13 @@ def make_user(app):
 
 
 @pytest.fixture
+def admin(client, auth, make_user):
+    """The test client, signed in as an administrator (``root``)."""
+    make_user("root", "admin")
+    auth.login("root")
+    return client
+
+
+@pytest.fixture
 def unique_name() -> str:
     return uuid.uuid4().hex[:8]

@@ -1,4 +1,5 @@
-"""Helpers for tests: signing in, reading CSRF tokens, a throw-away PostgreSQL database."""
+"""Helpers for tests: signing in, reading CSRF tokens and form errors, a throw-away PostgreSQL
+database."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import unescape
 
 import pytest
 
@@ -19,6 +21,16 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+def field_errors(html: str) -> list[str]:
+    """The form errors a page shows next to its fields, in page order."""
+    return [unescape(text) for text in re.findall(r'<p class="error" role="alert">(.*?)</p>', html)]
+
+
+def without_csrf(html: str) -> str:
+    """``html`` with its CSRF tokens blanked, to compare two renderings of one page."""
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", html)
 
 
 class AuthActions:

@@ -1,16 +1,8 @@
-import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Organisation, SchoolClass, Township, User
 from tests.support import csrf_token
-
-
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user("root", "admin")
-    auth.login("root")
-    return client
 
 
 def _submit(client, path, data, form_page=None):

@@ -5,15 +5,13 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from quizapp.access import ROLES
-from quizapp.formtools import choices
 from quizapp.models.places import ORGANISATION_KINDS, TOWNSHIP_KINDS
+from quizapp.shared.forms import MultiCheckboxField, choices
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -34,11 +32,6 @@ ORGANISATION_KIND_LABELS = {
     "work_unit": _l("Work unit"),
     "agency": _l("Government agency"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):
@@ -83,7 +76,3 @@ class OrganisationForm(FlaskForm):
 class SchoolClassForm(FlaskForm):
     grade = IntegerField(_l("Grade"), validators=[DataRequired(), NumberRange(min=1, max=12)])
     name = StringField(_l("Class name"), validators=[DataRequired(), Length(max=32)])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF-protected button."""

@@ -4,16 +4,16 @@ from flask_babel import gettext as _
 from quizapp.access import roles_required
 from quizapp.admin import bp, services
 from quizapp.admin.forms import (
-    ConfirmForm,
     OrganisationForm,
     SchoolClassForm,
     TownshipForm,
     UserForm,
 )
 from quizapp.extensions import db
-from quizapp.formtools import choices
-from quizapp.main.services import home_sections
 from quizapp.models import Organisation, SchoolClass, Township, User
+from quizapp.reference_data import list_organisations, list_townships
+from quizapp.shared.forms import ActionForm, choices
+from quizapp.shared.links import links_for
 
 admin_only = roles_required("admin")
 
@@ -28,8 +28,7 @@ def _get_or_404(model, object_id: int):
 @bp.route("/")
 @admin_only
 def index():
-    section = home_sections({"admin"})[-1]
-    return render_template("admin/index.html", links=section.links)
+    return render_template("admin/index.html", links=links_for("admin"))
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -39,14 +38,14 @@ def index():
 def users():
     query = db.select(User).order_by(User.username)
     return render_template("admin/users.html", users=db.session.scalars(query).all(),
-                           toggle_form=ConfirmForm())
+                           toggle_form=ActionForm())
 
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user) if request.method == "GET" and user else UserForm()
     form.schools.choices = choices((o.id, f"{o.township.name} · {o.name}")
-                                   for o in services.list_organisations(kind="school"))
-    form.townships.choices = choices((t.id, t.name) for t in services.list_townships())
+                                   for o in list_organisations(kind="school"))
+    form.townships.choices = choices((t.id, t.name) for t in list_townships())
     if request.method == "GET" and user:
         form.roles.data = sorted(user.roles)
         form.schools.data = [o.id for o in user.schools]
@@ -89,7 +88,7 @@ def user_edit(user_id: int):
 @admin_only
 def user_toggle(user_id: int):
     user = _get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         user.active = not user.active
         db.session.commit()
         flash(_("Account enabled.") if user.active else _("Account disabled."))
@@ -101,7 +100,7 @@ def user_toggle(user_id: int):
 @bp.route("/townships")
 @admin_only
 def townships():
-    return render_template("admin/townships.html", townships=services.list_townships())
+    return render_template("admin/townships.html", townships=list_townships())
 
 
 def _edit_township(township: Township, is_new: bool):
@@ -143,13 +142,13 @@ def organisations():
     kind = request.args.get("kind") or None
     return render_template(
         "admin/organisations.html",
-        organisations=services.list_organisations(township_id, kind),
-        townships=services.list_townships(), township_id=township_id, kind=kind)
+        organisations=list_organisations(township_id, kind),
+        townships=list_townships(), township_id=township_id, kind=kind)
 
 
 def _edit_organisation(organisation: Organisation, is_new: bool):
     form = OrganisationForm(obj=None if is_new else organisation)
-    form.township_id.choices = choices((t.id, t.name) for t in services.list_townships())
+    form.township_id.choices = choices((t.id, t.name) for t in list_townships())
     if form.validate_on_submit():
         try:
             services.save_organisation(organisation, name=form.name.data, kind=form.kind.data,
@@ -162,7 +161,7 @@ def _edit_organisation(organisation: Organisation, is_new: bool):
             return redirect(url_for("admin.organisation_edit", organisation_id=organisation.id))
     return render_template("admin/organisation_form.html", form=form,
                            organisation=None if is_new else organisation,
-                           class_form=SchoolClassForm(), delete_form=ConfirmForm())
+                           class_form=SchoolClassForm(), delete_form=ActionForm())
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -200,7 +199,7 @@ def class_add(organisation_id: int):
 def class_delete(class_id: int):
     school_class = _get_or_404(SchoolClass, class_id)
     school_id = school_class.organisation_id
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         db.session.delete(school_class)
         db.session.commit()
         flash(_("Class removed."))

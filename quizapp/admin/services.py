@@ -12,23 +12,6 @@ class DuplicateError(ValueError):
     """A value that must be unique is already taken."""
 
 
-def list_townships(include_inactive: bool = True) -> list[Township]:
-    query = select(Township).order_by(Township.sort_order, Township.id)
-    if not include_inactive:
-        query = query.where(Township.active.is_(True))
-    return list(db.session.scalars(query))
-
-
-def list_organisations(township_id: int | None = None,
-                       kind: str | None = None) -> list[Organisation]:
-    query = select(Organisation).join(Township).order_by(Township.sort_order, Organisation.name)
-    if township_id:
-        query = query.where(Organisation.township_id == township_id)
-    if kind:
-        query = query.where(Organisation.kind == kind)
-    return list(db.session.scalars(query))
-
-
 def save_user(user: User, *, username: str, display_name: str, password: str | None,
               roles: list[str], active: bool, school_ids: list[int],
               township_ids: list[int]) -> User:

@@ -11,19 +11,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from quizapp.admin.forms import MultiCheckboxField
-from quizapp.formtools import choices
 from quizapp.models.questions import GROUPS
+from quizapp.shared.forms import MultiCheckboxField, choices
+from quizapp.shared.labels import GROUP_LABELS
 
 FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
                      ("required", _l("Required")))
-GROUP_LABELS = {"youth": _l("Young people"), "farmer": _l("Farmers"),
-                "worker": _l("Industrial workers"), "elder": _l("Elderly people"),
-                "cadre": _l("Officials and civil servants")}
-
-
-class ActionForm(FlaskForm):
-    """A CSRF-protected button (start, finish, answer)."""
 
 
 class RegistrationForm(FlaskForm):

@@ -3,9 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import public
-from quizapp.admin.services import list_organisations, list_townships
 from quizapp.competitions import bp, services
-from quizapp.competitions.forms import ActionForm, RegistrationForm
+from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
 from quizapp.engine import boards, clock
 from quizapp.engine.attempts import (
@@ -15,9 +14,11 @@ from quizapp.engine.attempts import (
     close_overdue,
     current_item,
     item_deadline,
+    owned_attempt,
     record_answer,
 )
-from quizapp.formtools import choices
+from quizapp.reference_data import list_organisations, list_townships
+from quizapp.shared.forms import ActionForm, choices
 
 ATTEMPT_MESSAGES = {
     "not_open": lambda: _("The competition is not open now."),
@@ -49,7 +50,7 @@ def _competition_or_404(slug: str):
 
 
 def _attempt_or_404(token: str):
-    attempt = services.owned_attempt(token, _user_id(), device_id())
+    attempt = owned_attempt(token, _user_id(), device_id())
     if attempt is None or attempt.kind != "competition":
         abort(404)
     return attempt

@@ -1,4 +1,4 @@
-"""Competition rules applied to people: registration, starting, ownership, reveal."""
+"""Competition rules applied to people: registration, starting, reveal."""
 
 from __future__ import annotations
 
@@ -206,16 +206,6 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
         if error.code == "already_open":
             return open_attempt(participant)
         raise
-
-
-def owned_attempt(token: str, user_id: int | None, device_id: str) -> Attempt | None:
-    """The attempt with this token if it belongs to this account or device, else ``None``."""
-    attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
-    if attempt is None:
-        return None
-    if attempt.user_id is not None:
-        return attempt if attempt.user_id == user_id else None
-    return attempt if attempt.device_id == device_id else None
 
 
 def may_reveal(competition: Competition, attempt: Attempt, now: datetime | None = None) -> bool:

@@ -68,6 +68,19 @@ def create_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Ra
     return attempt
 
 
+def owned_attempt(token: str, user_id: int | None, device_id: str) -> Attempt | None:
+    """The attempt with this token if it belongs to this account or device, else ``None``.
+
+    Signed-in people own their attempts by account, others by device, whatever the kind.
+    """
+    attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
+    if attempt is None:
+        return None
+    if attempt.user_id is not None:
+        return attempt if attempt.user_id == user_id else None
+    return attempt if attempt.device_id == device_id else None
+
+
 def item_deadline(attempt: Attempt, item: AttemptItem, seconds_per_question: int | None
                   ) -> datetime | None:
     """When an item stops taking answers: its own limit from when it was shown, capped by

@@ -6,9 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, FloatField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from quizapp.admin.forms import MultiCheckboxField
 from quizapp.estimates.services import CI_METHODS, LONELY_PSU_RULES, STANDARD_BY
-from quizapp.formtools import choices
+from quizapp.shared.forms import MultiCheckboxField, choices
 
 VARIABLE_LABELS = {
     "sex": _l("Sex"),

@@ -5,8 +5,9 @@ from quizapp.access import public
 from quizapp.extensions import LANGUAGE_COOKIE, LARGE_TYPE_COOKIE
 from quizapp.main import bp
 from quizapp.main.forms import LanguageForm, LargeTypeForm
-from quizapp.main.services import PUBLIC_LINKS, home_sections
+from quizapp.main.services import home_sections
 from quizapp.preferences import remember
+from quizapp.shared.links import PUBLIC, links_for
 
 
 def _back() -> str:
@@ -23,7 +24,7 @@ def _back() -> str:
 def home():
     roles = current_user.roles if current_user.is_authenticated else set()
     return render_template("main/home.html", sections=home_sections(roles),
-                           public_links=PUBLIC_LINKS)
+                           public_links=links_for(PUBLIC))
 
 
 @bp.route("/preferences/language", methods=["POST"])

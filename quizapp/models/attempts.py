@@ -1,4 +1,4 @@
-"""Attempts at a quiz (practice, competition, class or survey) and the items in them.
+"""Attempts at a quiz (practice or competition) and the items in them.
 
 Every answer is recorded against the question *version* shown. An item is answered at most
 once: the answer is written with ``UPDATE ... WHERE answered_at IS NULL``, so a double tap or a
@@ -18,7 +18,9 @@ from quizapp.models.competitions import Competition, Participant, Round
 from quizapp.models.questions import QuestionVersion
 from quizapp.models.types import UTCDateTime, utcnow
 
-ATTEMPT_KINDS = ("practice", "competition", "class", "survey")
+# The kinds something creates today; class quizzes and survey interviews will add theirs.
+# The column is a plain string (no CHECK constraint), so no migration is needed for that.
+ATTEMPT_KINDS = ("practice", "competition")
 ATTEMPT_STATUSES = ("open", "finished", "expired", "voided")
 # Attempts whose score stands: finished by the person, or closed at the deadline.
 SCORED_STATUSES = ("finished", "expired")

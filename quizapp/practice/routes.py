@@ -3,14 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import public
-from quizapp.competitions.forms import GROUP_LABELS, ActionForm
-from quizapp.competitions.services import owned_attempt
 from quizapp.device import device_id
-from quizapp.engine.attempts import AttemptError, current_item, record_answer
+from quizapp.engine.attempts import AttemptError, current_item, owned_attempt, record_answer
 from quizapp.engine.draw import DrawError
 from quizapp.extensions import limiter
 from quizapp.models.questions import GROUPS
 from quizapp.practice import bp, services
+from quizapp.shared.forms import ActionForm
+from quizapp.shared.labels import GROUP_LABELS
 
 GROUP_COOKIE = "kx_group"
 

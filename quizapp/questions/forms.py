@@ -6,27 +6,20 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from question_bank.schema import DIMENSIONS, GROUPS, LETTERS, QUESTION_TYPES, TOPICS
-from quizapp.formtools import choices
 from quizapp.questions.labels import (
     DIFFICULTY_LABELS,
     DIMENSION_LABELS,
-    GROUP_LABELS,
     TOPIC_LABELS,
     TYPE_LABELS,
 )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from quizapp.shared.forms import MultiCheckboxField, choices
+from quizapp.shared.labels import GROUP_LABELS
 
 
 class QuestionForm(FlaskForm):
@@ -64,7 +57,3 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField()
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF-protected button."""

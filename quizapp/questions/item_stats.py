@@ -4,8 +4,9 @@ Rules (classical item analysis):
 
 - An *item* is a question version: editing a question's content makes a new item, so the
   figures of different wordings are never mixed.
-- Two sources are kept apart: quizzes and competitions together (practice, class and
-  competition attempts), and the literacy survey.
+- Answers are counted by *source*, and sources are never mixed. Today there is one: quizzes
+  (practice and competition attempts). The literacy survey will be a source of its own, kept
+  apart, once survey fieldwork records attempts.
 - Only attempts that count are used: status ``finished`` or ``expired`` (never ``open`` or
   ``voided``). Within them, only answered items (``choices`` not null) count; an item left
   blank was not attempted.
@@ -31,7 +32,7 @@ from quizapp.extensions import db
 TOO_EASY = 0.95
 TOO_HARD = 0.20
 MIN_ANSWERS = 20
-SOURCES = {"quiz": ("practice", "class", "competition"), "survey": ("survey",)}
+SOURCES = {"quiz": ("practice", "competition")}  # source -> the attempt kinds it counts
 COUNTED_STATUSES = ("finished", "expired")
 FLAGS = ("too_easy", "too_hard", "negative")
 
@@ -133,7 +134,7 @@ def choice_counts(items, choices, option_counts: dict[int, int]) -> dict[int, tu
 
 def item_stats_from_db(source: str = "quiz",
                        version_ids: list[int] | None = None) -> dict[int, ItemStat]:
-    """Statistics of every item answered in ``source`` (``quiz`` or ``survey``).
+    """Statistics of every item answered in ``source`` (a key of :data:`SOURCES`).
 
     Two queries: the per-attempt totals (an aggregate) and the answered items themselves; the
     rest is numpy. ``version_ids`` limits the result (the totals still use whole attempts).

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from question_bank.schema import Issue
+from quizapp.shared.labels import GROUP_LABELS
 
 TOPIC_LABELS = {
     "basic_science": _l("Basic science"), "method": _l("Scientific method"),
@@ -13,10 +14,6 @@ TOPIC_LABELS = {
     "agriculture": _l("Agriculture"), "digital_life": _l("Digital life"),
     "environment": _l("Environment"), "superstition": _l("Against superstition"),
     "sts": _l("Science, technology and society"),
-}
-GROUP_LABELS = {
-    "youth": _l("Youth"), "farmer": _l("Farmers"), "worker": _l("Workers"),
-    "elder": _l("Older people"), "cadre": _l("Officials"),
 }
 DIMENSION_LABELS = {
     "K": _l("Knowledge"), "M": _l("Method"), "S": _l("Spirit and thinking"),
@@ -34,7 +31,7 @@ DIFFICULTY_LABELS = {1: _l("Easy"), 2: _l("Medium"), 3: _l("Hard")}
 SOURCE_LABELS = {"bank": _l("Bank files"), "ui": _l("Authored here")}
 FLAG_LABELS = {"too_easy": _l("Too easy"), "too_hard": _l("Too hard"),
                "negative": _l("Negative discrimination")}
-ITEM_SOURCE_LABELS = {"quiz": _l("Quizzes and competitions"), "survey": _l("Survey")}
+ITEM_SOURCE_LABELS = {"quiz": _l("Quizzes and competitions")}
 
 FAULTS = {
     "empty": _l("must not be empty"),

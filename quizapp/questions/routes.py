@@ -2,7 +2,6 @@ import json
 import re
 import secrets
 import time
-from functools import cache
 from pathlib import Path
 
 from flask import (
@@ -39,8 +38,9 @@ from quizapp.access import roles_required
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
 from quizapp.questions import bp, item_stats, services
-from quizapp.questions.forms import ConfirmForm, ConfirmImportForm, ImportForm, QuestionForm
+from quizapp.questions.forms import ConfirmImportForm, ImportForm, QuestionForm
 from quizapp.questions.labels import fault_text, table_error_text, template_globals
+from quizapp.shared.forms import ActionForm
 
 admin_only = roles_required("admin")
 stats_roles = roles_required("admin", "statistician")
@@ -99,7 +99,7 @@ def view(question_id: int):
     question = _question_or_404(question_id)
     return render_template("questions/view.html", question=question,
                            versions=sorted(question.versions, key=lambda v: -v.version),
-                           pending=services.pending_version(question), action_form=ConfirmForm())
+                           pending=services.pending_version(question), action_form=ActionForm())
 
 
 # --- create and edit -----------------------------------------------------------------------
@@ -206,7 +206,7 @@ def edit(question_id: int):
 
 def _workflow(question_id: int, step) -> Response:
     question = _question_or_404(question_id)
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         try:
             step(question)
         except services.WorkflowError:
@@ -420,20 +420,3 @@ def item(version_id: int):
         }
     return render_template("questions/item.html", version=version, stat=stat, source=source,
                            chart=chart, min_answers=item_stats.MIN_ANSWERS, letters=LETTERS)
-
-
-@cache
-def _plotly_js() -> bytes:
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs().encode("utf-8")
-
-
-@bp.route("/plotly.min.js")
-@stats_roles
-def plotly_js():
-    response = Response(_plotly_js(), mimetype="application/javascript")
-    response.cache_control.private = True
-    response.cache_control.max_age = 7 * 24 * 3600
-    response.add_etag()
-    return response.make_conditional(request)

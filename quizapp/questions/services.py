@@ -195,11 +195,6 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
     return summary
 
 
-def sync_bank_for_demo() -> None:
-    """The demo hook: load the bank files (the competition demo draws from them)."""
-    sync_bank()
-
-
 # --- listing -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

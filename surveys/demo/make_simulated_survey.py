@@ -3,7 +3,7 @@
 Not data: 17 township strata, 4 sampled villages or communities (PSUs) in each, 36 adults
 aged 18-69 per PSU, with a PSU effect (intra-cluster correlation), unequal weights and a
 chance of meeting the standard driven by the 2023 national rates by age, education and
-urban/rural residence (``../shared/domain.md``). Level codes match
+urban/rural residence (``docs/domain-notes.md``). Level codes match
 ``surveys/margins/xinzheng_adults_18_69.csv``.
 
 Run: ``.venv/bin/python surveys/demo/make_simulated_survey.py``.

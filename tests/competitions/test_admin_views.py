@@ -15,13 +15,6 @@ from quizapp.timezone import to_local
 from tests.support import csrf_token
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    make_user("root", "admin")
-    auth.login("root")
-    return client
-
-
 def _local(moment):
     return to_local(moment).strftime("%Y-%m-%dT%H:%M")
 

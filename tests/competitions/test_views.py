@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt, Participant
-from tests.support import csrf_token
+from tests.support import csrf_token, without_csrf
 
 RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
+OTHER_KEY = {"single": [3], "multiple": [1, 3], "true_false": [1]}
 
 
 def _register(client, name="小明", township_id=""):
@@ -60,10 +61,16 @@ def test_full_attempt_and_the_key_never_shown_before_answering(client, competiti
         html = page.text
         for secret in explanations:
             assert secret not in html, "an explanation reached the browser before answering"
-        assert "correct" not in html.lower().replace("incorrect", "")
         position = int(re.search(r'name="position" value="(\d+)"', html).group(1))
         values = re.findall(r'name="choice" value="(\d+)"', html)
         item = next(i for i in _attempt(token).items if i.position == position)
+        version = item.question_version
+        version.answer = OTHER_KEY[version.type]
+        db.session.commit()
+        again = client.get(f"/competitions/attempt/{token}").text
+        assert without_csrf(again) == without_csrf(html), "the page depends on the answer key"
+        version.answer = RIGHT[version.type]
+        db.session.commit()
         assert values == [str(k) for k in range(len(item.option_order))], \
             "option values must be display positions"
         response = _post_answer(client, token, html, position, _right_choice(item))

@@ -160,10 +160,10 @@ def test_the_chart_uses_the_apps_own_plotly(statistician):
     page = post_form(statistician, use_demo="y")
     assert 'id="estimates-chart"' in page.text and 'id="estimates-chart-data"' in page.text
     sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', page.text)
-    assert "/admin/questions/plotly.min.js" in sources
+    assert "/assets/plotly.min.js" in sources
     assert not [s for s in sources if "//" in s]
     assert "https://" not in "".join(re.findall(r"<script[^>]*>", page.text))
-    script = statistician.get("/admin/questions/plotly.min.js")
+    script = statistician.get("/assets/plotly.min.js")
     assert script.status_code == 200 and b"plotly" in script.data[:2000].lower()
     download = re.search(r'data-test="download-json"\s+href="data:application/json;[^"]+"',
                          page.text)

@@ -98,10 +98,10 @@ def test_the_shipped_bank_loads_and_the_command_is_idempotent(app, runner):
     assert _count(QuestionVersion) == versions
 
 
-def test_demo_hook_loads_the_bank_first(app):
-    from quizapp import demo_hooks
+def test_the_demo_loads_the_bank_before_the_competition_that_draws_from_it(app):
     from quizapp.demo import load_demo
+    from quizapp.models import Attempt, Competition
 
-    assert demo_hooks.HOOKS[0] is services.sync_bank_for_demo
     load_demo()
     assert _count(Question) >= 600
+    assert _count(Competition) == 1 and _count(Attempt) > 0, "the demo competition has no draws"

@@ -1,7 +1,8 @@
-"""Demo data for a newcomer's first run: one account per role, schools, classes.
+"""The demo's places and people: Xinzheng's townships, a few organisations with school
+classes, and one account per role.
 
-Idempotent: running it again adds nothing and changes nothing. Demo passwords are generated on
-the first run and kept in the instance folder, so they are never in the repository.
+Demo passwords are generated on the first run and kept in the instance folder, so they are
+never in the repository.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def _demo_passwords() -> dict[str, str]:
     return passwords
 
 
-def load_demo() -> dict[str, str]:
-    """Load the demo rows that are missing; return the demo accounts' passwords."""
+def load_demo_accounts() -> dict[str, str]:
+    """Add the demo townships, organisations, classes and accounts that are missing; return
+    the demo accounts' passwords."""
     seed_townships()
     townships = {t.code: t for t in db.session.scalars(select(Township))}
     for code, name, kind, classes in DEMO_ORGANISATIONS:
@@ -85,9 +87,4 @@ def load_demo() -> dict[str, str]:
             user.townships = [townships[c] for c in ("xuedian", "guodian") if c in townships]
         db.session.add(user)
     db.session.commit()
-
-    from quizapp import demo_hooks
-
-    for hook in demo_hooks.HOOKS:
-        hook()
     return passwords

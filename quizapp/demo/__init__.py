@@ -1,0 +1,21 @@
+"""Demo data for a newcomer's first run (``flask demo load``, ``make run``), in one place.
+
+Idempotent: loading it again adds nothing and changes nothing. The steps run in this order
+because each needs the one before: accounts and places, then the shipped question bank, then a
+competition that draws from the bank. The simulated *survey* for the estimator is not here: it
+is a file, ``surveys/demo/simulated_survey.csv``.
+"""
+
+from __future__ import annotations
+
+from quizapp.demo.accounts import load_demo_accounts
+from quizapp.demo.competition import load_demo_competition
+from quizapp.questions.services import sync_bank
+
+
+def load_demo() -> dict[str, str]:
+    """Load the demo rows that are missing; return the demo accounts' passwords."""
+    passwords = load_demo_accounts()
+    sync_bank()
+    load_demo_competition()
+    return passwords

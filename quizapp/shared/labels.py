@@ -1,0 +1,18 @@
+"""Label tables for codes that more than one feature shows.
+
+English msgids here, Chinese in ``translations/zh``; each table is in the order pages list it.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# The five key groups of the national science-literacy plan (全民科学素质行动规划纲要
+# 2021–2035), in the plan's order: 青少年, 农民, 产业工人, 老年人, 领导干部和公务员.
+GROUP_LABELS = {
+    "youth": _l("Young people"),
+    "farmer": _l("Farmers"),
+    "worker": _l("Industrial workers"),
+    "elder": _l("Older people"),
+    "cadre": _l("Officials and civil servants"),
+}
