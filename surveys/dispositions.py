@@ -245,7 +245,11 @@ def rates_by(cases: Iterable[Case], by: GroupBy | str | Callable[[Case], str], *
     if callable(by):
         key = by
     else:
-        attribute = GroupBy(by).value
+        try:
+            attribute = GroupBy(by).value
+        except ValueError:
+            raise SurveyInputError(
+                f"cannot group by {by!r} (use {', '.join(GroupBy)} or a function)") from None
 
         def key(case: Case) -> str:
             return getattr(case, attribute) or ""

@@ -127,8 +127,8 @@ class InterviewRecord:
 
 _REASONS = {
     FlagCode.TOO_FAST: (
-        "每题平均用时 {seconds_per_item:.1f} 秒，少于 {threshold:g} 秒",
-        "{seconds_per_item:.1f} seconds per item, under {threshold:g}"),
+        "每题平均用时 {seconds_per_item:.2f} 秒，少于 {threshold:g} 秒",
+        "{seconds_per_item:.2f} seconds per item, under {threshold:g}"),
     FlagCode.STRAIGHT_LINING: (
         "从第 {first_item} 题起连续 {run} 题选第 {option} 个选项（阈值 {threshold} 题）",
         "option {option} chosen {run} times in a row from item {first_item} "
