@@ -135,7 +135,6 @@ def _check(records: Iterable[Mapping[str, object]], townships: Collection[str] |
                                      f"unknown column (use {', '.join(FRAME_COLUMNS)})"))
     if not rows:
         issues.append(FrameIssue(None, None, "the frame has no PSU rows"))
-    whole_file_ok = not issues
     allowed = None if townships is None else set(townships)
     first_row: dict[str, int] = {}
     psus: list[FramePSU] = []
@@ -182,7 +181,7 @@ def _check(records: Iterable[Mapping[str, object]], townships: Collection[str] |
                       f"must be a whole number of at least 1, got {cells['households']!r}")
             else:
                 households = int(number_value)
-        if whole_file_ok and len(issues) == bad:
+        if len(issues) == bad:
             psus.append(FramePSU(township=township, psu=psu, urban_rural=area, size=size,
                                  households=households, name=cells["name"], row=number))
     return issues, psus

@@ -149,6 +149,22 @@ def test_p_values_are_balanced_when_difficulties_cannot_tell_items_apart():
         assert abs(rows[("A", d)].mean_p_value - rows[("B", d)].mean_p_value) < 0.01
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_odd_gaps_alternate_so_the_whole_forms_balance(seed):
+    # No anchors and exactly the items needed: in each dimension every item has difficulty 1
+    # but one has 2, so each dimension's sums must differ by exactly 1.  The overall term puts
+    # the extra point on form A in two dimensions and on form B in the other two.
+    no_anchors = Blueprint(anchors={"K": 0, "M": 0, "S": 0, "A": 0})
+    items = [PoolItem(f"{d}{k:02d}", d, 2 if k == 0 else 1)
+             for d, n in {"K": 40, "M": 20, "S": 20, "A": 20}.items() for k in range(n)]
+    result = assemble_parallel_forms(items, np.random.default_rng(seed), blueprint=no_anchors)
+    a, b = result.forms
+    gaps = [sum(i.difficulty for i in a.of(d)) - sum(i.difficulty for i in b.of(d))
+            for d in Dimension]
+    assert sorted(gaps) == [-1, -1, 1, 1]
+    assert result.difficulty_gap() == 0 and result.anchors == ()
+
+
 def test_pool_too_small_names_every_short_dimension():
     items = [i for i in pool(extra=0) if not (i.dimension is Dimension.K and i.id >= "K30")]
     items = [i for i in items if i.id != "M17"]

@@ -86,6 +86,16 @@ def test_missing_and_repeated_columns_are_file_problems():
         (None, "the frame has no PSU rows")]
 
 
+def test_records_are_numbered_as_spreadsheet_rows():
+    rows = [{"township": "a", "psu": "p1", "urban_rural": "urban", "size": 1, "households": 1},
+            {"township": "a", "psu": "p2", "urban_rural": "urban", "size": -1, "households": 1}]
+    assert validate_frame(rows) == (FrameIssue(3, "size", "must be a number greater than 0, "
+                                                         "got '-1'"),)
+    with pytest.raises(FrameError) as caught:
+        parse_frame(rows)
+    assert [(i.row, i.column) for i in caught.value.issues] == [(3, "size")]
+
+
 def test_validate_returns_nothing_for_a_good_frame_and_parse_builds_it():
     rows = [{"Township ": "a", "PSU": "p1", "urban_rural": "乡村", "size": 10, "households": 4.0}]
     assert validate_frame(rows) == ()

@@ -120,6 +120,12 @@ def test_duplicates_share_every_fingerprint_field():
         "same sex, birth year-month, education, township and PSU as c2, c4")
 
 
+def test_cases_missing_a_fingerprint_field_are_not_compared():
+    # Two unknown educations are not evidence of the same person.
+    assert flag_duplicates([record("a", education=None), record("b", education=None)]) == []
+    assert flag_duplicates([record("a", township=""), record("b", township="")]) == []
+
+
 def test_one_differing_field_is_not_a_duplicate():
     for field, value in [("sex", "male"), ("birth_year", 1981), ("birth_month", 4),
                          ("education", "primary_or_less"), ("township", "baqian"),

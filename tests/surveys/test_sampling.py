@@ -41,8 +41,8 @@ SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[Healt
 @pytest.mark.parametrize(("sizes", "total", "kwargs", "expected"), [
     # 10 x 500/1000, 300/1000, 200/1000 = 5, 3, 2 exactly.
     ({"a": 500, "b": 300, "c": 200}, 10, {}, {"a": 5, "b": 3, "c": 2}),
-    # 4, 3.5, 2.5: floors 4, 3, 2 leave 1; b and c tie at .5, b is larger -> b.
-    ({"a": 400, "b": 350, "c": 250}, 10, {}, {"a": 4, "b": 4, "c": 2}),
+    # 4, 2.5, 3.5: floors 4, 2, 3 leave 1; b and c tie at .5, c is larger -> c.
+    ({"a": 400, "b": 250, "c": 350}, 10, {}, {"a": 4, "b": 2, "c": 4}),
     # 3.33 each: the one left over goes to the first stratum in order.
     ({"a": 1, "b": 1, "c": 1}, 10, {}, {"a": 4, "b": 3, "c": 3}),
     # Equal ignores the sizes.
@@ -181,6 +181,10 @@ def test_certainty_is_found_again_after_the_interval_is_recomputed():
 
 
 def test_a_size_equal_to_the_interval_is_certain():
+    # 100 / 2 = 50: the 50 is a certainty PSU (pi would be 1 either way, but it is reported
+    # as certain); 50 left for 1: pi = 25/50.
+    pi, certain = pps_inclusion_probabilities([50, 25, 25], 2)
+    assert certain == (True, False, False) and pi == pytest.approx([1, 0.5, 0.5])
     # 2000 / 4 = 500: 800 and 500 are certain; 700 left for 2: pi = 2 M / 700.
     pi, certain = pps_inclusion_probabilities([800, 500, 300, 250, 150], 4)
     assert certain == (True, True, False, False, False)

@@ -67,6 +67,10 @@ def test_multiple_choice_is_all_or_nothing_and_non_answers_are_wrong(answer, rig
     assert ItemResponse("x", "K", [0, 2], answer).correct is right
 
 
+def test_nothing_chosen_is_wrong_even_against_an_empty_key():
+    assert is_correct(frozenset(), frozenset()) is False
+
+
 def test_answers_and_keys_are_normalised():
     item = ItemResponse("x", "M", (1,), [1, 1])
     assert item.dimension is Dimension.M and item.key == frozenset({1})
