@@ -12,6 +12,7 @@ from quizapp.admin.forms import (
 )
 from quizapp.extensions import db
 from quizapp.formtools import choices
+from quizapp.inputs import db_int
 from quizapp.main.services import home_sections
 from quizapp.models import Organisation, SchoolClass, Township, User
 
@@ -139,7 +140,7 @@ def township_edit(township_id: int):
 @bp.route("/organisations")
 @admin_only
 def organisations():
-    township_id = request.args.get("township", type=int)
+    township_id = request.args.get("township", type=db_int)
     kind = request.args.get("kind") or None
     return render_template(
         "admin/organisations.html",

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from quizapp.admin.forms import MultiCheckboxField
 from quizapp.formtools import choices
+from quizapp.inputs import Form
 from quizapp.models.questions import GROUPS
 
 FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
@@ -22,18 +22,18 @@ GROUP_LABELS = {"youth": _l("Young people"), "farmer": _l("Farmers"),
                 "cadre": _l("Officials and civil servants")}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A CSRF-protected button (start, finish, answer)."""
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
     township_id = SelectField(_l("Township or subdistrict"), coerce=int, validators=[Optional()])
     organisation_id = SelectField(_l("School or work unit"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(_l("Short name in the link"), validators=[
         DataRequired(), Length(max=64),
@@ -81,7 +81,7 @@ class CompetitionForm(FlaskForm):
     published = BooleanField(_l("Published"))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
     starts_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired()])
@@ -89,5 +89,5 @@ class RoundForm(FlaskForm):
                                  validators=[DataRequired()])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])

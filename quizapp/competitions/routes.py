@@ -18,6 +18,7 @@ from quizapp.engine.attempts import (
     record_answer,
 )
 from quizapp.formtools import choices
+from quizapp.inputs import db_int
 
 ATTEMPT_MESSAGES = {
     "not_open": lambda: _("The competition is not open now."),
@@ -60,7 +61,7 @@ def board_request(competition) -> tuple[str, int | None]:
     view = request.args.get("view", "people")
     if view not in boards.BOARD_VIEWS:
         view = "people"
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=db_int)
     if round_id is not None and round_id not in {r.id for r in competition.rounds}:
         abort(404)
     return view, round_id

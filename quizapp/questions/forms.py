@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from question_bank.schema import DIMENSIONS, GROUPS, LETTERS, QUESTION_TYPES, TOPICS
 from quizapp.formtools import choices
+from quizapp.inputs import Form
 from quizapp.questions.labels import (
     DIFFICULTY_LABELS,
     DIMENSION_LABELS,
@@ -29,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """The fields of one question; the rules are checked by ``question_bank.validate``."""
 
     topic = SelectField(_l("Topic"), choices=choices((t, TOPIC_LABELS[t]) for t in TOPICS))
@@ -58,13 +58,13 @@ class QuestionForm(FlaskForm):
     OPTION_FIELDS = ("option_a", "option_b", "option_c", "option_d", "option_e")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired()])
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     token = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a CSRF-protected button."""
