@@ -1,4 +1,15 @@
-"""The question bank in the web app: loading the files, admin pages, import/export, item stats."""
+"""The question bank in the web app: loading the files, admin pages, import/export, item stats.
+
+Where "questions" live:
+
+- ``question_bank/``: the bank's YAML files, their rules and the spreadsheet reader, with no
+  Flask (``python -m question_bank check``);
+- ``quizapp/questions/`` (this package): the admin feature. ``services`` (load the files, list,
+  edit, review), ``transfer`` (spreadsheet import and export), ``item_stats``; the pages in
+  ``bank_routes``, ``transfer_routes`` and ``item_routes``; ``flask questions ...`` in ``cli``;
+- ``quizapp/questions_pool.py``: which question versions competitions and practice may draw;
+- ``quizapp/models/questions.py``: the tables (``Question``, ``QuestionVersion``).
+"""
 
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
@@ -18,4 +29,4 @@ EXTRA_LINKS.setdefault("admin", []).extend([
 ])
 EXTRA_LINKS.setdefault("statistician", []).append(Link(_l("Item statistics"), "questions.items"))
 
-from quizapp.questions import cli, routes  # noqa: E402,F401
+from quizapp.questions import bank_routes, cli, item_routes, transfer_routes  # noqa: E402,F401
