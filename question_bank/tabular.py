@@ -301,12 +301,10 @@ def read_table(data: bytes, filename: str) -> TableResult:
     position = {name: header.index(name) for name in COLUMNS}
     seen: dict[str, int] = {}
     specs = []
+    stopped_at = None  # the row where listing faults stopped, if any were left out
     for offset, row in numbered[1:]:
         if len(result.faults) >= MAX_FAULTS:
-            result.faults.append(Issue(
-                "error", "too_many_faults",
-                f"more than {MAX_FAULTS} faults: reading stopped at row {offset}", line=offset,
-                params=(("count", MAX_FAULTS), ("row", offset))))
+            stopped_at = offset
             break
         cells = {name: _cell_text(row[i]) if i < len(row) else "" for name, i in position.items()}
         raw, topic = row_to_raw(cells)
@@ -330,6 +328,14 @@ def read_table(data: bytes, filename: str) -> TableResult:
             seen[code] = offset
         if spec is not None:
             specs.append(spec)
+    if len(result.faults) > MAX_FAULTS:
+        stopped_at = result.faults[MAX_FAULTS].line
+        del result.faults[MAX_FAULTS:]
+    if stopped_at is not None:
+        result.faults.append(Issue(
+            "error", "too_many_faults",
+            f"more than {MAX_FAULTS} faults: reading stopped at row {stopped_at}",
+            line=stopped_at, params=(("count", MAX_FAULTS), ("row", stopped_at))))
     if not result.faults:
         result.specs = specs
         result.rows = seen
