@@ -158,10 +158,14 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TableError("not_spreadsheet")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # A small upload can unpack to gigabytes (a "zip bomb"); refuse before parsing.
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise TableError("too_large_unpacked")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise TableError("not_spreadsheet") from error  # looks like a zip, is not a sound one
+    # A small upload can unpack to gigabytes (a "zip bomb"); refuse before parsing.
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError("too_large_unpacked")
     try:
         # With defusedxml installed openpyxl refuses entity declarations (billion laughs).
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
