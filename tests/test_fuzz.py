@@ -258,10 +258,15 @@ def test_fuzz_the_import_parser():
 
 def test_fuzz_the_import_page_writes_all_or_nothing(admin):
     @fuzz(25)
-    @given(data=st.one_of(DAMAGED_CSV, st.just(TEMPLATE_CSV)),
-           name=st.sampled_from(["q.csv", "q.xlsx", "q.txt", "q\x1b.csv"]),
-           token=st.one_of(st.none(), TEXT))
-    def run(data, name, token):
+    @given(upload=st.one_of(
+        st.tuples(st.just(TEMPLATE_CSV), st.just("q.csv")),
+        st.tuples(st.just(TEMPLATE_XLSX), st.just("q.xlsx")),
+        st.tuples(DAMAGED_CSV, st.just("q.csv")),
+        st.tuples(DAMAGED_XLSX, st.just("q.xlsx")),
+        st.tuples(DAMAGED_CSV, st.sampled_from(["q.xlsx", "q.txt", "q\x1b.csv"]))),
+        token=st.one_of(st.none(), st.none(), TEXT))
+    def run(upload, token):
+        data, name = upload
         before = _count(Question, QuestionVersion)
         response = admin.post("/admin/questions/import", data={
             "csrf_token": csrf_token(admin.get("/admin/questions/import").text),
