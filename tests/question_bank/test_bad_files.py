@@ -53,11 +53,13 @@ def _letter(index: int) -> str:
     return tabular._column_letter(index)
 
 
-def _lying_sheet(rows: int = 5000) -> bytes:
+def _lying_sheet(rows: int = 5000, far_right: bool = False) -> bytes:
     """A sheet of ``rows`` rows whose <dimension> claims all 16,384 columns: the header, then
-    one short cell per row (31 KB packed)."""
+    one short cell per row (31 KB packed) and, if ``far_right``, one in the last column too."""
     header = "".join(_inline(f"{_letter(i)}1", name) for i, name in enumerate(COLUMNS))
-    body = "".join(f'<row r="{r}">{_inline(f"A{r}", "x")}</row>' for r in range(2, rows + 1))
+    body = "".join(f'<row r="{r}">{_inline(f"A{r}", "x")}'
+                   f'{_inline(f"XFD{r}", "y") if far_right else ""}</row>'
+                   for r in range(2, rows + 1))
     return ('<?xml version="1.0" encoding="UTF-8"?>'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             f'<dimension ref="A1:XFD{rows}"/><sheetData><row r="1">{header}</row>{body}'
@@ -104,6 +106,19 @@ def test_a_sheet_that_lies_about_its_size_is_read_by_its_real_cells():
     assert len(result.faults) == MAX_FAULTS + 1 and result.specs == []
     last = result.faults[-1]
     assert last.kind == "too_many_faults" and dict(last.params)["count"] == MAX_FAULTS
+
+
+def test_cells_far_to_the_right_are_not_read():
+    rows = tabular._rows_from_xlsx(_with_sheet(_lying_sheet(500, far_right=True)))
+    assert len(rows) == 500 and max(len(r) for r in rows) <= MAX_COLUMNS
+
+
+def test_a_sheet_claiming_fewer_rows_than_it_has_is_read_whole():
+    xml = _sheet_xml().decode()
+    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:S2"/>', xml)
+    assert 'ref="A1:S2"' in xml
+    assert read_table(_with_sheet(xml.encode()), "short.xlsx").specs == list(
+        tabular.TEMPLATE_EXAMPLES)
 
 
 def test_the_fault_list_says_where_reading_stopped(client, auth, make_user):
