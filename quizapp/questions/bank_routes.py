@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 
 from question_bank.schema import DIMENSIONS, GROUPS, STATUSES, TOPICS
 from quizapp.access import roles_required
-from quizapp.extensions import db
 from quizapp.inputs import db_int
 from quizapp.models import Question
 from quizapp.questions import bp, services
@@ -109,13 +108,10 @@ def edit(question_id: int):
 def _workflow(question_id: int, step) -> Response:
     question = _question_or_404(question_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            step(question)
-        except services.WorkflowError:
-            db.session.rollback()
-            flash(_("This step does not apply to this question."))
-        else:
+        if services.take_step(question, step):
             flash(_("Saved."))
+        else:
+            flash(_("This step does not apply to this question."))
     return redirect(url_for("questions.view", question_id=question_id))
 
 

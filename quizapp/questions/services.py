@@ -22,6 +22,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -382,6 +383,16 @@ def set_survey_reserved(question: Question, reserved: bool) -> None:
     db.session.commit()
 
 
+def take_step(question: Question, step: Callable[[Question], object]) -> bool:
+    """Run one review step on ``question``; ``False`` (nothing written) if it does not apply."""
+    try:
+        step(question)
+    except WorkflowError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def _check_ui(question: Question, version: QuestionVersion | None) -> None:
     if question.source != "ui":
         raise WorkflowError("questions from the bank files are edited in the files")
@@ -399,4 +410,4 @@ def counts_by_status() -> dict[str, int]:
 __all__ = ["REVIEW_ROLES", "BankError", "QuestionFilter", "QuestionPage", "SyncSummary",
            "WorkflowError", "activate", "can_review", "content_hash", "create_question",
            "list_questions", "question_query", "retire", "review", "save_edit", "spec_of",
-           "sync_bank", "version_of"]
+           "sync_bank", "take_step", "version_of"]
