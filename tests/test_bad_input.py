@@ -271,12 +271,14 @@ def test_every_form_derives_from_the_hygienic_base(app):
 
 
 def test_no_query_string_integer_bypasses_db_int():
-    offenders = []
+    offenders = []  # request.args.get(..., type=int) and the like
     for path in _python_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "type" and \
-                    isinstance(node.value, ast.Name) and node.value.id == "int":
-                offenders.append(f"{path.relative_to(ROOT)}:{node.value.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("get", "getlist") and any(
+                        k.arg == "type" and isinstance(k.value, ast.Name) and k.value.id == "int"
+                        for k in node.keywords):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == [], "use type=quizapp.inputs.db_int"
 
 
