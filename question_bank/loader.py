@@ -30,6 +30,16 @@ class _LineLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.duplicate_keys: list[tuple[int, str]] = []
 
+    def construct_object(self, node, deep=False):
+        # A value PyYAML resolves but Python cannot hold (the date 0000-01-01, an integer of
+        # 5,000 digits) raises ValueError or OverflowError, not a YAMLError: give it a line.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {str(node.value)[:40]!r} ({error})",
+                node.start_mark) from error
+
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Mapping:
     loader.flatten_mapping(node)
@@ -68,9 +78,16 @@ def _error(kind: str, message: str, file: str, line: int | None = None, **extra)
 def load_text(text: str, name: str, topic: str | None = None) -> LoadResult:
     """Parse one file's text; ``name`` is used in messages, ``topic`` is the expected topic."""
     result = LoadResult()
-    loader = _LineLoader(text)
+    loader = None
     try:
+        loader = _LineLoader(text)  # the reader refuses NUL and other control characters here
         document = loader.get_single_data()
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        result.issues.append(_error(
+            "malformed_yaml", f"malformed YAML: the character U+{error.character:04X} is not "
+            "allowed (control characters cannot be in the bank files)", name, line))
+        return result
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         problem = getattr(error, "problem", None) or str(error)
@@ -78,7 +95,8 @@ def load_text(text: str, name: str, topic: str | None = None) -> LoadResult:
                                     mark.line + 1 if mark else None))
         return result
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     for line, key in loader.duplicate_keys:
         result.issues.append(_error("duplicate_key", f"the key {key!r} appears twice", name, line,
                                     column=key))
@@ -129,6 +147,11 @@ def load_file(path: Path, root: Path | None = None) -> LoadResult:
     except UnicodeDecodeError:
         result = LoadResult()
         result.issues.append(_error("bad_encoding", "the file is not UTF-8 text", name))
+        return result
+    except OSError as error:
+        result = LoadResult()
+        result.issues.append(_error("unreadable", f"cannot read the file: {error.strerror}",
+                                    name))
         return result
     result = load_text(text, name, topic=path.stem)
     result.files.append(path)

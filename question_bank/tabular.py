@@ -33,8 +33,15 @@ OPTION_COLUMNS = tuple(f"option_{letter.lower()}" for letter in LETTERS[:MAX_OPT
 COLUMNS = ("id", "topic", "version", "type", "stem", *OPTION_COLUMNS, "answer", "explanation",
            "authority", "groups", "dimension", "benchmark", "difficulty", "status", "survey")
 MAX_ROWS = 5000
+# Only this many columns are read: the 19 above fit easily, and a sheet's claimed width (its
+# <dimension>, up to 16,384 columns) is never trusted.
+MAX_COLUMNS = 64
+MAX_FAULTS = 100  # listing more helps nobody; reading stops there and says so
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # an honest 5,000-row workbook unpacks to a few MB
 SHEET_TITLE = "questions"
+# The CSV export writes text starting like a formula with a leading apostrophe
+# (quizapp.spreadsheets.csv_safe); reading takes it off again, so an export round-trips.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _TRUE = {"true", "t", "yes", "y", "1", "对", "正确", "是", "√"}
 _FALSE = {"false", "f", "no", "n", "0", "错", "错误", "否", "×"}
@@ -59,7 +66,15 @@ TEMPLATE_EXAMPLES = (
 
 
 class TableError(ValueError):
-    """The upload is not a readable spreadsheet or CSV file at all."""
+    """The upload is not a readable spreadsheet or CSV file at all.
+
+    ``key`` (also the message) names the problem; ``params`` say where, when known (``row``).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
 
 
 @dataclass
@@ -96,47 +111,17 @@ def spec_to_row(spec: QuestionSpec) -> dict[str, object]:
     return row
 
 
-def write_csv(specs, stream: io.TextIOBase) -> None:
-    """UTF-8 CSV with a header row (write a BOM first if Excel should open it directly)."""
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for spec in specs:
-        writer.writerow(spec_to_row(spec))
+def spec_table(specs) -> tuple[tuple[str, ...], list[list[object]]]:
+    """``(header, rows)`` of the given specs, empty cells as ``None``, for a spreadsheet writer.
 
-
-def csv_bytes(specs) -> bytes:
-    """CSV as bytes with a UTF-8 BOM, so that Excel shows the Chinese correctly."""
-    stream = io.StringIO()
-    write_csv(specs, stream)
-    return ("\ufeff" + stream.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(specs, *, with_help: bool = False) -> bytes:
-    """An .xlsx workbook: the sheet ``questions`` and, for the template, a sheet of notes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    Writing is the web app's job (``quizapp.questions.transfer``), which makes every cell safe
+    (no formulas, no control characters) in one place for every export of the app.
+    """
+    rows = []
     for spec in specs:
         row = spec_to_row(spec)
-        sheet.append([row[c] if row[c] != "" else None for c in COLUMNS])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, even if the text starts with "="
-    sheet.freeze_panes = "B2"
-    if with_help:
-        notes = workbook.create_sheet("说明")
-        for line in TEMPLATE_NOTES:
-            notes.append([line])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        rows.append([row[c] if row[c] != "" else None for c in COLUMNS])
+    return COLUMNS, rows
 
 
 TEMPLATE_NOTES = (
@@ -167,28 +152,45 @@ def _column_letter(index: int) -> str:
 
 
 def _rows_from_xlsx(data: bytes) -> list[list[object]]:
+    """The sheet's rows, read lazily and bounded: at most ``MAX_COLUMNS`` columns and
+    ``MAX_ROWS`` + 1 non-empty rows, whatever the sheet's <dimension> claims."""
     from openpyxl import load_workbook
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TableError("not_spreadsheet")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        # A small upload can unpack to gigabytes (a "zip bomb"); refuse before parsing.
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise TableError("too_large_unpacked")
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        raise TableError("not_spreadsheet") from error  # looks like a zip, is not a sound one
+    # A small upload can unpack to gigabytes (a "zip bomb"); refuse before parsing.
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError("too_large_unpacked")
+    try:
+        # With defusedxml installed openpyxl refuses entity declarations (billion laughs).
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise TableError("not_spreadsheet") from error
+    rows: list[list[object]] = []
     try:
         sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.active
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
+        if not hasattr(sheet, "reset_dimensions"):  # a chart sheet, not a worksheet
+            raise TableError("not_spreadsheet")
+        sheet.reset_dimensions()
+        filled = 0
+        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append(list(row))
-            if len(rows) > MAX_ROWS + 1:
-                raise TableError("too_many_rows")
-        return rows
+            if any(_cell_text(c) for c in row):
+                filled += 1
+                if filled > MAX_ROWS + 1:
+                    raise TableError("too_many_rows")
+    except TableError:
+        raise
+    except Exception as error:  # truncated or malformed sheet XML, found while reading
+        raise TableError("damaged_sheet", row=len(rows) + 1) from error
     finally:
         workbook.close()
+    return rows
 
 
 def _rows_from_csv(data: bytes) -> list[list[object]]:
@@ -208,7 +210,8 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
         raise TableError("not_text") from error
     if len(rows) > MAX_ROWS + 1:
         raise TableError("too_many_rows")
-    return rows
+    return [[cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+             for cell in row] for row in rows]
 
 
 def _cell_text(value) -> str:
@@ -266,9 +269,12 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, str]:
 def read_table(data: bytes, filename: str) -> TableResult:
     """Read an uploaded .xlsx or .csv file: every spec, or (on any fault) only the faults.
 
-    Raises :class:`TableError` (its message is a key: ``not_spreadsheet``, ``not_text``,
-    ``too_many_rows``, ``too_large_unpacked``, ``unknown_format``, ``empty``) when the file
-    cannot be read as a table.
+    Row numbers are the file's own (blank rows count, the header is usually row 1). At most
+    ``MAX_FAULTS`` faults are listed; then reading stops with a ``too_many_faults`` fault.
+
+    Raises :class:`TableError` (its key: ``not_spreadsheet``, ``damaged_sheet`` with the
+    ``row`` where reading failed, ``not_text``, ``too_many_rows``, ``too_large_unpacked``,
+    ``unknown_format``, ``empty``) when the file cannot be read as a table.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):
@@ -277,27 +283,33 @@ def read_table(data: bytes, filename: str) -> TableResult:
         rows = _rows_from_csv(data)
     else:
         raise TableError("unknown_format")
-    rows = [r for r in rows if any(_cell_text(c) for c in r)] if rows else []
-    if not rows:
+    numbered = [(number, row) for number, row in enumerate(rows, start=1)
+                if any(_cell_text(c) for c in row)]
+    if not numbered:
         raise TableError("empty")
-    header = [_cell_text(c) for c in rows[0]]
+    header_line, header_row = numbered[0]
+    header = [_cell_text(c) for c in header_row]
     result = TableResult()
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         result.faults.append(Issue("error", "missing_columns",
-                                   f"missing columns: {', '.join(missing)}", line=1,
+                                   f"missing columns: {', '.join(missing)}", line=header_line,
                                    params=(("columns", ", ".join(missing)),)))
     unknown = [c for c in header if c and c not in COLUMNS]
     if unknown:
         result.faults.append(Issue("error", "unknown_columns",
-                                   f"unknown columns: {', '.join(unknown)}", line=1,
+                                   f"unknown columns: {', '.join(unknown)}", line=header_line,
                                    params=(("columns", ", ".join(unknown)),)))
     if result.faults:
         return result
     position = {name: header.index(name) for name in COLUMNS}
     seen: dict[str, int] = {}
     specs = []
-    for offset, row in enumerate(rows[1:], start=2):
+    stopped_at = None  # the row where listing faults stopped, if any were left out
+    for offset, row in numbered[1:]:
+        if len(result.faults) >= MAX_FAULTS:
+            stopped_at = offset
+            break
         cells = {name: _cell_text(row[i]) if i < len(row) else "" for name, i in position.items()}
         raw, topic = row_to_raw(cells)
         spec, faults = validate(raw, topic, id_pattern=ANY_ID)
@@ -320,6 +332,14 @@ def read_table(data: bytes, filename: str) -> TableResult:
             seen[code] = offset
         if spec is not None:
             specs.append(spec)
+    if len(result.faults) > MAX_FAULTS:
+        stopped_at = result.faults[MAX_FAULTS].line
+        del result.faults[MAX_FAULTS:]
+    if stopped_at is not None:
+        result.faults.append(Issue(
+            "error", "too_many_faults",
+            f"more than {MAX_FAULTS} faults: reading stopped at row {stopped_at}",
+            line=stopped_at, params=(("count", MAX_FAULTS), ("row", stopped_at))))
     if not result.faults:
         result.specs = specs
         result.rows = seen

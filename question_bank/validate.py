@@ -30,6 +30,9 @@ FIELDS = ("id", "version", "type", "stem", "options", "answer", "explanation", "
 REQUIRED = tuple(f for f in FIELDS if f not in ("options", "benchmark"))
 TEXT_FIELDS = ("stem", "explanation", "authority")
 MARKUP = re.compile(r"[<>]")
+# Control characters (tab and line breaks allowed) break every later XLSX export and are never
+# typed on purpose; the web forms strip the same set (quizapp.inputs.CONTROL_CHARACTERS).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 BANK_ID = r"{topic}-\d{{4}}"
 ANY_ID = r"[a-z][a-z0-9_]*-[A-Za-z0-9_-]+"
 
@@ -65,6 +68,12 @@ def _text(raw, field: str, faults: list[Fault], *, required: bool = True) -> str
         return None
     if MARKUP.search(value):
         faults.append(_fault(field, "markup", "must not contain HTML or the characters < >"))
+        return None
+    control = CONTROL.search(value)
+    if control:
+        faults.append(_fault(field, "control_character",
+                             "contains an invisible control character (%(code)s); delete it",
+                             code=f"U+{ord(control.group()):04X}"))
         return None
     return value
 

@@ -26,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    from quizapp import inputs
+
+    inputs.register(app)  # the URL converter must be in place before any route is added
     _init_extensions(app)
     _register_blueprints(app)
     _register_links(app)

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -10,6 +9,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from quizapp.access import ROLES
+from quizapp.inputs import Form
 from quizapp.models.places import ORGANISATION_KINDS, TOWNSHIP_KINDS
 from quizapp.shared.forms import MultiCheckboxField, choices
 
@@ -34,7 +34,7 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(min=3, max=64),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
@@ -48,7 +48,7 @@ class UserForm(FlaskForm):
     townships = MultiCheckboxField(_l("Townships (interviewers)"), coerce=int, choices=[])
 
 
-class TownshipForm(FlaskForm):
+class TownshipForm(Form):
     code = StringField(_l("Code"), validators=[
         DataRequired(), Length(max=32),
         Regexp(r"^[a-z0-9_-]+$", message=_l("Use lower-case letters, digits, dash or underscore.")),
@@ -65,7 +65,7 @@ class TownshipForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=choices(
         (k, ORGANISATION_KIND_LABELS[k]) for k in ORGANISATION_KINDS))
@@ -73,6 +73,6 @@ class OrganisationForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
 
-class SchoolClassForm(FlaskForm):
+class SchoolClassForm(Form):
     grade = IntegerField(_l("Grade"), validators=[DataRequired(), NumberRange(min=1, max=12)])
     name = StringField(_l("Class name"), validators=[DataRequired(), Length(max=32)])

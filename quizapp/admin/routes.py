@@ -10,6 +10,7 @@ from quizapp.admin.forms import (
     UserForm,
 )
 from quizapp.extensions import db
+from quizapp.inputs import db_int
 from quizapp.models import Organisation, SchoolClass, Township, User
 from quizapp.reference_data import list_organisations, list_townships
 from quizapp.shared.forms import ActionForm, choices
@@ -138,7 +139,7 @@ def township_edit(township_id: int):
 @bp.route("/organisations")
 @admin_only
 def organisations():
-    township_id = request.args.get("township", type=int)
+    township_id = request.args.get("township", type=db_int)
     kind = request.args.get("kind") or None
     return render_template(
         "admin/organisations.html",

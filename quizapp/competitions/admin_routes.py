@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from quizapp import spreadsheets
 from quizapp.access import roles_required
 from quizapp.competitions import admin_bp, admin_services
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
@@ -161,12 +162,11 @@ def export(competition_id: int, fmt: str):
                           admin_services.participation_rows(competition, "organisation")),
     }
     if fmt == "xlsx":
-        body = admin_services.to_xlsx(tables)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mimetype = spreadsheets.xlsx_bytes(tables), spreadsheets.XLSX_MIMETYPE
         name = f"{competition.slug}.xlsx"
     elif fmt == "csv" and what in tables:
-        body = admin_services.to_csv(*tables[what])
-        mimetype, name = "text/csv; charset=utf-8", f"{competition.slug}-{what}.csv"
+        body = spreadsheets.csv_bytes(*tables[what])
+        mimetype, name = spreadsheets.CSV_MIMETYPE, f"{competition.slug}-{what}.csv"
     else:
         abort(404)
     return Response(body, mimetype=mimetype,

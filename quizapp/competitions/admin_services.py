@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -156,40 +153,3 @@ def participation_rows(competition: Competition, by: str) -> list[list]:
              None if r.per_10000 is None else round(r.per_10000, 2), round(r.mean_score, 2),
              round(r.perfect_share, 4)]
             for r in boards.group_board(competition, by)]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """Text a spreadsheet will not run: residents type their own names, and a name such as
-    ``=HYPERLINK(...)`` must stay text when an organiser opens the export."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(header: tuple[str, ...], rows: list[list]) -> bytes:
-    """CSV with a byte-order mark so that Excel opens the Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows([csv_safe(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(sheets: dict[str, tuple[tuple[str, ...], list[list]]]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, (header, rows) in sheets.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -11,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from quizapp.inputs import Form
 from quizapp.models.questions import GROUPS
 from quizapp.shared.forms import MultiCheckboxField, choices
 from quizapp.shared.labels import GROUP_LABELS
@@ -19,14 +19,14 @@ FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
                      ("required", _l("Required")))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
     township_id = SelectField(_l("Township or subdistrict"), coerce=int, validators=[Optional()])
     organisation_id = SelectField(_l("School or work unit"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
 
 
-class CompetitionForm(FlaskForm):
+class CompetitionForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     slug = StringField(_l("Short name in the link"), validators=[
         DataRequired(), Length(max=64),
@@ -74,7 +74,7 @@ class CompetitionForm(FlaskForm):
     published = BooleanField(_l("Published"))
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
     starts_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired()])
@@ -82,5 +82,5 @@ class RoundForm(FlaskForm):
                                  validators=[DataRequired()])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])

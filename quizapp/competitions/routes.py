@@ -17,6 +17,7 @@ from quizapp.engine.attempts import (
     owned_attempt,
     record_answer,
 )
+from quizapp.inputs import db_int
 from quizapp.reference_data import list_organisations, list_townships
 from quizapp.shared.forms import ActionForm, choices
 
@@ -61,7 +62,7 @@ def board_request(competition) -> tuple[str, int | None]:
     view = request.args.get("view", "people")
     if view not in boards.BOARD_VIEWS:
         view = "people"
-    round_id = request.args.get("round", type=int)
+    round_id = request.args.get("round", type=db_int)
     if round_id is not None and round_id not in {r.id for r in competition.rounds}:
         abort(404)
     return view, round_id

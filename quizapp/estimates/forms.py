@@ -1,12 +1,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FloatField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.estimates.services import CI_METHODS, LONELY_PSU_RULES, STANDARD_BY
+from quizapp.inputs import Form
 from quizapp.shared.forms import MultiCheckboxField, choices
 
 VARIABLE_LABELS = {
@@ -38,7 +38,7 @@ MAX_BY_OTHER = 10
 _BY_SPEC = re.compile(r"[^:,]{1,64}(:[^:,]{1,64})?")
 
 
-class EstimateForm(FlaskForm):
+class EstimateForm(Form):
     """The choices of ``python -m analysis estimate`` that a statistician needs."""
 
     survey_file = FileField(_l("Survey file (.csv)"))

@@ -1,12 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from quizapp.inputs import Form
 
-class LanguageForm(FlaskForm):
+
+class LanguageForm(Form):
     language = HiddenField()
     next = HiddenField()
 
 
-class LargeTypeForm(FlaskForm):
+class LargeTypeForm(Form):
     on = HiddenField()
     next = HiddenField()

@@ -1,4 +1,4 @@
-"""``flask questions load | import FILE [--dry-run] | export FILE``."""
+"""``flask questions load | import FILE [--dry-run] [--apply-statuses] | export FILE``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from question_bank.tabular import TableError, csv_bytes, read_table, xlsx_bytes
-from quizapp.questions import bp, services
+from question_bank.tabular import TableError, read_table
+from quizapp.questions import bp, services, transfer
 
 
 @bp.cli.command("load")
@@ -26,13 +26,17 @@ def load_command() -> None:
 @bp.cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-def import_command(path: Path, dry_run: bool) -> None:
-    """Import questions from an .xlsx or .csv file (all or nothing)."""
+@click.option("--apply-statuses", is_flag=True,
+              help="Apply the statuses in the file (publishes its active questions without "
+                   "review); without it every imported question or change is a draft.")
+def import_command(path: Path, dry_run: bool, apply_statuses: bool) -> None:
+    """Import questions from an .xlsx or .csv file (all or nothing; drafts by default)."""
     try:
         table = read_table(path.read_bytes(), path.name)
     except TableError as error:
-        raise click.ClickException(f"cannot read {path.name}: {error}") from error
-    plan = services.plan_import(table.specs, table.rows) if table.ok else None
+        where = f" (row {error.params['row']})" if "row" in error.params else ""
+        raise click.ClickException(f"cannot read {path.name}: {error.key}{where}") from error
+    plan = transfer.plan_import(table.specs, table.rows) if table.ok else None
     faults = table.faults if not table.ok else plan.faults
     if faults:
         for fault in faults:
@@ -47,19 +51,19 @@ def import_command(path: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo("dry run: nothing written")
         return
-    services.apply_import(plan)
-    click.echo("imported")
+    transfer.apply_import(plan, apply_statuses=apply_statuses)
+    click.echo("imported" if apply_statuses else "imported as drafts")
 
 
 @bp.cli.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def export_command(path: Path) -> None:
     """Export every question's current version to an .xlsx or .csv file."""
-    specs = services.export_specs()
+    specs = transfer.export_specs()
     if path.suffix.lower() == ".csv":
-        path.write_bytes(csv_bytes(specs))
+        path.write_bytes(transfer.questions_csv(specs))
     elif path.suffix.lower() == ".xlsx":
-        path.write_bytes(xlsx_bytes(specs))
+        path.write_bytes(transfer.questions_xlsx(specs))
     else:
         raise click.ClickException("the file name must end in .xlsx or .csv")
     click.echo(f"exported {len(specs)} questions to {path}")

@@ -174,3 +174,41 @@ def item_stats_from_db(source: str = "quiz",
     distribution = choice_counts(items, [r[3] for r in rows], option_counts)
     return {key: ItemStat(stat.item, stat.answered, stat.correct, stat.p, stat.r_pb,
                           distribution.get(key, ())) for key, stat in stats.items()}
+
+
+# --- the item statistics pages ---------------------------------------------------------------
+
+SORTS = {
+    "flag": lambda r: (-len(r[0].flags), r[0].r_pb if r[0].r_pb is not None else 2, r[0].p),
+    "p": lambda r: r[0].p,
+    "r": lambda r: r[0].r_pb if r[0].r_pb is not None else 2,
+    "n": lambda r: -r[0].answered,
+}
+
+
+def items_table(source: str, sort: str) -> list[tuple[ItemStat, object]]:
+    """(statistics, question version) of every answered item in ``source``, sorted by ``sort``
+    (flagged first, then by discrimination; or by ``p``, ``r`` or number of answers)."""
+    from sqlalchemy.orm import selectinload
+
+    from quizapp.models import QuestionVersion
+
+    stats = item_stats_from_db(source)
+    if not stats:
+        return []
+    versions = {v.id: v for v in db.session.scalars(
+        select(QuestionVersion).where(QuestionVersion.id.in_(list(stats)))
+        .options(selectinload(QuestionVersion.question)))}
+    rows = [(stats[k], versions[k]) for k in stats if k in versions]
+    rows.sort(key=SORTS[sort])
+    return rows
+
+
+def item_detail(version_id: int, source: str):
+    """(the question version or ``None``, its statistics in ``source`` or ``None``)."""
+    from quizapp.models import QuestionVersion
+
+    version = db.session.get(QuestionVersion, version_id)
+    if version is None:
+        return None, None
+    return version, item_stats_from_db(source, [version_id]).get(version_id)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from question_bank.schema import Issue
+from question_bank.tabular import TableError
 from quizapp.shared.labels import GROUP_LABELS
 
 TOPIC_LABELS = {
@@ -59,6 +60,8 @@ FAULTS = {
     "missing_columns": _l("missing columns: %(columns)s"),
     "unknown_columns": _l("unknown columns: %(columns)s"),
     "bank_owned": _l("this question belongs to the bank files; change it there"),
+    "control_character": _l("contains an invisible control character (%(code)s); delete it"),
+    "too_many_faults": _l("more than %(count)s faults: reading stopped at row %(row)s"),
 }
 TABLE_ERRORS = {
     "not_spreadsheet": _l("This file is not an Excel (.xlsx) spreadsheet."),
@@ -67,6 +70,8 @@ TABLE_ERRORS = {
     "too_large_unpacked": _l("The spreadsheet unpacks to far more data than its rows need."),
     "unknown_format": _l("Upload an .xlsx or .csv file."),
     "empty": _l("The file is empty."),
+    "damaged_sheet": _l("The spreadsheet is damaged: row %(row)s could not be read. Open it in "
+                        "Excel, save it again and upload it again."),
 }
 
 
@@ -81,8 +86,15 @@ def fault_text(issue: Issue) -> str:
         return issue.message
 
 
-def table_error_text(key: str) -> str:
-    return str(TABLE_ERRORS.get(key, _("The file could not be read.")))
+def table_error_text(error: TableError) -> str:
+    """Why an upload could not be read as a table, in the visitor's language."""
+    template = TABLE_ERRORS.get(error.key)
+    if template is None:
+        return _("The file could not be read.")
+    try:
+        return str(template) % error.params if error.params else str(template)
+    except (KeyError, TypeError, ValueError):
+        return str(template)
 
 
 def template_globals() -> dict:

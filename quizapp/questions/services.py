@@ -1,4 +1,9 @@
-"""The question bank in the database: loading the files, editing, reviewing, importing.
+"""The question bank in the database: loading the bank files, listing, editing, reviewing.
+
+(Spreadsheet import and export are in :mod:`quizapp.questions.transfer`, item statistics in
+:mod:`quizapp.questions.item_stats`; the files themselves and their rules are the Flask-free
+``question_bank`` package; what competitions and practice may draw is
+``quizapp.questions_pool``; the tables are ``quizapp.models.questions``.)
 
 Rules:
 
@@ -17,6 +22,7 @@ Rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,8 +252,36 @@ def question_query(filters: QuestionFilter):
     return query
 
 
+@dataclass(frozen=True)
+class QuestionPage:
+    """One page of the question list: (question, current version) rows and where it is."""
+
+    rows: list
+    page: int
+    pages: int
+    total: int
+
+
+def list_questions(filters: QuestionFilter, page: int, per_page: int) -> QuestionPage:
+    """The ``page``-th page (clamped to 1 … the last) of the questions matching ``filters``."""
+    query = question_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return QuestionPage(rows=list(rows), page=page, pages=pages, total=total)
+
+
 def get_question(question_id: int) -> Question | None:
     return db.session.get(Question, question_id)
+
+
+def version_of(question: Question, version_id: int) -> QuestionVersion:
+    """The version ``version_id`` of ``question``; :class:`WorkflowError` if it is not one."""
+    version = db.session.get(QuestionVersion, version_id)
+    if version is None or version.question_id != question.id:
+        raise WorkflowError("no such version")
+    return version
 
 
 def pending_version(question: Question) -> QuestionVersion | None:
@@ -260,6 +294,16 @@ def pending_version(question: Question) -> QuestionVersion | None:
 
 
 # --- editing and review ------------------------------------------------------------------------
+
+# Who may publish: review a draft, activate a reviewed version, or let an import apply the
+# statuses written in its file. The bank pages and the import's confirmation both use this.
+REVIEW_ROLES = ("admin",)
+
+
+def can_review(user) -> bool:
+    """Whether ``user`` (a signed-in account, or anonymous) holds review rights."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_any_role(*REVIEW_ROLES)
+
 
 def next_ui_code(topic: str) -> str:
     """A fresh code for a question authored in the UI: ``<topic>-uNNNN``."""
@@ -334,92 +378,21 @@ def set_survey_reserved(question: Question, reserved: bool) -> None:
     db.session.commit()
 
 
+def take_step(question: Question, step: Callable[[Question], object]) -> bool:
+    """Run one review step on ``question``; ``False`` (nothing written) if it does not apply."""
+    try:
+        step(question)
+    except WorkflowError:
+        db.session.rollback()
+        return False
+    return True
+
+
 def _check_ui(question: Question, version: QuestionVersion | None) -> None:
     if question.source != "ui":
         raise WorkflowError("questions from the bank files are edited in the files")
     if version is None or version.question_id != question.id:
         raise WorkflowError("no such version")
-
-
-# --- spreadsheets ------------------------------------------------------------------------------
-
-@dataclass
-class ImportPlan:
-    """What importing some specs would do; ``faults`` non-empty means nothing may be written."""
-
-    added: list[QuestionSpec] = field(default_factory=list)
-    changed: list[tuple[QuestionSpec, list[str]]] = field(default_factory=list)
-    unchanged: int = 0
-    faults: list[Issue] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.faults
-
-
-def plan_import(specs: list[QuestionSpec], rows: dict[str, int] | None = None) -> ImportPlan:
-    """Compare imported specs with each question's current version, writing nothing.
-
-    A row whose id belongs to a bank question must equal it (so exports round-trip); changing a
-    bank question from a spreadsheet is a fault, as the files own those questions.
-    """
-    rows = rows or {}
-    plan = ImportPlan()
-    codes = [s.id for s in specs]
-    existing = {q.code: q for q in db.session.scalars(
-        select(Question).where(Question.code.in_(codes))
-        .options(selectinload(Question.versions), selectinload(Question.current)))}
-    for spec in specs:
-        question = existing.get(spec.id)
-        if question is None:
-            plan.added.append(spec)
-            continue
-        stored = spec_of(question, question.current or _latest(question))
-        differences = [name for name in ("content", "status", "survey") if (
-            (name == "content" and stored.content_hash != spec.content_hash)
-            or (name == "status" and stored.status != spec.status)
-            or (name == "survey" and stored.survey != spec.survey))]
-        if not differences:
-            plan.unchanged += 1
-        elif question.source == "bank":
-            plan.faults.append(Issue(
-                "error", "bank_owned", "this question belongs to the bank files; change it there",
-                line=rows.get(spec.id), column="id", question=spec.id))
-        else:
-            plan.changed.append((spec, differences))
-    return plan
-
-
-def apply_import(plan: ImportPlan) -> None:
-    """Write a fault-free plan in one transaction (UI questions; statuses as in the file)."""
-    if not plan.ok:
-        raise ValueError("a plan with faults is never applied")
-    for spec in plan.added:
-        question = Question(code=spec.id, source="ui", survey_reserved=spec.survey)
-        question.current = _new_version(question, spec, spec.status)
-        db.session.add(question)
-    for spec, _differences in plan.changed:
-        question = db.session.scalar(select(Question).where(Question.code == spec.id))
-        question.survey_reserved = spec.survey
-        latest = _latest(question)
-        if latest.content_hash != spec.content_hash:
-            if latest.status in EDITABLE_STATUSES:
-                _fill_version(latest, spec, spec.status)
-                version = latest
-            else:
-                version = _new_version(question, spec, spec.status)
-        else:
-            version = latest
-            version.status = spec.status
-        _make_current_if_due(question, version)
-    db.session.commit()
-
-
-def export_specs() -> list[QuestionSpec]:
-    """Every question's current version, ordered by code."""
-    query = (select(Question).where(Question.current_version_id.is_not(None))
-             .options(selectinload(Question.current)).order_by(Question.code))
-    return [spec_of(q) for q in db.session.scalars(query)]
 
 
 def counts_by_status() -> dict[str, int]:
@@ -429,7 +402,7 @@ def counts_by_status() -> dict[str, int]:
     return dict(rows.all())
 
 
-__all__ = ["BankError", "ImportPlan", "QuestionFilter", "SyncSummary", "WorkflowError",
-           "activate", "apply_import", "content_hash", "create_question", "export_specs",
-           "plan_import", "question_query", "retire", "review", "save_edit", "spec_of",
-           "sync_bank"]
+__all__ = ["REVIEW_ROLES", "BankError", "QuestionFilter", "QuestionPage", "SyncSummary",
+           "WorkflowError", "activate", "can_review", "content_hash", "create_question",
+           "list_questions", "question_query", "retire", "review", "save_edit", "spec_of",
+           "sync_bank", "take_step", "version_of"]

@@ -7,10 +7,12 @@ import secrets
 import pytest
 from sqlalchemy import func, select
 
-from question_bank.tabular import COLUMNS, csv_bytes, read_table, xlsx_bytes
+from question_bank.tabular import COLUMNS, read_table
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, Question, QuestionVersion
-from quizapp.questions import services
+from quizapp.questions import services, transfer
+from quizapp.questions.transfer import questions_csv as csv_bytes
+from quizapp.questions.transfer import questions_xlsx as xlsx_bytes
 from tests.support import csrf_token, field_errors
 
 
@@ -152,7 +154,7 @@ def test_a_bad_file_is_rejected_whole_with_rows_and_columns(admin):
 
 
 def test_changing_a_bank_question_by_import_is_refused(admin):
-    specs = services.export_specs()
+    specs = transfer.export_specs()
     from dataclasses import replace
 
     changed = [replace(specs[0], stem="改动过的题干内容是什么？"), specs[1]]
@@ -177,8 +179,8 @@ def test_export_round_trips_and_templates_download(admin):
         response = admin.get(path)
         assert response.status_code == 200
         table = read_table(response.data, name)
-        assert table.specs == services.export_specs()
-        plan = services.plan_import(table.specs)
+        assert table.specs == transfer.export_specs()
+        plan = transfer.plan_import(table.specs)
         assert plan.ok and plan.added == [] and plan.changed == [] and plan.unchanged == 2
     template = admin.get("/admin/questions/template.csv")
     assert template.status_code == 200 and template.data.decode("utf-8-sig").startswith(

@@ -10,10 +10,10 @@ from question_bank.tabular import (
     COLUMNS,
     TEMPLATE_EXAMPLES,
     TableError,
-    csv_bytes,
     read_table,
-    xlsx_bytes,
 )
+from quizapp.questions.transfer import questions_csv as csv_bytes
+from quizapp.questions.transfer import questions_xlsx as xlsx_bytes
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,249 @@
+"""Questions in and out of spreadsheets: export, templates, and the all-or-nothing import.
+
+Rules of the import:
+
+- Reading (``question_bank.tabular``) never returns part of a file: any fault and nothing is
+  written. An upload is previewed first and kept (staged) for a day under the instance folder;
+  confirming re-reads the staged file and writes in one transaction.
+- **Imports land as drafts.** A new question, or new content for an existing one, is written as
+  a draft whatever its ``status`` column says, and existing versions keep their statuses; the
+  live version keeps being drawn until the draft is reviewed and activated on the bank pages.
+  The statuses in the file are applied only when the person confirming holds review rights
+  (:data:`quizapp.questions.services.REVIEW_ROLES`) *and* ticks the box that says so.
+- The survey flag in the file is applied either way (it reserves, it never publishes).
+- A row whose id belongs to a bank question must equal it (so exports round-trip): the bank
+  files own those questions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from question_bank.schema import Issue, QuestionSpec
+from question_bank.tabular import (
+    SHEET_TITLE,
+    TEMPLATE_EXAMPLES,
+    TEMPLATE_NOTES,
+    TableError,
+    read_table,
+    spec_table,
+)
+from quizapp import spreadsheets
+from quizapp.extensions import db
+from quizapp.models import Question
+from quizapp.questions.services import (
+    EDITABLE_STATUSES,
+    _fill_version,
+    _latest,
+    _make_current_if_due,
+    _new_version,
+    spec_of,
+)
+
+STAGING_HOURS = 24
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+NOTES_TITLE = "说明"
+
+
+# --- export ------------------------------------------------------------------------------------
+
+def export_specs() -> list[QuestionSpec]:
+    """Every question's current version, ordered by code."""
+    query = (select(Question).where(Question.current_version_id.is_not(None))
+             .options(selectinload(Question.current)).order_by(Question.code))
+    return [spec_of(q) for q in db.session.scalars(query)]
+
+
+def questions_csv(specs) -> bytes:
+    """The specs as CSV, through the app's one safe CSV writer."""
+    return spreadsheets.csv_bytes(*spec_table(specs))
+
+
+def questions_xlsx(specs, *, with_help: bool = False) -> bytes:
+    """The specs as the sheet ``questions`` and, for the template, a sheet of notes."""
+    sheets = {SHEET_TITLE: spec_table(specs)}
+    if with_help:
+        sheets[NOTES_TITLE] = ((), [[line] for line in TEMPLATE_NOTES])
+    return spreadsheets.xlsx_bytes(sheets, freeze_panes="B2")
+
+
+def template_csv() -> bytes:
+    return questions_csv(TEMPLATE_EXAMPLES)
+
+
+def template_xlsx() -> bytes:
+    return questions_xlsx(TEMPLATE_EXAMPLES, with_help=True)
+
+
+# --- planning and writing an import ----------------------------------------------------------
+
+@dataclass
+class ImportPlan:
+    """What importing some specs would do; ``faults`` non-empty means nothing may be written."""
+
+    added: list[QuestionSpec] = field(default_factory=list)
+    changed: list[tuple[QuestionSpec, list[str]]] = field(default_factory=list)
+    unchanged: int = 0
+    faults: list[Issue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.faults
+
+
+def plan_import(specs: list[QuestionSpec], rows: dict[str, int] | None = None) -> ImportPlan:
+    """Compare imported specs with each question's current version, writing nothing.
+
+    A row whose id belongs to a bank question must equal it (so exports round-trip); changing a
+    bank question from a spreadsheet is a fault, as the files own those questions.
+    """
+    rows = rows or {}
+    plan = ImportPlan()
+    codes = [s.id for s in specs]
+    existing = {q.code: q for q in db.session.scalars(
+        select(Question).where(Question.code.in_(codes))
+        .options(selectinload(Question.versions), selectinload(Question.current)))}
+    for spec in specs:
+        question = existing.get(spec.id)
+        if question is None:
+            plan.added.append(spec)
+            continue
+        stored = spec_of(question, question.current or _latest(question))
+        differences = [name for name in ("content", "status", "survey") if (
+            (name == "content" and stored.content_hash != spec.content_hash)
+            or (name == "status" and stored.status != spec.status)
+            or (name == "survey" and stored.survey != spec.survey))]
+        if not differences:
+            plan.unchanged += 1
+        elif question.source == "bank":
+            plan.faults.append(Issue(
+                "error", "bank_owned", "this question belongs to the bank files; change it there",
+                line=rows.get(spec.id), column="id", question=spec.id))
+        else:
+            plan.changed.append((spec, differences))
+    return plan
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """How many questions an applied import added and changed."""
+
+    added: int
+    changed: int
+
+
+def apply_import(plan: ImportPlan, *, apply_statuses: bool = False) -> ImportOutcome:
+    """Write a fault-free plan in one transaction, as drafts unless ``apply_statuses``.
+
+    ``apply_statuses`` (the file's statuses take effect, publishing its active rows) is for a
+    reviewer's explicit confirmation only; see the module's rules.
+    """
+    if not plan.ok:
+        raise ValueError("a plan with faults is never applied")
+    for spec in plan.added:
+        question = Question(code=spec.id, source="ui", survey_reserved=spec.survey)
+        question.current = _new_version(question, spec,
+                                         spec.status if apply_statuses else "draft")
+        db.session.add(question)
+    changed = 0
+    for spec, differences in plan.changed:
+        if not apply_statuses and differences == ["status"]:
+            continue  # only the status differs, and the file's statuses are not applied
+        changed += 1
+        question = db.session.scalar(select(Question).where(Question.code == spec.id))
+        question.survey_reserved = spec.survey
+        latest = _latest(question)
+        status = spec.status if apply_statuses else "draft"
+        if latest.content_hash != spec.content_hash:
+            if latest.status in EDITABLE_STATUSES:
+                _fill_version(latest, spec, status)
+                version = latest
+            else:
+                version = _new_version(question, spec, status)
+        else:
+            version = latest
+            if apply_statuses:
+                version.status = spec.status
+        _make_current_if_due(question, version)
+    db.session.commit()
+    return ImportOutcome(added=len(plan.added), changed=changed)
+
+
+# --- previewing an upload, staging it, confirming it ------------------------------------------
+
+@dataclass
+class Preview:
+    """An upload read and planned: a plan and its staging token, or the faults, or the error."""
+
+    plan: ImportPlan | None = None
+    faults: list[Issue] = field(default_factory=list)
+    error: TableError | None = None
+    token: str | None = None
+
+
+def _plan(data: bytes, filename: str) -> Preview:
+    try:
+        table = read_table(data, filename)
+    except TableError as error:
+        return Preview(error=error)
+    if not table.ok:
+        return Preview(faults=table.faults)
+    plan = plan_import(table.specs, table.rows)
+    return Preview(plan=plan, faults=plan.faults)
+
+
+def _staging_dir() -> Path:
+    """The folder of staged uploads, cleared of those older than a day."""
+    path = Path(current_app.instance_path) / "question_imports"
+    path.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - STAGING_HOURS * 3600
+    for old in path.glob("*"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def preview_upload(data: bytes, filename: str) -> Preview:
+    """Read and plan an upload; when it can be imported, stage it and set ``token``."""
+    preview = _plan(data, filename)
+    if preview.plan is not None and preview.plan.ok:
+        token = secrets.token_hex(16)
+        directory = _staging_dir()
+        (directory / f"{token}.data").write_bytes(data)
+        (directory / f"{token}.json").write_text(json.dumps({"filename": filename}))
+        preview.token = token
+    return preview
+
+
+class ImportExpired(LookupError):
+    """No staged upload under this token (too old, already imported, or never staged)."""
+
+
+class ImportChanged(ValueError):
+    """The staged upload no longer imports cleanly (the questions changed since the preview)."""
+
+
+def confirm_upload(token: str, *, apply_statuses: bool = False) -> ImportOutcome:
+    """Import the staged upload ``token`` (used up either way); see :func:`apply_import`."""
+    if not _TOKEN.fullmatch(token or ""):
+        raise ImportExpired(token)
+    directory = _staging_dir()
+    data_file, meta_file = directory / f"{token}.data", directory / f"{token}.json"
+    if not data_file.exists() or not meta_file.exists():
+        raise ImportExpired(token)
+    filename = json.loads(meta_file.read_text())["filename"]
+    preview = _plan(data_file.read_bytes(), filename)
+    data_file.unlink(missing_ok=True)
+    meta_file.unlink(missing_ok=True)
+    if preview.plan is None or not preview.plan.ok:
+        raise ImportChanged(token)
+    return apply_import(preview.plan, apply_statuses=apply_statuses)
