@@ -7,15 +7,14 @@ from quizapp.main import bp
 from quizapp.main.forms import LanguageForm, LargeTypeForm
 from quizapp.main.services import PUBLIC_LINKS, home_sections
 from quizapp.preferences import remember
+from quizapp.urls import path_on_site, safe_next
 
 
 def _back() -> str:
-    target = request.form.get("next") or request.referrer or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    if target.startswith(request.host_url):
-        return "/" + target[len(request.host_url):]
-    return url_for("main.home")
+    """The page the switch was pressed on: the form's ``next``, else the referring page."""
+    return (safe_next(request.form.get("next"))
+            or path_on_site(request.referrer, request.host_url)
+            or url_for("main.home"))
 
 
 @bp.route("/")
@@ -32,8 +31,7 @@ def set_language():
     form = LanguageForm()
     response = redirect(_back())
     if form.validate_on_submit() and form.language.data in current_app.config["LANGUAGES"]:
-        remember(response, LANGUAGE_COOKIE, form.language.data,
-                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+        remember(response, LANGUAGE_COOKIE, form.language.data)
     return response
 
 
@@ -43,6 +41,5 @@ def set_large_type():
     form = LargeTypeForm()
     response = redirect(_back())
     if form.validate_on_submit():
-        remember(response, LARGE_TYPE_COOKIE, "1" if form.on.data == "1" else "0",
-                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+        remember(response, LARGE_TYPE_COOKIE, "1" if form.on.data == "1" else "0")
     return response

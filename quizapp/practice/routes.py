@@ -11,6 +11,7 @@ from quizapp.engine.draw import DrawError
 from quizapp.extensions import limiter
 from quizapp.models.questions import GROUPS
 from quizapp.practice import bp, services
+from quizapp.security import set_cookie
 
 GROUP_COOKIE = "kx_group"
 
@@ -66,8 +67,7 @@ def start():
         flash(_("There are no questions for this group yet."))
         return redirect(url_for("practice.index"))
     response = redirect(url_for("practice.question", token=attempt.token))
-    response.set_cookie(GROUP_COOKIE, group, max_age=365 * 24 * 3600, httponly=True,
-                        samesite="Lax")
+    set_cookie(response, GROUP_COOKIE, group, max_age=365 * 24 * 3600)
     return response
 
 
