@@ -58,8 +58,8 @@ def _warn_about_memory_rate_limits(app: Flask) -> None:
     if app.config["QUIZAPP_ENV"] == "production" and \
             app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         app.logger.warning(
-            "RATELIMIT_ALLOW_MEMORY is set: rate limits are counted per worker process. "
-            "Run a single worker, or set REDIS_URL.")
+            "Rate limits are kept in memory (RATELIMIT_ALLOW_MEMORY=1, no REDIS_URL): each "
+            "worker process counts on its own. Run a single worker, or set REDIS_URL.")
 
 
 def _init_extensions(app: Flask) -> None:
