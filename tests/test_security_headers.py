@@ -17,7 +17,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-PRODUCTION = {"QUIZAPP_ENV": "production", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+PRODUCTION = {"QUIZAPP_ENV": "production", "RATELIMIT_ALLOW_MEMORY": "1"}
 
 
 @pytest.fixture
