@@ -292,11 +292,9 @@ def test_the_database_refuses_a_username_with_capitals(app):
     insert = sa.text("INSERT INTO users (username, display_name, password_hash, active, "
                      "created_at, session_token) VALUES (:name, '', 'x', :active, "
                      "CURRENT_TIMESTAMP, 'token')")
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.engine.begin() as connection:
-            connection.execute(insert, {"name": "Admin", "active": True})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(insert, {"name": "Admin", "active": True})
     with db.engine.begin() as connection:
         connection.execute(insert, {"name": "admin", "active": True})
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.engine.begin() as connection:
-            connection.execute(insert, {"name": "admin", "active": True})
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(insert, {"name": "admin", "active": True})

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
 from tests.support import IN_CI, csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
