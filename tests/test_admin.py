@@ -298,3 +298,10 @@ def test_the_database_refuses_a_username_with_capitals(app):
         connection.execute(insert, {"name": "admin", "active": True})
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
         connection.execute(insert, {"name": "admin", "active": True})
+
+
+def test_user_list_shows_role_names_not_codes(admin, make_user):
+    make_user("wang", "teacher", "interviewer")
+    page = admin.get("/admin/users").text
+    assert "教师、调查员" in page
+    assert "interviewer" not in page.split("<tbody>")[1]

@@ -5,6 +5,7 @@ from flask_login import current_user, login_user
 from quizapp.access import roles_required
 from quizapp.admin import bp, services
 from quizapp.admin.forms import (
+    ROLE_LABELS,
     ConfirmForm,
     OrganisationForm,
     SchoolClassForm,
@@ -44,7 +45,7 @@ def index():
 @admin_only
 def users():
     return render_template("admin/users.html", users=services.list_users(),
-                           toggle_form=ConfirmForm())
+                           toggle_form=ConfirmForm(), role_labels=ROLE_LABELS)
 
 
 def _user_form(user: User | None) -> UserForm:
