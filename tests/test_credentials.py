@@ -111,3 +111,9 @@ def test_cli_usernames_ignore_case(app, runner, auth):
 def test_cli_refuses_bad_usernames(app, runner, username):
     result = _create(runner, username, "bamboo river 7", "admin")
     assert result.exit_code != 0 and "3 to 64" in result.output
+
+
+def test_the_model_stores_usernames_in_lower_case(app, make_user, auth):
+    user = make_user(" Zhang.San ", "resident")
+    assert user.username == "zhang.san"
+    assert auth.login("ZHANG.SAN").status_code == 302

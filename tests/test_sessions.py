@@ -198,3 +198,16 @@ def test_remember_me_is_shorter_for_staff(client, make_user, roles, days):
     response = _login(client, "person", remember=True)
     left = _remember_expiry(response) - datetime.now(UTC)
     assert timedelta(days=days) - timedelta(minutes=5) < left <= timedelta(days=days)
+
+
+def test_a_disabled_account_opens_nothing_even_with_its_token(app, make_user):
+    """Disabling anywhere (even straight in the database, with no new token) signs out."""
+    user = make_user("wang", "admin")
+    make_user("root", "admin")
+    browser = _browser(app)
+    _login(browser, "wang", remember=True)
+    remembered = _copy(app, browser, REMEMBER)
+    user.active = False
+    db.session.commit()
+    assert not _signed_in_as_admin(browser)
+    assert not _signed_in_as_admin(remembered)

@@ -39,14 +39,14 @@ def load_session_user(session_id: str) -> User | None:
     """The account a session or remember-me cookie names, if that session is still valid.
 
     ``session_id`` is ``User.get_id()``: the user id and the account's session token. A token
-    that no longer matches (signed out, password changed, account disabled or reset since) or
-    a disabled account signs nobody in.
+    that no longer matches (signed out, password changed, account disabled or reset since)
+    signs nobody in; a disabled account is never authenticated (``User.is_active``).
     """
     user_id, _, token = session_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active:
+    if user is None:
         return None
     if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
