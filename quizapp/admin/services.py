@@ -44,9 +44,11 @@ def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
-def _active_admin_ids() -> list[int]:
-    return list(db.session.scalars(
-        select(User.id).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))))
+def _active_admin_ids(*, lock: bool = False) -> list[int]:
+    query = select(User.id).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))
+    if lock:
+        query = query.with_for_update(of=User)
+    return list(db.session.scalars(query))
 
 
 def check_admin_rules(user: User, actor: User, *, active: bool, roles: Iterable[str]) -> None:
@@ -64,8 +66,7 @@ def check_admin_rules(user: User, actor: User, *, active: bool, roles: Iterable[
         return
     # Lock every active admin's row first, then count again in a new statement: the count
     # then sees whatever a concurrent change committed while this one waited for the lock.
-    db.session.scalars(select(User.id).join(UserRole).where(
-        UserRole.role == "admin", User.active.is_(True)).with_for_update(of=User)).all()
+    _active_admin_ids(lock=True)
     if not [admin_id for admin_id in _active_admin_ids() if admin_id != user.id]:
         raise LastAdminError(user.username)
 
