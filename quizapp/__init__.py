@@ -9,7 +9,13 @@ from flask import Flask
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Create the application; ``config`` overrides what the environment sets."""
+    """Create the application.
+
+    Without ``config`` the settings come from the process environment. With it, from the
+    mapping alone: its environment-variable keys (``QUIZAPP_ENV``, ``REDIS_URL``...) are read
+    as the environment would be, the process environment is not read at all (so tests are
+    hermetic), and its other keys override the resulting settings.
+    """
     from quizapp.config import load_config
 
     instance_override = (config or {}).get("INSTANCE_PATH")
@@ -20,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     if config:
         app.config.update(config)
+    _warn_about_memory_rate_limits(app)
 
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,24 +40,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_links(app)
 
-    from quizapp import cli, device, errors, preferences
+    from quizapp import cli, device, errors, preferences, security
 
     device.register(app)
     errors.register(app)
     preferences.register(app)
+    security.register(app)
     cli.register(app)
     return app
 
 
 def _environ_for(config: dict[str, Any]) -> dict[str, str]:
-    import os
+    """The environment variables a configuration mapping sets (the process sets none here)."""
+    from quizapp.config import ENVIRONMENT_VARIABLES
 
-    environ = dict(os.environ)
-    if "QUIZAPP_ENV" in config:
-        environ["QUIZAPP_ENV"] = config["QUIZAPP_ENV"]
-    if "SECRET_KEY" in config:
-        environ["SECRET_KEY"] = config["SECRET_KEY"]
-    return environ
+    return {name: str(config[name]) for name in ENVIRONMENT_VARIABLES
+            if config.get(name) is not None}
+
+
+def _warn_about_memory_rate_limits(app: Flask) -> None:
+    if app.config["QUIZAPP_ENV"] == "production" and \
+            app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        app.logger.warning(
+            "Rate limits are kept in memory (RATELIMIT_ALLOW_MEMORY=1, no REDIS_URL): each "
+            "worker process counts on its own. Run a single worker, or set REDIS_URL.")
 
 
 def _init_extensions(app: Flask) -> None:
@@ -67,10 +80,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from quizapp.models import User
+    def load_user(session_id: str):
+        from quizapp.auth.services import load_session_user
 
-        return db.session.get(User, int(user_id))
+        return load_session_user(session_id)
 
 
 def _register_blueprints(app: Flask) -> None:

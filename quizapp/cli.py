@@ -7,6 +7,12 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from quizapp.access import ROLES
+from quizapp.credentials import (
+    describe_problem,
+    normalise_username,
+    password_problem,
+    valid_username,
+)
 from quizapp.extensions import db
 from quizapp.models import User
 
@@ -29,9 +35,14 @@ def users() -> None:
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.password_option()
 def create_user(username: str, roles: tuple[str, ...], display_name: str, password: str) -> None:
-    """Create an account with the given roles."""
+    """Create an account with the given roles (usernames ignore case)."""
+    if not valid_username(username):
+        raise click.ClickException(
+            "a username has 3 to 64 letters, digits, dots, dashes or underscores")
+    username = normalise_username(username)
     if db.session.scalar(select(User).where(User.username == username)) is not None:
         raise click.ClickException(f"user {username!r} already exists")
+    _check_password(password, username, roles)
     user = User(username=username, display_name=display_name)
     user.set_password(password)
     user.roles = set(roles)
@@ -44,14 +55,21 @@ def create_user(username: str, roles: tuple[str, ...], display_name: str, passwo
 @click.argument("username")
 @click.password_option()
 def reset_password(username: str, password: str) -> None:
-    """Set a new password for an account (and enable it)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    """Set a new password for an account (and enable it); its sessions all end."""
+    user = db.session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None:
         raise click.ClickException(f"no user {username!r}")
+    _check_password(password, user.username, user.roles)
     user.set_password(password)
     user.active = True
     db.session.commit()
     click.echo(f"password reset for {username}")
+
+
+def _check_password(password: str, username: str, roles) -> None:
+    problem = password_problem(password, username=username, roles=roles)
+    if problem is not None:
+        raise click.ClickException(f"password refused: {describe_problem(problem, roles)}")
 
 
 @click.group(help="Reference data.")
@@ -75,7 +93,7 @@ def demo() -> None:
 @demo.command("load")
 def load_demo_command() -> None:
     """Load the demo data (idempotent) and print the demo accounts in development."""
-    if current_app.config["KEXUE_ENV"] == "production":
+    if current_app.config["QUIZAPP_ENV"] == "production":
         raise click.ClickException("the demo data is not loaded in production")
     from quizapp.demo import load_demo
 

@@ -1,15 +1,48 @@
 """Configuration read from environment variables, with safe defaults.
 
-Every setting can be overridden by passing a mapping to ``create_app(config)``; tests do that.
+This is the only module that reads the environment, and it reads only the variables named in
+:data:`ENVIRONMENT_VARIABLES` (each one is in the README's configuration table).
+``create_app()`` reads them from the process environment; ``create_app(mapping)`` reads them
+from the mapping only, so a test's configuration never picks up the developer's
+``DATABASE_URL`` or ``REDIS_URL``; the mapping's other keys then override the settings.
+
+``QUIZAPP_ENV`` is one of:
+
+- ``development`` (the default): a secret key generated once into the instance folder, the
+  demo passwords printed by ``flask demo load``;
+- ``production``: ``SECRET_KEY`` and ``REDIS_URL`` required (see :func:`load_config`), every
+  cookie Secure, HSTS sent;
+- ``testing``: ``TESTING`` on (errors reach the test instead of the error page), a random
+  secret key per process unless one is given (nothing written to the instance folder),
+  insecure cookies and the memory rate-limit storage allowed, demo passwords never printed.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 ENVIRONMENTS = ("development", "production", "testing")
+
+ENVIRONMENT_VARIABLES = (
+    "QUIZAPP_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "RATELIMIT_ALLOW_MEMORY",
+    "LOGIN_RATE_LIMIT",
+    "PRACTICE_RATE_LIMIT",
+    "MAX_UPLOAD_BYTES",
+    "TRUSTED_PROXIES",
+)
+
+# How long "keep me signed in" lasts: staff see other people's data, residents only their own.
+STAFF_REMEMBER_DURATION = timedelta(days=14)
+RESIDENT_REMEMBER_DURATION = timedelta(days=90)
+HSTS_SECONDS = 365 * 24 * 3600
 
 
 class ConfigError(RuntimeError):
@@ -34,49 +67,86 @@ def _development_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def load_config(instance_path: Path, environ: os._Environ | dict | None = None) -> dict:
-    """Build the Flask configuration mapping from the environment."""
-    env = os.environ if environ is None else environ
-    kexue_env = env.get("QUIZAPP_ENV", "development")
-    if kexue_env not in ENVIRONMENTS:
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask configuration mapping from the environment (``os.environ`` if None)."""
+    source = os.environ if environ is None else environ
+    env = {name: str(source[name]) for name in ENVIRONMENT_VARIABLES
+           if source.get(name) is not None}
+    quizapp_env = env.get("QUIZAPP_ENV", "development")
+    if quizapp_env not in ENVIRONMENTS:
         allowed = ", ".join(ENVIRONMENTS)
-        raise ConfigError(f"QUIZAPP_ENV must be one of {allowed}, not {kexue_env!r}")
-    production = kexue_env == "production"
+        raise ConfigError(f"QUIZAPP_ENV must be one of {allowed}, not {quizapp_env!r}")
+    production = quizapp_env == "production"
+    testing = quizapp_env == "testing"
 
     secret_key = env.get("SECRET_KEY")
     if not secret_key:
         if production:
             raise ConfigError("SECRET_KEY must be set in production (QUIZAPP_ENV=production).")
-        secret_key = _development_secret_key(instance_path)
+        secret_key = secrets.token_hex(32) if testing else _development_secret_key(instance_path)
 
     database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'kexue.sqlite3'}"
     redis_url = env.get("REDIS_URL") or None
+    allow_memory = _flag(env, "RATELIMIT_ALLOW_MEMORY")
+    # Each worker process counts in its own memory: four workers would allow four times the
+    # login limit. Production needs the shared Redis storage unless told otherwise.
+    if production and redis_url is None and not allow_memory:
+        raise ConfigError(
+            "REDIS_URL must be set in production: without it every worker process keeps its own "
+            "rate-limit counts. Set RATELIMIT_ALLOW_MEMORY=1 only for a single worker process.")
 
     return {
-        "KEXUE_ENV": kexue_env,
+        "QUIZAPP_ENV": quizapp_env,
+        "TESTING": testing,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ALLOW_MEMORY": allow_memory,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "KEXUE_TIMEZONE": "Asia/Shanghai",
         "LANGUAGES": ["zh_CN", "en"],
-        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": _integer(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "QUESTION_IMPORT_MAX_BYTES": 2 * 1024 * 1024,
+        "DEMO_SIMULATED_PEOPLE": 240,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_DURATION": RESIDENT_REMEMBER_DURATION,
+        "STAFF_REMEMBER_COOKIE_DURATION": STAFF_REMEMBER_DURATION,
+        # The app's own cookies (language, large type, device, practice group).
         "PREFERENCE_COOKIE_SECURE": production,
+        "HSTS_SECONDS": HSTS_SECONDS if production else 0,
         "WTF_CSRF_TIME_LIMIT": None,
-        "SHOW_DEMO_PASSWORDS": kexue_env == "development",
+        "SHOW_DEMO_PASSWORDS": quizapp_env == "development",
         # Reverse proxies in front of the app (nginx: 1), so client addresses are right for
         # the login rate limit and the cheating signals. 0 trusts no forwarded headers.
-        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
-        "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
+        "TRUSTED_PROXIES": _integer(env, "TRUSTED_PROXIES", 0),
     }

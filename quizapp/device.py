@@ -11,6 +11,8 @@ import secrets
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from quizapp.security import set_cookie
+
 DEVICE_COOKIE = "kx_device"
 _SALT = "kexue-device"
 
@@ -40,14 +42,8 @@ def device_id() -> str:
 def attach_device_cookie(response):
     """Send the device cookie when this request created a new device id."""
     if g.get("device_is_new"):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            _serializer().dumps(g.device_id),
-            max_age=2 * 365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config.get("PREFERENCE_COOKIE_SECURE", False),
-        )
+        set_cookie(response, DEVICE_COOKIE, _serializer().dumps(g.device_id),
+                   max_age=2 * 365 * 24 * 3600)
     return response
 
 

@@ -1,18 +1,12 @@
-"""Friendly error pages: HTML for browsers, JSON for API clients."""
+"""Friendly error pages (the app has no API, so every error is a page)."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
 
 
 def register(app: Flask) -> None:
@@ -34,8 +28,6 @@ def register(app: Flask) -> None:
         message = messages.get(code, lambda: error.description)()
         if code == 400 and error.description and "CSRF" in error.description:
             message = _("This form has expired. Please reload the page and try again.")
-        if _wants_json():
-            return jsonify(error=message, status=code), code
         return render_template("errors/error.html", code=code, message=message), code
 
     for code in messages:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from quizapp.extensions import LARGE_TYPE_COOKIE, select_locale
+from quizapp.security import set_cookie
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -25,9 +26,6 @@ def register(app: Flask) -> None:
         }
 
 
-def remember(response, name: str, value: str, secure: bool):
+def remember(response, name: str, value: str):
     """Set a long-lived preference cookie on ``response``."""
-    response.set_cookie(
-        name, value, max_age=ONE_YEAR, httponly=True, samesite="Lax", secure=secure
-    )
-    return response
+    return set_cookie(response, name, value, max_age=ONE_YEAR)

@@ -47,7 +47,6 @@ def make_app(database_url: str, instance_path: str, **overrides):
         "QUIZAPP_ENV": "testing",
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_STORAGE_URI": "memory://",
         "INSTANCE_PATH": instance_path,
         "WTF_CSRF_ENABLED": True,
         "DEMO_SIMULATED_PEOPLE": 12,

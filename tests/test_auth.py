@@ -1,9 +1,14 @@
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
 from tests.support import IN_CI, csrf_token, field_errors
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_login_and_logout(client, auth, make_user):
@@ -105,18 +110,26 @@ def redis_url():
     return url
 
 
+def _worker(database: str, instance: Path, storage: str, count: int) -> list[int]:
+    """``count`` failed sign-ins in a separate process, as one gunicorn worker would see them."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.ratelimit_worker", database, str(instance), storage,
+         str(count)], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_memory_storage_counts_per_worker_process(migrated_database, tmp_path):
+    """Why production refuses to start without REDIS_URL: two workers, twice the limit."""
+    first = _worker(migrated_database, tmp_path / "a", "memory", 10)
+    second = _worker(migrated_database, tmp_path / "b", "memory", 10)
+    assert first == second == [401] * 10
+
+
 @pytest.mark.redis
-def test_rate_limit_is_shared_through_redis(migrated_database, tmp_path, redis_url):
+def test_rate_limit_is_shared_through_redis_across_worker_processes(
+        migrated_database, tmp_path, redis_url):
     """With REDIS_URL set, every worker process counts failures in the same place."""
-    workers = [make_app(migrated_database, str(tmp_path / f"i{n}"), RATELIMIT_STORAGE_URI=redis_url)
-               for n in range(2)]
-    statuses = []
-    for attempt in range(11):
-        worker = workers[attempt % 2]
-        with worker.app_context():
-            client = worker.test_client()
-            page = client.get("/login")
-            statuses.append(client.post("/login", data={
-                "username": "x", "password": "y", "csrf_token": csrf_token(page.text)}).status_code)
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429
+    first = _worker(migrated_database, tmp_path / "a", redis_url, 6)
+    second = _worker(migrated_database, tmp_path / "b", redis_url, 6)
+    assert first == [401] * 6
+    assert second == [401] * 4 + [429] * 2

@@ -6,9 +6,17 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from quizapp.access import ROLES
+from quizapp.credentials import MAX_LENGTH, min_length, normalise_username, password_problem
 from quizapp.inputs import Form
 from quizapp.models.places import ORGANISATION_KINDS, TOWNSHIP_KINDS
 from quizapp.shared.forms import MultiCheckboxField, choices
@@ -34,18 +42,40 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
+PASSWORD_PROBLEM_LABELS = {
+    "too_short": _l("Use at least %(min)d characters (10 for staff accounts, 8 for residents)."),
+    "too_long": _l("Use at most %(max)d characters."),
+    "common": _l("This is one of the most common passwords; choose another."),
+    "pattern": _l("This password is a trivial pattern (a repeated character or group, or a run "
+                  "of keys); choose another."),
+    "username": _l("The password must not contain the username."),
+}
+
+
+def _normalised_username(value: str | None) -> str | None:
+    return normalise_username(value) if value else value
+
+
 class UserForm(Form):
-    username = StringField(_l("Username"), validators=[
+    username = StringField(_l("Username"), filters=[_normalised_username], validators=[
         DataRequired(), Length(min=3, max=64),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
     ])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=256)])
+    password = PasswordField(_l("Password"), validators=[Optional()])
     roles = MultiCheckboxField(_l("Roles"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES),
                                validators=[DataRequired()])
     active = BooleanField(_l("Active"), default=True)
     schools = MultiCheckboxField(_l("Schools (teachers)"), coerce=int, choices=[])
     townships = MultiCheckboxField(_l("Townships (interviewers)"), coerce=int, choices=[])
+
+    def validate_password(self, field: PasswordField) -> None:
+        """The shared password policy, for the roles ticked on this form."""
+        roles = self.roles.data or []
+        problem = password_problem(field.data, username=self.username.data or "", roles=roles)
+        if problem is not None:
+            raise ValidationError(PASSWORD_PROBLEM_LABELS[problem] % {
+                "min": min_length(roles), "max": MAX_LENGTH})
 
 
 class TownshipForm(Form):

@@ -1,17 +1,18 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user, login_user
 
 from quizapp.access import roles_required
 from quizapp.admin import bp, services
 from quizapp.admin.forms import (
+    ROLE_LABELS,
     OrganisationForm,
     SchoolClassForm,
     TownshipForm,
     UserForm,
 )
-from quizapp.extensions import db
 from quizapp.inputs import db_int
-from quizapp.models import Organisation, SchoolClass, Township, User
+from quizapp.models import Organisation, Township, User
 from quizapp.reference_data import list_organisations, list_townships
 from quizapp.shared.forms import ActionForm, choices
 from quizapp.shared.links import links_for
@@ -19,11 +20,17 @@ from quizapp.shared.links import links_for
 admin_only = roles_required("admin")
 
 
-def _get_or_404(model, object_id: int):
-    found = db.session.get(model, object_id)
-    if found is None:
+def _found(obj):
+    if obj is None:
         abort(404)
-    return found
+    return obj
+
+
+def _rule_message(error: Exception) -> str:
+    if isinstance(error, services.SelfDisableError):
+        return _("You cannot disable your own account.")
+    return _("This is the last active administrator: make another account an administrator "
+             "first.")
 
 
 @bp.route("/")
@@ -37,9 +44,8 @@ def index():
 @bp.route("/users")
 @admin_only
 def users():
-    query = db.select(User).order_by(User.username)
-    return render_template("admin/users.html", users=db.session.scalars(query).all(),
-                           toggle_form=ActionForm())
+    return render_template("admin/users.html", users=services.list_users(),
+                           toggle_form=ActionForm(), role_labels=ROLE_LABELS)
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -60,14 +66,23 @@ def _edit_user(user: User, is_new: bool):
         if is_new and not form.password.data:
             form.password.errors.append(_("A new account needs a password."))
         else:
+            actor = current_user._get_current_object()
             try:
                 services.save_user(
-                    user, username=form.username.data, display_name=form.display_name.data,
-                    password=form.password.data, roles=form.roles.data, active=form.active.data,
+                    user, actor=actor, username=form.username.data,
+                    display_name=form.display_name.data, password=form.password.data,
+                    roles=form.roles.data, active=form.active.data,
                     school_ids=form.schools.data, township_ids=form.townships.data)
             except services.DuplicateError:
                 form.username.errors.append(_("This username is already taken."))
+            except services.SelfDisableError as error:
+                form.active.errors.append(_rule_message(error))
+            except services.LastAdminError as error:
+                form.roles.errors.append(_rule_message(error))
             else:
+                if user.id == actor.id and form.password.data:
+                    # The new password ended every session of this account; keep this one.
+                    login_user(user)
                 flash(_("Saved."))
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None if is_new else user)
@@ -82,17 +97,20 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int):
-    return _edit_user(_get_or_404(User, user_id), is_new=False)
+    return _edit_user(_found(services.get_user(user_id)), is_new=False)
 
 
 @bp.route("/users/<int:user_id>/toggle", methods=["POST"])
 @admin_only
 def user_toggle(user_id: int):
-    user = _get_or_404(User, user_id)
+    user = _found(services.get_user(user_id))
     if ActionForm().validate_on_submit():
-        user.active = not user.active
-        db.session.commit()
-        flash(_("Account enabled.") if user.active else _("Account disabled."))
+        try:
+            services.set_active(user, not user.active, actor=current_user._get_current_object())
+        except (services.SelfDisableError, services.LastAdminError) as error:
+            flash(_rule_message(error))
+        else:
+            flash(_("Account enabled.") if user.active else _("Account disabled."))
     return redirect(url_for("admin.users"))
 
 
@@ -131,7 +149,7 @@ def township_new():
 @bp.route("/townships/<int:township_id>", methods=["GET", "POST"])
 @admin_only
 def township_edit(township_id: int):
-    return _edit_township(_get_or_404(Township, township_id), is_new=False)
+    return _edit_township(_found(services.get_township(township_id)), is_new=False)
 
 
 # --- organisations and classes -------------------------------------------------------------
@@ -174,13 +192,13 @@ def organisation_new():
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 @admin_only
 def organisation_edit(organisation_id: int):
-    return _edit_organisation(_get_or_404(Organisation, organisation_id), is_new=False)
+    return _edit_organisation(_found(services.get_organisation(organisation_id)), is_new=False)
 
 
 @bp.route("/organisations/<int:organisation_id>/classes", methods=["POST"])
 @admin_only
 def class_add(organisation_id: int):
-    school = _get_or_404(Organisation, organisation_id)
+    school = _found(services.get_organisation(organisation_id))
     form = SchoolClassForm()
     if school.kind != "school":
         flash(_("Only schools have classes."))
@@ -198,10 +216,9 @@ def class_add(organisation_id: int):
 @bp.route("/classes/<int:class_id>/delete", methods=["POST"])
 @admin_only
 def class_delete(class_id: int):
-    school_class = _get_or_404(SchoolClass, class_id)
+    school_class = _found(services.get_school_class(class_id))
     school_id = school_class.organisation_id
     if ActionForm().validate_on_submit():
-        db.session.delete(school_class)
-        db.session.commit()
+        services.delete_class(school_class)
         flash(_("Class removed."))
     return redirect(url_for("admin.organisation_edit", organisation_id=school_id))

@@ -5,8 +5,9 @@ from flask_login import current_user, login_user, logout_user
 from quizapp.access import login_required, public
 from quizapp.auth import bp
 from quizapp.auth.forms import LoginForm
-from quizapp.auth.services import authenticate
+from quizapp.auth.services import authenticate, end_sessions, remember_duration
 from quizapp.extensions import limiter
+from quizapp.urls import safe_next
 
 
 def _login_failed(response) -> bool:
@@ -16,12 +17,6 @@ def _login_failed(response) -> bool:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,8 +29,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            login_user(user, remember=form.remember.data, duration=remember_duration(user))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         form.password.errors.append(_("Wrong username or password."))
         return render_template("auth/login.html", form=form), 401
     status = 400 if form.is_submitted() else 200
@@ -45,6 +40,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    user = current_user._get_current_object()
     logout_user()
+    # Ends this session and every copy of it (a copied cookie, a remember-me cookie).
+    end_sessions(user)
     flash(_("You have signed out."))
     return redirect(url_for("main.home"))

@@ -8,15 +8,14 @@ from quizapp.main.forms import LanguageForm, LargeTypeForm
 from quizapp.main.services import home_sections
 from quizapp.preferences import remember
 from quizapp.shared.links import PUBLIC, links_for
+from quizapp.urls import path_on_site, safe_next
 
 
 def _back() -> str:
-    target = request.form.get("next") or request.referrer or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    if target.startswith(request.host_url):
-        return "/" + target[len(request.host_url):]
-    return url_for("main.home")
+    """The page the switch was pressed on: the form's ``next``, else the referring page."""
+    return (safe_next(request.form.get("next"))
+            or path_on_site(request.referrer, request.host_url)
+            or url_for("main.home"))
 
 
 @bp.route("/")
@@ -33,8 +32,7 @@ def set_language():
     form = LanguageForm()
     response = redirect(_back())
     if form.validate_on_submit() and form.language.data in current_app.config["LANGUAGES"]:
-        remember(response, LANGUAGE_COOKIE, form.language.data,
-                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+        remember(response, LANGUAGE_COOKIE, form.language.data)
     return response
 
 
@@ -44,6 +42,5 @@ def set_large_type():
     form = LargeTypeForm()
     response = redirect(_back())
     if form.validate_on_submit():
-        remember(response, LARGE_TYPE_COOKIE, "1" if form.on.data == "1" else "0",
-                 current_app.config["PREFERENCE_COOKIE_SECURE"])
+        remember(response, LARGE_TYPE_COOKIE, "1" if form.on.data == "1" else "0")
     return response

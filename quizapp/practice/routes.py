@@ -9,6 +9,7 @@ from quizapp.engine.draw import DrawError
 from quizapp.extensions import limiter
 from quizapp.models.questions import GROUPS
 from quizapp.practice import bp, services
+from quizapp.security import set_cookie
 from quizapp.shared.forms import ActionForm
 from quizapp.shared.labels import GROUP_LABELS
 
@@ -66,8 +67,7 @@ def start():
         flash(_("There are no questions for this group yet."))
         return redirect(url_for("practice.index"))
     response = redirect(url_for("practice.question", token=attempt.token))
-    response.set_cookie(GROUP_COOKIE, group, max_age=365 * 24 * 3600, httponly=True,
-                        samesite="Lax")
+    set_cookie(response, GROUP_COOKIE, group, max_age=365 * 24 * 3600)
     return response
 
 
