@@ -14,8 +14,7 @@ from __future__ import annotations
 import math
 
 from analysis import tdist
-
-CI_METHODS = ("logit", "wald", "xlogit", "beta", "wilson")
+from analysis.options import CIMethod, parse
 
 
 def t_quantile(p: float, df: float) -> float:
@@ -96,15 +95,15 @@ def proportion_interval(
     p: float,
     se: float | None,
     df: float,
-    method: str = "logit",
+    method: str | CIMethod = CIMethod.LOGIT,
     level: float = 0.95,
     n_rows: int | None = None,
 ) -> tuple[float | None, float | None]:
     """Interval for a proportion p with design SE ``se`` and ``df`` degrees of freedom.
 
-    * ``logit`` (default; R ``svyciprop(method = "logit")``) and ``xlogit`` (R "xlogit"):
-      expit(logit(p) -/+ t * se / (p (1 - p))), t = qt(1 - alpha/2, df).  R fits a survey
-      logistic regression for "logit"; its Wald interval on the log-odds is this one.
+    * ``logit`` (default; R ``svyciprop(method = "logit")``, also accepted as ``xlogit``,
+      R's "xlogit", which is the same interval for a mean: see :mod:`analysis.options`):
+      expit(logit(p) -/+ t * se / (p (1 - p))), t = qt(1 - alpha/2, df).
     * ``wald`` (R "mean"): p -/+ t * se.
     * ``beta`` (Korn-Graubard, R "beta"): n_eff = p (1 - p) / se^2 * (qt(alpha/2, n - 1) /
       qt(alpha/2, df))^2 with n = ``n_rows`` (R's ``nrow(design)``), then
@@ -114,15 +113,14 @@ def proportion_interval(
       n_eff = p (1 - p) / se^2 and z = qt(1 - alpha/2, df):
       (p + z^2/(2 n_eff) -/+ z sqrt(p (1 - p)/n_eff + z^2/(4 n_eff^2))) / (1 + z^2/n_eff).
     """
-    if method not in CI_METHODS:
-        raise ValueError(f"unknown interval method {method!r}")
+    method = parse(CIMethod, method, "the interval method")
     if not _usable(se, df) or not 0 < p < 1:
         return None, None
     assert se is not None
     alpha = 1 - level
     if method == "wald":
         return wald_interval(p, se, df, level)
-    if method in ("logit", "xlogit"):
+    if method == "logit":
         q = t_quantile(1 - alpha / 2, df)
         eta = math.log(p / (1 - p))
         half = q * se / (p * (1 - p))

@@ -33,7 +33,7 @@ KEYS = [
     "weights",
     "method",
 ]
-DOMAIN_KEYS = ["level", "estimate", "se", "ci_low", "ci_high", "df", "n"]
+DOMAIN_KEYS = ["level", "estimate", "se", "ci_low", "ci_high", "df", "n", "deff", "levels"]
 
 
 def _reject_constant(name: str) -> None:
@@ -86,7 +86,8 @@ def test_cli_matches_r_after_raking_with_domains(capsys: pytest.CaptureFixture[s
     for row in res["by"]["group"]:
         assert list(row) == DOMAIN_KEYS
         ref = by_ref[row["level"]]
-        for key in ("se", "ci_low", "ci_high"):
+        assert row["levels"] == [row["level"]]
+        for key in ("se", "ci_low", "ci_high", "deff"):
             if ref[key] is None:
                 assert row[key] is None
             else:
