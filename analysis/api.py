@@ -25,7 +25,7 @@ import dataclasses
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,16 +152,57 @@ class DomainRow:
         return ":".join(self.levels)
 
 
+_ROW_FIGURES = ("estimate", "se", "ci_low", "ci_high", "df", "n", "deff")
+
+
 @dataclass(frozen=True)
 class Breakdown:
-    """The domains of one breakdown (``variables`` crossed), in level order."""
+    """The domains of one breakdown (``variables`` crossed), in level order, held as
+    columns (a breakdown may have 100,000 domains); :attr:`rows` gives them one by one."""
 
     variables: tuple[str, ...]
-    rows: tuple[DomainRow, ...]
+    levels: tuple[tuple[str, ...], ...]
+    estimate: tuple[float | None, ...]
+    se: tuple[float | None, ...]
+    ci_low: tuple[float | None, ...]
+    ci_high: tuple[float | None, ...]
+    df: tuple[int, ...]
+    n: tuple[int, ...]
+    deff: tuple[float | None, ...]
 
     @property
     def key(self) -> str:
         return ":".join(self.variables)
+
+    @property
+    def rows(self) -> tuple[DomainRow, ...]:
+        columns = (getattr(self, k) for k in _ROW_FIGURES)
+        return tuple(DomainRow(lv, *figures) for lv, *figures in zip(self.levels, *columns,
+                                                                       strict=True))
+
+    def __len__(self) -> int:
+        return len(self.levels)
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """The breakdown's rows as the JSON report holds them."""
+        columns = (getattr(self, k) for k in _ROW_FIGURES)
+        return [
+            {"level": ":".join(lv), "estimate": e, "se": s, "ci_low": lo, "ci_high": hi,
+             "df": d, "n": k, "deff": dx, "levels": list(lv)}
+            for lv, e, s, lo, hi, d, k, dx in zip(self.levels, *columns, strict=True)
+        ]  # fmt: skip
+
+    @classmethod
+    def from_list(cls, key: str, rows: Sequence[Mapping[str, Any]]) -> Breakdown:
+        """The inverse of :meth:`to_list` (``key`` names the variables, ``a:b``)."""
+        return cls(
+            tuple(key.split(":")),
+            tuple(tuple(r["levels"]) for r in rows),
+            *(tuple(r.get(k) for r in rows) for k in _ROW_FIGURES[:4]),
+            tuple(r["df"] for r in rows),
+            tuple(r["n"] for r in rows),
+            tuple(r.get("deff") for r in rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -259,23 +300,7 @@ class Report:
             "statistic": self.statistic,
             "p_value": self.p_value,
             "verdict": self.verdict,
-            "by": {
-                b.key: [
-                    {
-                        "level": r.level,
-                        "estimate": r.estimate,
-                        "se": r.se,
-                        "ci_low": r.ci_low,
-                        "ci_high": r.ci_high,
-                        "df": r.df,
-                        "n": r.n,
-                        "deff": r.deff,
-                        "levels": list(r.levels),
-                    }
-                    for r in b.rows
-                ]
-                for b in self.by
-            },
+            "by": {b.key: b.to_list() for b in self.by},
             "weights": self.weights.to_dict(),
             "method": method,
         }
@@ -289,20 +314,7 @@ class Report:
         """The report a :meth:`to_dict` object (e.g. a stored run's JSON) describes."""
         m = dict(data["method"])
         m["placeholder_margins"] = tuple(PlaceholderMargin(**p) for p in m["placeholder_margins"])
-        by = tuple(
-            Breakdown(
-                tuple(key.split(":")),
-                tuple(
-                    DomainRow(
-                        levels=tuple(r["levels"]),
-                        **{k: r[k] for k in ("estimate", "se", "ci_low", "ci_high", "df", "n")},
-                        deff=r.get("deff"),
-                    )
-                    for r in rows
-                ),
-            )
-            for key, rows in data["by"].items()
-        )
+        by = tuple(Breakdown.from_list(key, rows) for key, rows in data["by"].items())
         fields = {k: data[k] for k in _REPORT_FIGURES}
         return cls(
             **fields, by=by, weights=WeightSummary(**data["weights"]), method=Method(**m)
@@ -458,19 +470,6 @@ def _finite(value: float | None, what: str) -> float | None:
     return value
 
 
-def _row(levels: tuple[str, ...], est: Any) -> DomainRow:
-    return DomainRow(
-        levels=levels,
-        estimate=est.estimate,
-        se=est.se,
-        ci_low=est.ci_low,
-        ci_high=est.ci_high,
-        df=est.df,
-        n=est.n,
-        deff=est.deff,
-    )
-
-
 def estimate(spec: EstimateSpec) -> Report:
     """Compute the report ``spec`` asks for (see the module docstring for the steps).
 
@@ -480,7 +479,12 @@ def estimate(spec: EstimateSpec) -> Report:
     from analysis.calibration import poststratify, rake
     from analysis.design import svydesign
     from analysis.domains import domain_codes
-    from analysis.estimators import check_indicator, estimate_groups, quantile_groups
+    from analysis.estimators import (
+        EstimateColumns,
+        check_indicator,
+        group_estimates,
+        quantile_groups,
+    )
     from analysis.goal import goal_test
     from analysis.replicates import make_replicates, with_replicate_weights
     from analysis.weights import weight_summary
@@ -542,25 +546,25 @@ def estimate(spec: EstimateSpec) -> Report:
             )
         domains.append((parts, codes, labels))
 
-    def run(groups: np.ndarray, count: int) -> list[Any]:
+    def run(groups: np.ndarray, count: int) -> EstimateColumns:
         if statistic is Statistic.QUANTILE:
-            return quantile_groups(
+            return EstimateColumns.from_rows(quantile_groups(
                 design, y, groups, count, spec.quantile, level=spec.level, name=spec.outcome
-            )
-        return estimate_groups(
+            ))  # fmt: skip
+        return group_estimates(
             design, y, groups, count, statistic=statistic, ci=spec.ci, level=spec.level,
             name=spec.outcome,
         )
 
-    (overall,) = run(np.zeros(design.n, np.int64), 1)
+    (overall,) = run(np.zeros(design.n, np.int64), 1).rows()
     if overall.n == 0:
         raise SurveyError(f"column '{spec.outcome}' has no value with a positive weight")
     test = goal_test(overall, goal, spec.level) if goal is not None else None
     by = []
     for parts, codes, labels in domains:
-        ests = run(codes, len(labels))
-        by.append(Breakdown(parts, tuple(_row(lab, e) for lab, e in
-                                         zip(labels, ests, strict=True))))
+        cols_ = run(codes, len(labels))
+        by.append(Breakdown(parts, tuple(labels), cols_.estimate, cols_.se, cols_.ci_low,
+                            cols_.ci_high, cols_.df, cols_.n, cols_.deff))
     ws = weight_summary(design.weights)
     for key, value in ws.to_dict().items():
         _finite(value, f"weight {key}")

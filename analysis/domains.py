@@ -27,7 +27,7 @@ from analysis.estimators import (
     quantile_groups,
 )
 from analysis.intervals import wald_interval
-from analysis.linearization import linearized_variance
+from analysis.linearization import group_keys, linearized_variance
 from analysis.options import Statistic, parse
 
 
@@ -48,24 +48,24 @@ def domain_codes(factors: Sequence[Factor], design: Design) -> tuple[np.ndarray,
     """
     code = np.zeros(design.n, np.int64)
     missing = np.zeros(design.n, bool)
-    for fac in factors:
-        code = code * max(len(fac.levels), 1) + np.maximum(fac.codes, 0)
+    sizes = [max(len(fac.levels), 1) for fac in factors]
+    for fac, size in zip(factors, sizes, strict=True):
+        code = code * size + np.maximum(fac.codes, 0)
         missing |= fac.missing
-    present = np.unique(code[~missing & (design.weights != 0)])
+    member = ~missing
+    _, present = group_keys(code[member & (design.weights != 0)], math.prod(sizes))
     out = np.full(design.n, -1, np.int64)
     if len(present):
         mapped = np.minimum(np.searchsorted(present, code), len(present) - 1)
-        hit = ~missing & (present[mapped] == code)
+        hit = member & (present[mapped] == code)
         out[hit] = mapped[hit]
-    labels = []
-    for c in present:
-        rest = int(c)
-        parts = []
-        for fac in reversed(factors):
-            size = max(len(fac.levels), 1)
-            parts.append(fac.levels[rest % size])
-            rest //= size
-        labels.append(tuple(reversed(parts)))
+    parts = []
+    rest = present.copy()
+    for fac, size in zip(reversed(factors), reversed(sizes), strict=True):
+        parts.append(np.asarray(fac.levels, dtype=object)[rest % size] if fac.levels else
+                     np.full(rest.size, "", dtype=object))
+        rest //= size
+    labels = list(zip(*reversed(parts), strict=True)) if parts else []
     return out, labels
 
 

@@ -15,7 +15,6 @@ weights, the replicate formula (:mod:`analysis.replicates`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ import numpy as np
 
 from analysis.design import Design
 from analysis.errors import NonFiniteError, SurveyError
-from analysis.intervals import proportion_interval, t_quantile, wald_interval
+from analysis.intervals import proportion_intervals, t_quantile, wald_intervals
 from analysis.linearization import group_keys, grouped_variance
 from analysis.options import CIMethod, Statistic, parse
 
@@ -57,10 +56,6 @@ class Estimate:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _clean(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def _values(y: Any, design: Design, name: str) -> np.ndarray:
@@ -168,6 +163,23 @@ def estimate_groups(
     level: float = 0.95,
     name: str = "y",
 ) -> list[Estimate]:
+    """:func:`group_estimates` as one :class:`Estimate` per domain."""
+    return group_estimates(
+        design, y, groups, n_groups, statistic=statistic, ci=ci, level=level, name=name
+    ).rows()
+
+
+def group_estimates(
+    design: Design,
+    y: Any,
+    groups: np.ndarray,
+    n_groups: int,
+    *,
+    statistic: str = "mean",
+    ci: str = "wald",
+    level: float = 0.95,
+    name: str = "y",
+) -> EstimateColumns:
     """Mean, total or proportion of ``y`` in each of ``n_groups`` domains (``groups`` gives
     each row's domain, -1 for none), all in one pass: O(rows + domains).
 
@@ -192,41 +204,28 @@ def estimate_groups(
 
         return replicate_groups(design, y0, groups, n_groups, statistic, ci, level, name)
     est, W, z = group_influence(design, y0, groups, n_groups, statistic, name)
-    var = grouped_variance(design, z, groups, n_groups)
-    if np.isinf(var).any():
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = grouped_variance(design, z, groups, n_groups)
+    inside = groups >= 0
+    nonzero = inside & (design.weights != 0)
+    nobs = np.bincount(groups[nonzero], minlength=n_groups)
+    nrows = np.bincount(groups[inside], minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mean_est = est if statistic != "total" else np.where(W > 0, est / W, np.nan)
+        vsrs = _srs_variance(design, y0, groups, n_groups, mean_est, W, nobs, statistic)
+    if np.isinf(var).any() or np.isinf(vsrs).any():
         raise NonFiniteError(
             f"the variance of the {statistic} of column '{name}' overflows (its values are "
             "too large to square in double precision)",
             what=f"variance of {name}",
         )
-    inside = groups >= 0
-    nonzero = inside & (design.weights != 0)
-    nobs = np.bincount(groups[nonzero], minlength=n_groups)
-    nrows = np.bincount(groups[inside], minlength=n_groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_est = est if statistic != "total" else np.where(W > 0, est / W, np.nan)
-    vsrs = _srs_variance(design, y0, groups, n_groups, mean_est, W, nobs, statistic)
     df = domain_df(design, groups, n_groups)
-    out = []
-    for j in range(n_groups):
-        v = float(var[j])
-        se = math.sqrt(v) if math.isfinite(v) and v >= 0 else None
-        deff = v / vsrs[j] if math.isfinite(vsrs[j]) and vsrs[j] and math.isfinite(v) else None
-        out.append(
-            _finish(
-                statistic,
-                float(est[j]),
-                se,
-                int(df[j]),
-                int(nobs[j]),
-                float(W[j]),
-                ci,
-                level,
-                deff,
-                n_rows=design.n if design.calibrations else int(nrows[j]),
-            )
-        )
-    return out
+    ok = np.isfinite(var) & (var >= 0)
+    se = np.where(ok, np.sqrt(np.where(ok, var, 0.0)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.where(np.isfinite(vsrs) & (vsrs != 0) & np.isfinite(var), var / vsrs, np.nan)
+    n_rows = np.full(n_groups, design.n) if design.calibrations else nrows
+    return estimate_columns(statistic, est, se, df, nobs, W, ci, level, deff, n_rows)
 
 
 def estimate_many(
@@ -250,39 +249,92 @@ def estimate_many(
     return out
 
 
-def _finish(
+def _listed(values: np.ndarray) -> tuple[float | None, ...]:
+    arr = np.asarray(values, np.float64)
+    out = arr.astype(object)
+    out[~np.isfinite(arr)] = None
+    return tuple(out.tolist())
+
+
+@dataclass(frozen=True)
+class EstimateColumns:
+    """The estimates of many domains as columns (``None`` where a figure does not exist):
+    one object per breakdown instead of one per domain.  :meth:`rows` gives the
+    :class:`Estimate` of each domain."""
+
+    statistic: str
+    level: float
+    ci_method: str
+    variance_method: str
+    estimate: tuple[float | None, ...]
+    se: tuple[float | None, ...]
+    df: tuple[int, ...]
+    n: tuple[int, ...]
+    population: tuple[float, ...]
+    ci_low: tuple[float | None, ...]
+    ci_high: tuple[float | None, ...]
+    deff: tuple[float | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.estimate)
+
+    def rows(self) -> list[Estimate]:
+        """One :class:`Estimate` per domain, in order."""
+        columns = zip(
+            self.estimate, self.se, self.df, self.n, self.population, self.ci_low,
+            self.ci_high, self.deff, strict=True,
+        )  # fmt: skip
+        return [
+            Estimate(self.statistic, e, s, d, k, pop, lo, hi, self.level, self.ci_method, dfx,
+                     self.variance_method)
+            for e, s, d, k, pop, lo, hi, dfx in columns
+        ]  # fmt: skip
+
+    @classmethod
+    def from_rows(cls, rows: list[Estimate]) -> EstimateColumns:
+        """The columns of estimates made one by one (all of one statistic and method)."""
+        first = rows[0]
+        return cls(
+            first.statistic, first.level, first.ci_method, first.variance_method,
+            *(tuple(getattr(r, k) for r in rows) for k in
+              ("estimate", "se", "df", "n", "population", "ci_low", "ci_high", "deff")),
+        )  # fmt: skip
+
+
+def estimate_columns(
     statistic: str,
-    est: float,
-    se: float | None,
-    df: int,
-    n: int,
-    population: float,
+    est: np.ndarray,
+    se: np.ndarray,
+    df: np.ndarray,
+    n: np.ndarray,
+    population: np.ndarray,
     ci: str,
     level: float,
-    deff: float | None,
-    *,
-    n_rows: int | None = None,
+    deff: np.ndarray,
+    n_rows: np.ndarray,
     variance_method: str = "linearization",
-) -> Estimate:
+) -> EstimateColumns:
+    """Per-domain arrays (NaN: the figure does not exist) with the interval of each:
+    ``svyciprop``'s for a proportion, the Wald t interval for the others."""
     if statistic == "proportion":
-        low, high = proportion_interval(est, se, df, ci, level, n_rows=n_rows)
-        method = parse(CIMethod, ci, "the interval method").value
+        method = parse(CIMethod, ci, "the interval method")
+        low, high = proportion_intervals(est, se, df, method, level, n_rows=n_rows)
     else:
-        low, high = wald_interval(est, se, df, level)
-        method = CIMethod.WALD.value
-    return Estimate(
+        method = CIMethod.WALD
+        low, high = wald_intervals(est, se, df, level)
+    return EstimateColumns(
         statistic=str(statistic),
-        estimate=_clean(est),
-        se=_clean(se) if se is not None else None,
-        df=int(df),
-        n=int(n),
-        population=float(population),
-        ci_low=low,
-        ci_high=high,
         level=level,
-        ci_method=method,
-        deff=_clean(deff) if deff is not None else None,
+        ci_method=method.value,
         variance_method=variance_method,
+        estimate=_listed(est),
+        se=_listed(se),
+        df=tuple(np.asarray(df, np.int64).tolist()),
+        n=tuple(np.asarray(n, np.int64).tolist()),
+        population=tuple(np.asarray(population, np.float64).tolist()),
+        ci_low=_listed(low),
+        ci_high=_listed(high),
+        deff=_listed(deff),
     )
 
 

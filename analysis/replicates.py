@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from analysis.design import Design, Recalibrated, ReplicateWeights, check_weight_range
-from analysis.errors import SurveyError
+from analysis.errors import NonFiniteError, SurveyError
 from analysis.linearization import group_keys
 from analysis.options import ReplicateType, parse
 
@@ -346,22 +346,27 @@ def replicate_groups(
     ci: str,
     level: float,
     name: str,
-) -> list[Any]:
+) -> Any:
     """Mean/total/proportion per domain with replicate variance (R ``svymean`` on a
     ``svrepdesign``), every domain in one pass; the deff is R's replicate-design figure:
     v / vsrs with vsrs = s2 / n * (N - n) / N for a mean (times N^2 for a total),
     s2 = n/(n-1) sum w (y - ybar)^2 / sum w over the domain's n rows (zero weights
     included, as R counts ``length(pweights)``), N = sum w."""
     from analysis.design import degrees_of_freedom
-    from analysis.estimators import _finish, group_influence
+    from analysis.estimators import estimate_columns, group_influence
 
     rep = design.replicates
     assert rep is not None
     full, W, _ = group_influence(design, y0, groups, n_groups, statistic, name)
-    num, den = _group_replicate_totals(design, y0, groups, n_groups)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        num, den = _group_replicate_totals(design, y0, groups, n_groups)
         thetas = num if statistic == "total" else num / den
-    v = replicate_variance(thetas, full, rep)
+        v = replicate_variance(thetas, full, rep)
+    if np.isinf(v).any() or np.isinf(thetas).any():
+        raise NonFiniteError(
+            f"the replicate variance of the {statistic} of column '{name}' overflows",
+            what=f"variance of {name}",
+        )
     inside = groups >= 0
     g = groups[inside]
     w = design.weights[inside]
@@ -374,26 +379,12 @@ def replicate_groups(
         vsrs = s2 / nrow * (W - nrow) / W
     if statistic == "total":
         vsrs = vsrs * W * W
-    df = degrees_of_freedom(design)
-    out = []
-    for j in range(n_groups):
-        vj = float(v[j])
-        se = math.sqrt(vj) if math.isfinite(vj) and vj >= 0 else None
-        ok = nrow[j] > 1 and W[j] > 0 and vsrs[j] and math.isfinite(vj)
-        deff = vj / float(vsrs[j]) if ok else None
-        out.append(
-            _finish(
-                statistic,
-                float(full[j]),
-                se,
-                df,
-                int(nobs[j]),
-                float(W[j]),
-                ci,
-                level,
-                deff,
-                n_rows=int(nrow[j]),
-                variance_method=str(rep.type),
-            )
-        )
-    return out
+    df = np.full(n_groups, degrees_of_freedom(design))
+    ok = np.isfinite(v) & (v >= 0)
+    se = np.where(ok, np.sqrt(np.where(ok, v, 0.0)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable = (nrow > 1) & (W > 0) & np.isfinite(vsrs) & (vsrs != 0) & np.isfinite(v)
+        deff = np.where(usable, v / vsrs, np.nan)
+    return estimate_columns(
+        statistic, full, se, df, nobs, W, ci, level, deff, nrow, variance_method=str(rep.type)
+    )
