@@ -229,7 +229,8 @@ def grouped_variance(
         nstrat = np.bincount(gh_g, minlength=L)
         nok = nstrat - np.bincount(gh_g[sel], minlength=L)
         with np.errstate(divide="ignore", invalid="ignore"):
-            var = np.where(nok > 0, var * nstrat / np.maximum(nok, 1), np.nan)
+            averaged = np.where(nok > 0, var * nstrat / np.maximum(nok, 1), np.nan)
+        var = np.where(nstrat > 0, averaged, var)  # a domain without rows keeps its 0
     return var
 
 
