@@ -143,11 +143,12 @@ def arguments_for(spec: EstimateSpec, data: str, margins: str | None = None) -> 
     ``data`` and margins file ``margins`` (shown as given; ``spec``'s own may be in memory).
 
     Values are attached with ``=`` so that a column name starting with a dash stays a value;
-    ``spec_from_args(build_parser().parse_args(arguments_for(spec, ...)))`` is ``spec`` again.
+    ``spec_from_args(build_parser().parse_args(arguments_for(spec, ...)))`` is ``spec`` again,
+    but for ``max_levels`` (the command line has no cap; the figures are the same).
     """
     if spec.statistic is Statistic.QUANTILE or spec.user_replicates is not None:
         raise SurveyError("the command line has no quantiles or user replicate weights")
-    if spec.calibration != "raking" or spec.max_levels is not None:
+    if spec.calibration != "raking":
         raise SurveyError("the command line rakes with the calibrate linearisation only")
     flag = {"proportion": "--indicator", "mean": "--mean", "total": "--total"}
     args = ["estimate", data, f"{flag[spec.statistic]}={spec.outcome}", f"--weight={spec.weight}"]
