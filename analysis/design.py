@@ -176,23 +176,12 @@ class Design:
     def population(self) -> float:
         return float(self.weights.sum())
 
-    @property
-    def sampling_fraction(self) -> np.ndarray:
-        """First-stage sampling fraction n_h / N_h per stratum (0 without fpc)."""
-        if self.fpc_popsize is None:
-            return np.zeros(self.n_strata)
-        return self.n_psu / self.fpc_popsize
-
     def replace(self, **changes: Any) -> Design:
         """A copy with some fields changed (the arrays given are made read-only)."""
         for key, value in changes.items():
             if isinstance(value, np.ndarray):
                 changes[key] = _readonly(value)
         return dataclasses.replace(self, **changes)
-
-    def with_lonely_psu(self, rule: str | LonelyPSU) -> Design:
-        """The same design with another lonely-PSU rule (R's ``survey.lonely.psu``)."""
-        return self.replace(lonely_psu=parse(LonelyPSU, rule, "the lonely-PSU rule"))
 
 
 def degrees_of_freedom(design: Design, rows: np.ndarray | None = None) -> int:

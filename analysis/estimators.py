@@ -10,7 +10,9 @@ design, so every PSU keeps its place in the variance (R's subsetting).
 * quantile: R ``svyquantile(qrule = "math", interval.type = "mean")`` (Woodruff)
 
 Variance is linearised (:mod:`analysis.linearization`) or, for a design with replicate
-weights, the replicate formula (:mod:`analysis.replicates`).
+weights, the replicate formula (:mod:`analysis.replicates`).  The core,
+:func:`group_estimates`, estimates every domain of a breakdown at once, O(rows + domains);
+the one-domain functions call it with a single domain.
 """
 
 from __future__ import annotations

@@ -278,23 +278,6 @@ def _plan(design: Design) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return design.psu, rep.factors, design.weights
 
 
-def replicate_totals(design: Design, values: np.ndarray) -> np.ndarray:
-    """sum_i w_ri * values_ki for every replicate -> (k, R)."""
-    rep = design.replicates
-    assert rep is not None
-    vals = np.atleast_2d(values)
-    plan = _plan(design)
-    if plan is None:
-        assert rep.weights is not None
-        return vals @ rep.weights
-    units, mult, base = plan
-    out = np.empty((vals.shape[0], rep.count))
-    for j in range(vals.shape[0]):
-        t = np.bincount(units, weights=base * vals[j], minlength=mult.shape[0])
-        out[j] = t @ mult
-    return out
-
-
 def replicate_variance(thetas: np.ndarray, full: np.ndarray, rep: ReplicateWeights) -> np.ndarray:
     """R's ``svrVar``: scale * sum_r rscales_r (theta_r - centre)^2, per row of ``thetas``."""
     centre = full if rep.mse else thetas[:, rep.rscales > 0].mean(axis=1)
