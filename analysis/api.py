@@ -587,10 +587,6 @@ def estimate(spec: EstimateSpec) -> Report:
         seed=spec.seed if spec.replicates is ReplicateType.BOOTSTRAP else None,
         quantile=spec.quantile if statistic is Statistic.QUANTILE else None,
     )
-    if overall.estimate is None:
-        raise NonFiniteError(
-            f"the {statistic} of column '{spec.outcome}' overflows", what=str(statistic)
-        )
     return Report(
         estimate=overall.estimate,
         se=_finite(overall.se, "standard error"),

@@ -101,6 +101,16 @@ def test_one_pass_equals_the_textbook_formula_domain_by_domain(
         assert r.estimate.df == df and r.estimate.n == int(inset.sum())
 
 
+def test_zero_weight_rows_count_in_no_domains_df() -> None:
+    # domain x has rows in PSUs 1, 2 and 3 of stratum a, but weight only in 1 and 2
+    w = [1.0, 1.0, 0.0, 2.0, 1.0, 1.0]
+    design = A.svydesign(w, strata=["a"] * 6, psu=[1, 2, 3, 1, 2, 3])
+    group = Factor.from_values(["x", "x", "x", "y", "y", "y"])
+    x, y = A.by(design, [1.0, 0.0, 1.0, 0.0, 1.0, 1.0], [group], ["g"], statistic="mean")
+    assert (x.estimate.df, x.estimate.n) == (2 - 1, 2)
+    assert (y.estimate.df, y.estimate.n) == (3 - 1, 3)
+
+
 def test_a_lonely_stratum_stops_only_the_domains_in_it() -> None:
     w, strata, psu, _, y, _, group, *_ = _survey(12)
     design = A.svydesign(w, strata=strata, psu=psu, lonely_psu="fail")

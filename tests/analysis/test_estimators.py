@@ -219,6 +219,10 @@ def test_domain_difference_by_hand() -> None:
     assert diff.df == 2
     assert diff.ci_low == pytest.approx(-1 / 9 - q * se, rel=1e-12)
     assert diff.ci_high == pytest.approx(-1 / 9 + q * se, rel=1e-12)
+    # B touches only 3 of the 4 PSUs: the df are those of the two domains together
+    back = A.domain_difference(design, y, dom == "B", dom == "A", statistic="proportion")
+    assert (back.estimate, back.df) == (pytest.approx(1 / 9, rel=1e-14), 2)
+    assert back.se == pytest.approx(se, rel=1e-13)
 
 
 @pytest.mark.parametrize(
