@@ -85,30 +85,35 @@ def group_influence(
     n_groups: int,
     statistic: str,
     name: str = "y",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    *,
+    influence: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Estimates, weight sums and influence values of ``n_groups`` domains at once.
 
     ``groups`` gives each row's domain (-1: none; rows without an outcome must be -1) and
     ``y0`` the outcome (0 where missing).  Returns (estimate per domain, sum of weights per
     domain, z) with z_i = w_i y_i for a total and w_i (y_i - ybar_g) / W_g for a mean or
-    proportion, each row's value for its own domain and 0 outside every domain.
+    proportion, each row's value for its own domain and 0 outside every domain (``None``
+    unless ``influence``).  An estimate that overflows is refused (:class:`NonFiniteError`).
     """
     w = design.weights
     inside = groups >= 0
     g = groups[inside]
     wi = w[inside]
+    wy = wi * y0[inside]
     W = np.bincount(g, weights=wi, minlength=n_groups)
-    T = np.bincount(g, weights=wi * y0[inside], minlength=n_groups)
-    z = np.zeros(design.n)
-    if statistic == "total":
-        est = T
-        z[inside] = wi * y0[inside]
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            est = np.where(W > 0, T / W, np.nan)
-            z[inside] = np.where(W[g] > 0, wi * (y0[inside] - est[g]) / W[g], 0.0)
-    bad = (W > 0) & ~np.isfinite(est)
-    if bad.any() or not np.isfinite(z).all():
+    T = np.bincount(g, weights=wy, minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = T if statistic == "total" else np.where(W > 0, T / W, np.nan)
+    z = None
+    if influence:
+        z = np.zeros(design.n)
+        if statistic == "total":
+            z[inside] = wy
+        else:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                z[inside] = np.where(W[g] > 0, wi * (y0[inside] - est[g]) / W[g], 0.0)
+    if ((W > 0) & ~np.isfinite(est)).any() or (z is not None and not np.isfinite(z).all()):
         raise NonFiniteError(
             f"the {statistic} of column '{name}' overflows (its values are too large to "
             "add up in double precision)",

@@ -340,7 +340,9 @@ def replicate_groups(
 
     rep = design.replicates
     assert rep is not None
-    full, W, _ = group_influence(design, y0, groups, n_groups, statistic, name)
+    full, W, _ = group_influence(
+        design, y0, groups, n_groups, statistic, name, influence=False
+    )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         num, den = _group_replicate_totals(design, y0, groups, n_groups)
         thetas = num if statistic == "total" else num / den

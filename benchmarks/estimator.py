@@ -58,11 +58,11 @@ def make_data(directory: Path, n: int = N_ROWS, seed: int = 20250101) -> tuple[P
     urban = np.where(rng.random(n) < 0.6, "urban", "rural")
     edu = rng.choice(["primary", "secondary", "tertiary"], n, p=[0.4, 0.4, 0.2])
     group = rng.choice(GROUPS, n)
-    village = np.char.add("v", rng.integers(0, N_VILLAGES, n).astype(str))
     lp = -1.6 + 0.6 * (edu == "tertiary") + 0.3 * (urban == "urban") + psu_effect
     meets = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(np.int8)
     score = np.round(np.clip(50 + 20 * meets + 8 * psu_effect + rng.normal(0, 10, n), 0, 100), 2)
     weight = np.round((1000 + 200 * stratum) * np.exp(rng.normal(0, 0.3, n)), 4)
+    village = np.char.add("v", rng.integers(0, N_VILLAGES, n).astype(str))  # drawn last
     table = pa.table(
         {
             "id": np.arange(1, n + 1),
