@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.errors import NonFiniteError, SurveyError, TooManyLevelsError
+from analysis.errors import SurveyError, TooManyLevelsError
 from analysis.options import (
     BUILT_REPLICATES,
     Calibration,
@@ -464,12 +464,6 @@ def _check(spec: EstimateSpec) -> float | None:
     return goal
 
 
-def _finite(value: float | None, what: str) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise NonFiniteError(f"the {what} overflows; check the weights and values", what=what)
-    return value
-
-
 def estimate(spec: EstimateSpec) -> Report:
     """Compute the report ``spec`` asks for (see the module docstring for the steps).
 
@@ -566,8 +560,6 @@ def estimate(spec: EstimateSpec) -> Report:
         by.append(Breakdown(parts, tuple(labels), cols_.estimate, cols_.se, cols_.ci_low,
                             cols_.ci_high, cols_.df, cols_.n, cols_.deff))
     ws = weight_summary(design.weights)
-    for key, value in ws.to_dict().items():
-        _finite(value, f"weight {key}")
     rep = design.replicates
     method = Method(
         statistic=str(statistic),
@@ -589,7 +581,7 @@ def estimate(spec: EstimateSpec) -> Report:
     )
     return Report(
         estimate=overall.estimate,
-        se=_finite(overall.se, "standard error"),
+        se=overall.se,
         ci_low=overall.ci_low,
         ci_high=overall.ci_high,
         deff=overall.deff,
