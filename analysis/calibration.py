@@ -26,10 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.design import Design, Factor
-from analysis.errors import ConvergenceError, SurveyError
+from analysis.design import Design, Factor, check_weight_range
+from analysis.errors import ConvergenceError, MarginTotalError, SurveyError
 
 Margins = Mapping[str, Mapping[str, float]]
+
+# The largest population total a margin may have: more people than live on Earth (8e9) is
+# a unit error, and with totals below it the raked weights' sums cannot overflow.
+POPULATION_MAX = 1e10
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,9 +118,13 @@ def check_margins(
                 raise SurveyError(
                     f"margin level '{lev}' of variable '{var}' does not occur in the data"
                 )
-            if not np.isfinite(total) or total <= 0:
-                raise SurveyError(
-                    f"population total of '{var}' level '{lev}' must be positive ({total})"
+            if not np.isfinite(total) or total <= 0 or total > POPULATION_MAX:
+                raise MarginTotalError(
+                    f"population total of '{var}' level '{lev}' must be positive and at "
+                    f"most {POPULATION_MAX:g} ({total:g})",
+                    variable=var,
+                    level=lev,
+                    value=float(total),
                 )
         target = np.array([float(pop[lev]) for lev in fac.levels])
         codes.append(np.asarray(fac.codes, np.int64))
@@ -225,10 +233,16 @@ def _step(
         model=model,
         sqrt_w0=sqrt_w0,
     )
+    check_weight_range(w1, "raking", raked=True)
     base = design.base_weights if design.base_weights is not None else design.weights
-    return design.replace(
+    out = design.replace(
         weights=w1.copy(), calibrations=(*design.calibrations, step), base_weights=base
     )
+    if out.replicates is not None:
+        from analysis.replicates import recalibrate
+
+        out = recalibrate(out)
+    return out
 
 
 def rake(

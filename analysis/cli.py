@@ -8,18 +8,15 @@ every figure has been computed; ``rake`` writes its file atomically).
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from analysis.api import NOTE, EstimateSpec, Report
 from analysis.errors import SurveyError
-
-NOTE = (
-    "Modelled on the national civic science-literacy indicator (share of residents aged "
-    "18-69 meeting the standard); our instrument is our own, so this is not the official rate."
-)
+from analysis.options import BUILT_REPLICATES, CIMethod, LonelyPSU, Statistic, choices
 
 ALLOW_HELP = "use margins rows marked placeholder (stand-in figures); every output then says so"
 FLAG = "--allow-placeholder-margins"
@@ -33,20 +30,6 @@ def _placeholder_warning(rows: list[dict[str, str]]) -> str:
         f"(stand-in figures, not population totals; {FLAG}): {pairs}. "
         "The figures are illustrative only."
     )
-
-
-def _load_margins(path: str, allow: bool) -> tuple[Any, list[dict[str, str]]]:
-    """Read a margins file; refuse placeholder rows unless ``allow``.  Returns the totals
-    and the placeholder rows used as ``{variable, level, source}`` dicts."""
-    from analysis.io import read_margins_file, refuse_placeholders
-
-    margins = read_margins_file(path)
-    if not allow:
-        refuse_placeholders(margins, flag=FLAG)
-    used = [
-        {"variable": r.variable, "level": r.level, "source": r.source} for r in margins.placeholders
-    ]
-    return margins.totals, used
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,9 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="VAR",
         help="domain variable (repeatable; A:B crosses two variables)",
     )
-    est.add_argument("--ci", choices=("logit", "beta", "wald", "xlogit", "wilson"), default="logit")
+    est.add_argument(
+        "--ci",
+        choices=choices(CIMethod, aliases=True),
+        default="logit",
+        help="interval of a share (xlogit is another name for logit)",
+    )
     est.add_argument("--level", type=float, default=0.95)
-    est.add_argument("--replicates", choices=("jk1", "jkn", "bootstrap"))
+    est.add_argument("--replicates", choices=[str(k) for k in BUILT_REPLICATES])
     est.add_argument(
         "--n-replicates",
         type=int,
@@ -88,9 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="bootstrap replicates (default 100)",
     )
     est.add_argument("--seed", type=int, default=20250101, help="bootstrap seed")
-    est.add_argument(
-        "--lonely-psu", choices=("fail", "remove", "adjust", "average"), default="fail"
-    )
+    est.add_argument("--lonely-psu", choices=choices(LonelyPSU), default="fail")
     est.add_argument("--goal", type=float)
     est.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
@@ -114,162 +100,81 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.2f}%"
 
 
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
-def run_estimate(args: argparse.Namespace) -> dict[str, Any]:
-    """Compute everything the ``estimate`` command reports (no output yet)."""
-    import numpy as np
-
-    from analysis.calibration import rake
-    from analysis.design import svydesign
-    from analysis.domains import by as by_domains
-    from analysis.estimators import check_indicator, estimate_many
-    from analysis.goal import DEFAULT_GOAL, goal_test
-    from analysis.io import read_columns
-    from analysis.replicates import make_replicates
-    from analysis.weights import weight_summary
-
+def spec_from_args(args: argparse.Namespace) -> EstimateSpec:
+    """The :class:`EstimateSpec` of an ``estimate`` command line."""
+    statistic, outcome = (
+        (Statistic.PROPORTION, args.indicator)
+        if args.indicator
+        else (Statistic.MEAN, args.mean)
+        if args.mean
+        else (Statistic.TOTAL, args.total)
+    )
     if not 0 < args.level < 1:
         raise SurveyError(f"--level must be between 0 and 1 (got {args.level:g})")
-    statistic, outcome = (
-        ("proportion", args.indicator)
-        if args.indicator
-        else ("mean", args.mean)
-        if args.mean
-        else ("total", args.total)
-    )
-    goal = args.goal
-    if goal is None and statistic == "proportion":
-        goal = DEFAULT_GOAL
-    if goal is not None and not math.isfinite(goal):
+    if args.goal is not None and not math.isfinite(args.goal):
         raise SurveyError("--goal must be a number")
-    if statistic == "proportion" and goal is not None and not 0 <= goal <= 1:
-        raise SurveyError(f"--goal for a share must be between 0 and 1 (got {goal:g})")
+    if statistic is Statistic.PROPORTION and args.goal is not None and not 0 <= args.goal <= 1:
+        raise SurveyError(f"--goal for a share must be between 0 and 1 (got {args.goal:g})")
     if args.n_replicates < 2:
         raise SurveyError("--n-replicates must be at least 2")
-
-    margins, placeholders = (
-        _load_margins(args.rake, args.allow_placeholder_margins) if args.rake else (None, [])
-    )
-    by_specs = [spec.split(":") for spec in args.by]
-    categorical = [c for c in (args.strata, args.psu) if c]
-    categorical += [v for spec in by_specs for v in spec]
-    if margins:
-        categorical += list(margins)
-    numeric = [args.weight, outcome] + ([args.fpc] if args.fpc else [])
-    cols, nrows = read_columns(args.file, numeric=numeric, categorical=categorical)
-    if nrows == 0:
-        raise SurveyError(f"'{args.file}' has no data rows")
-    names = {
-        "weights": args.weight,
-        "strata": args.strata or "",
-        "psu": args.psu or "",
-        "fpc": args.fpc or "",
-    }
-    design = svydesign(
-        cols[args.weight],
-        strata=cols[args.strata] if args.strata else None,
-        psu=cols[args.psu] if args.psu else None,
-        fpc=cols[args.fpc] if args.fpc else None,
+    return EstimateSpec(
+        data=args.file,
+        outcome=outcome,
+        weight=args.weight,
+        statistic=statistic,
+        strata=args.strata,
+        psu=args.psu,
+        fpc=args.fpc,
+        by=tuple(args.by),
+        margins=args.rake,
+        allow_placeholder_margins=args.allow_placeholder_margins,
+        ci=args.ci,
+        level=args.level,
+        goal=args.goal,
         lonely_psu=args.lonely_psu,
-        names=names,
+        replicates=args.replicates,
+        n_replicates=args.n_replicates,
+        seed=args.seed,
     )
-    y = cols[outcome]
-    if statistic == "proportion":
-        check_indicator(y, outcome)
-    if margins:
-        design = rake(design, {v: cols[v] for v in margins}, margins)
-    if args.replicates:
-        design = make_replicates(
-            design,
-            args.replicates,
-            replicates=args.n_replicates,
-            rng=np.random.default_rng(args.seed),
-        )
-    overall = estimate_many(
-        design, y, [None], statistic=statistic, ci=args.ci, level=args.level, name=outcome
-    )[0]
-    test = goal_test(overall, goal, args.level) if goal is not None else None
-    by_out: dict[str, list[dict[str, Any]]] = {}
-    for spec in by_specs:
-        key = ":".join(spec)
-        rows = by_domains(
-            design,
-            y,
-            [cols[v] for v in spec],
-            spec,
-            statistic=statistic,
-            ci=args.ci,
-            level=args.level,
-            name=outcome,
-        )
-        by_out[key] = [
-            {
-                "level": ":".join(r.levels),
-                "estimate": r.estimate.estimate,
-                "se": r.estimate.se,
-                "ci_low": r.estimate.ci_low,
-                "ci_high": r.estimate.ci_high,
-                "df": r.estimate.df,
-                "n": r.estimate.n,
-            }
-            for r in rows
-        ]
-    ws = weight_summary(design.weights)
-    method = {
-        "statistic": statistic,
-        "variable": outcome,
-        "weight": args.weight,
-        "strata": args.strata,
-        "psu": args.psu,
-        "fpc": args.fpc,
-        "variance": overall.variance_method if not args.replicates else args.replicates,
-        "replicates": (
-            args.n_replicates
-            if args.replicates == "bootstrap"
-            else design.replicates.count
-            if design.replicates is not None
-            else None
-        ),
-        "calibration": "raking (calibrate linearisation)" if margins else None,
-        "placeholder_margins": placeholders,
-        "ci": overall.ci_method,
-        "level": args.level,
-        "lonely_psu": args.lonely_psu,
-        "df_rule": "PSUs - strata",
-        "deff": "svymean(deff = TRUE): SRS without replacement",
-        "rows": nrows,
-        "note": NOTE,
-    }
-    if args.replicates == "bootstrap":
-        method["seed"] = args.seed
-    return _json_safe(
-        {
-            "estimate": overall.estimate,
-            "se": overall.se,
-            "ci_low": overall.ci_low,
-            "ci_high": overall.ci_high,
-            "deff": overall.deff,
-            "df": overall.df,
-            "n": overall.n,
-            "population": design.population,
-            "goal": goal,
-            "statistic": test.statistic if test else None,
-            "p_value": test.p_value if test else None,
-            "verdict": test.verdict if test else None,
-            "by": by_out,
-            "weights": ws.to_dict(),
-            "method": method,
-        }
-    )
+
+
+def arguments_for(spec: EstimateSpec, data: str, margins: str | None = None) -> list[str]:
+    """The ``python -m analysis`` arguments that reproduce ``spec`` with the survey file
+    ``data`` and margins file ``margins`` (shown as given; ``spec``'s own may be in memory).
+
+    Values are attached with ``=`` so that a column name starting with a dash stays a value;
+    ``spec_from_args(build_parser().parse_args(arguments_for(spec, ...)))`` is ``spec`` again,
+    but for ``max_levels`` (the command line has no cap; the figures are the same).
+    """
+    if spec.statistic is Statistic.QUANTILE or spec.user_replicates is not None:
+        raise SurveyError("the command line has no quantiles or user replicate weights")
+    if spec.calibration != "raking":
+        raise SurveyError("the command line rakes with the calibrate linearisation only")
+    flag = {"proportion": "--indicator", "mean": "--mean", "total": "--total"}
+    args = ["estimate", data, f"{flag[spec.statistic]}={spec.outcome}", f"--weight={spec.weight}"]
+    for name, value in (("--strata", spec.strata), ("--psu", spec.psu), ("--fpc", spec.fpc)):
+        if value:
+            args.append(f"{name}={value}")
+    if margins is not None:
+        args.append(f"--rake={margins}")
+    if spec.allow_placeholder_margins:
+        args.append("--allow-placeholder-margins")
+    args += [f"--by={':'.join(parts)}" for parts in spec.by]
+    args += [f"--ci={spec.ci}", f"--level={spec.level!r}"]
+    if spec.goal is not None:
+        args.append(f"--goal={spec.goal!r}")
+    args.append(f"--lonely-psu={spec.lonely_psu}")
+    if spec.replicates is not None:
+        args += [f"--replicates={spec.replicates}", f"--n-replicates={spec.n_replicates}",
+                 f"--seed={spec.seed}"]
+    return args + ["--format=json"]
+
+
+def run_estimate(args: argparse.Namespace) -> Report:
+    """Compute everything the ``estimate`` command reports (no output yet)."""
+    from analysis.api import estimate
+
+    return estimate(spec_from_args(args))
 
 
 def render_table(res: dict[str, Any]) -> str:
@@ -346,12 +251,15 @@ def render_csv(res: dict[str, Any]) -> str:
 
 
 def run_rake(args: argparse.Namespace) -> str:
+    from analysis.api import load_margins
     from analysis.calibration import rake
     from analysis.design import svydesign
     from analysis.io import read_columns, write_with_column
     from analysis.weights import weight_summary
 
-    margins, placeholders = _load_margins(args.rake, args.allow_placeholder_margins)
+    margins, used = load_margins(args.rake, args.allow_placeholder_margins)
+    assert margins is not None
+    placeholders = [dataclasses.asdict(p) for p in used]
     if placeholders and args.column == PLACEHOLDER_COLUMN:
         raise SurveyError(
             f"--column cannot be '{PLACEHOLDER_COLUMN}' (that column marks placeholder margins)"
@@ -384,9 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "estimate":
-            res = run_estimate(args)
+            report = run_estimate(args)
+            res = report.to_dict()
             if args.format == "json":
-                text = json.dumps(res, ensure_ascii=False, allow_nan=False, indent=2)
+                text = report.to_json()
             elif args.format == "csv":
                 text = render_csv(res).rstrip("\n")
             else:

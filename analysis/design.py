@@ -17,9 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from analysis.errors import SurveyError
+from analysis.errors import SurveyError, WeightRangeError
+from analysis.options import LonelyPSU, parse
 
-LONELY_PSU_RULES = ("fail", "remove", "adjust", "average")
+# The sane range of a nonzero weight.  A weight is an inverse inclusion probability (>= 1
+# in a real sample), but adjusted or normalised weights (scaled to mean 1, trimmed) may be
+# below 1: 1e-6 leaves room for a million-fold spread around a mean of 1, while anything
+# smaller is a unit error or a subnormal number (1e-320 made sum(w)^2 underflow to 0, a
+# division by zero).  1e9 is more people than any respondent can stand for (China has
+# 1.4e9 residents, Xinzheng 1.3e6); with weights below it and at most ~1e7 rows every sum
+# and squared PSU total stays below 1e35, far from overflow (1e308 weights overflowed).
+WEIGHT_MIN = 1e-6
+WEIGHT_MAX = 1e9
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -92,12 +101,27 @@ class Factor:
 
 
 @dataclass(frozen=True, eq=False)
+class Recalibrated:
+    """Replicate weights after each replicate was raked to the design's margins (R's
+    ``calibrate`` on a replicate design): replicate r's weight of row i is
+    ``base[i] * multipliers[units[i], r]``.  A unit is a (PSU, calibration cell) pair, so
+    the multiplier is the replicate's PSU factor times its raking factor for the cell, and
+    a million rows never become a million-by-R matrix."""
+
+    units: np.ndarray  # (rows,) unit code
+    multipliers: np.ndarray  # (units, R)
+    base: np.ndarray  # (rows,) weights before calibration
+
+
+@dataclass(frozen=True, eq=False)
 class ReplicateWeights:
     """Replicate weights: either PSU-level multipliers of the full-sample weights
     (``factors``, shape (PSUs, R): JK1, JKn, bootstrap) or full replicate weights
     (``weights``, shape (rows, R): user-supplied).  Variance is
     ``scale * sum_r rscales[r] * (theta_r - centre)**2`` with centre the full-sample
-    estimate when ``mse`` else the mean of the replicates (R's ``svrVar``)."""
+    estimate when ``mse`` else the mean of the replicates (R's ``svrVar``).  ``recalibrated``
+    holds the replicate weights when the design is calibrated (each replicate raked to the
+    same margins); the variance then accounts for the calibration."""
 
     type: str
     scale: float
@@ -105,8 +129,7 @@ class ReplicateWeights:
     mse: bool = False
     factors: np.ndarray | None = None
     weights: np.ndarray | None = None
-    cell_factors: np.ndarray | None = None  # (cells, R) re-calibration factors
-    cells: np.ndarray | None = None  # (rows,) cell code used by cell_factors
+    recalibrated: Recalibrated | None = None
 
     @property
     def count(self) -> int:
@@ -128,7 +151,7 @@ class Design:
     strata_labels: tuple[str, ...]
     has_strata: bool
     has_psu: bool
-    lonely_psu: str = "fail"
+    lonely_psu: LonelyPSU = LonelyPSU.FAIL
     calibrations: tuple[Any, ...] = ()
     replicates: ReplicateWeights | None = None
     base_weights: np.ndarray | None = field(default=None, repr=False)
@@ -153,25 +176,12 @@ class Design:
     def population(self) -> float:
         return float(self.weights.sum())
 
-    @property
-    def sampling_fraction(self) -> np.ndarray:
-        """First-stage sampling fraction n_h / N_h per stratum (0 without fpc)."""
-        if self.fpc_popsize is None:
-            return np.zeros(self.n_strata)
-        return self.n_psu / self.fpc_popsize
-
     def replace(self, **changes: Any) -> Design:
         """A copy with some fields changed (the arrays given are made read-only)."""
         for key, value in changes.items():
             if isinstance(value, np.ndarray):
                 changes[key] = _readonly(value)
         return dataclasses.replace(self, **changes)
-
-    def with_lonely_psu(self, rule: str) -> Design:
-        """The same design with another lonely-PSU rule (R's ``survey.lonely.psu``)."""
-        if rule not in LONELY_PSU_RULES:
-            raise SurveyError(f"lonely-PSU rule must be one of {', '.join(LONELY_PSU_RULES)}")
-        return self.replace(lonely_psu=rule)
 
 
 def degrees_of_freedom(design: Design, rows: np.ndarray | None = None) -> int:
@@ -208,27 +218,47 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0]) + 1
 
 
+def check_weight_range(
+    w: np.ndarray, label: str, *, column: str | None = None, raked: bool = False
+) -> None:
+    """Raise :class:`WeightRangeError` for the first weight that is neither 0 nor within
+    [``WEIGHT_MIN``, ``WEIGHT_MAX``]; ``label`` names the weights (e.g. "column 'w'")."""
+    out = (w != 0) & ~((w >= WEIGHT_MIN) & (w <= WEIGHT_MAX))
+    if out.any():
+        i = _first(out)
+        value = float(w[i - 1])
+        cause = ": the margins are out of proportion to the sample" if raked else ""
+        raise WeightRangeError(
+            f"{label} gives row {i} a weight of {value:g}, outside the sane range (0, or "
+            f"{WEIGHT_MIN:g} to {WEIGHT_MAX:g}){cause}",
+            column=column,
+            row=i,
+            value=value,
+            raked=raked,
+        )
+
+
 def svydesign(
     weights: Any,
     *,
     strata: Any = None,
     psu: Any = None,
     fpc: Any = None,
-    lonely_psu: str = "fail",
+    lonely_psu: str | LonelyPSU = LonelyPSU.FAIL,
     names: Mapping[str, str] | None = None,
 ) -> Design:
     """Build and validate a design (R: ``svydesign(ids, strata, weights, fpc, nest=TRUE)``).
 
-    ``weights`` are inverse inclusion probabilities (finite, >= 0; a zero weight is allowed
-    and the row then counts in no estimate).  ``strata`` and ``psu`` are categorical (any
-    labels, PSU labels need only be unique within a stratum); without ``psu`` each row is its
-    own PSU, without ``strata`` there is one stratum.  ``fpc`` holds per row the stratum's
+    ``weights`` are inverse inclusion probabilities (0, or from ``WEIGHT_MIN`` to
+    ``WEIGHT_MAX``; a zero weight is allowed and the row then counts in no estimate).
+    ``strata`` and ``psu`` are categorical (any labels, PSU labels need only be unique
+    within a stratum); without ``psu`` each row is its own PSU, without ``strata`` there is
+    one stratum.  ``fpc`` holds per row the stratum's
     population size in PSUs, or the sampling fraction when every value is at most 1; it
     must be constant within a stratum.  ``names`` maps the roles ``weights``, ``strata``,
     ``psu``, ``fpc`` to column names used in error messages.
     """
-    if lonely_psu not in LONELY_PSU_RULES:
-        raise SurveyError(f"lonely-PSU rule must be one of {', '.join(LONELY_PSU_RULES)}")
+    rule = parse(LonelyPSU, lonely_psu, "the lonely-PSU rule")
     w = np.array(weights, dtype=np.float64, copy=True)
     if w.ndim != 1 or w.size == 0:
         raise SurveyError(f"{_name(names, 'weights')} must be a non-empty column")
@@ -241,6 +271,7 @@ def svydesign(
     if (w < 0).any():
         i = _first(w < 0)
         raise SurveyError(f"{_name(names, 'weights')} is negative in row {i} ({w[i - 1]:g})")
+    check_weight_range(w, _name(names, "weights"), column=(names or {}).get("weights"))
     if not (w > 0).any():
         raise SurveyError(f"{_name(names, 'weights')} has no positive weight")
 
@@ -322,5 +353,5 @@ def svydesign(
         strata_labels=s_labels,
         has_strata=strata is not None,
         has_psu=psu is not None,
-        lonely_psu=lonely_psu,
+        lonely_psu=rule,
     )

@@ -2,7 +2,9 @@
 
 A domain is a set of rows; its estimate uses the whole design with zero influence values
 outside the domain (R's ``subset()`` keeps every PSU), so domain standard errors are right.
-Degrees of freedom of a domain are ``degf(subset(design, domain))``.
+Degrees of freedom of a domain are ``degf(subset(design, domain))``.  The figures come from
+the estimators (:func:`analysis.estimators.estimate_groups` computes every domain of a
+breakdown in one pass); this module only forms the domains and the differences.
 """
 
 from __future__ import annotations
@@ -16,9 +18,17 @@ import numpy as np
 
 from analysis.design import Design, Factor, degrees_of_freedom
 from analysis.errors import SurveyError
-from analysis.estimators import Estimate, _values, check_indicator, estimate_many, quantile
+from analysis.estimators import (
+    Estimate,
+    _values,
+    check_indicator,
+    estimate_groups,
+    group_influence,
+    quantile_groups,
+)
 from analysis.intervals import wald_interval
-from analysis.linearization import linearized_variance
+from analysis.linearization import group_keys, linearized_variance
+from analysis.options import Statistic, parse
 
 
 @dataclass(frozen=True)
@@ -38,24 +48,24 @@ def domain_codes(factors: Sequence[Factor], design: Design) -> tuple[np.ndarray,
     """
     code = np.zeros(design.n, np.int64)
     missing = np.zeros(design.n, bool)
-    for fac in factors:
-        code = code * max(len(fac.levels), 1) + np.maximum(fac.codes, 0)
+    sizes = [max(len(fac.levels), 1) for fac in factors]
+    for fac, size in zip(factors, sizes, strict=True):
+        code = code * size + np.maximum(fac.codes, 0)
         missing |= fac.missing
-    present = np.unique(code[~missing & (design.weights != 0)])
+    member = ~missing
+    _, present = group_keys(code[member & (design.weights != 0)], math.prod(sizes))
     out = np.full(design.n, -1, np.int64)
     if len(present):
         mapped = np.minimum(np.searchsorted(present, code), len(present) - 1)
-        hit = ~missing & (present[mapped] == code)
+        hit = member & (present[mapped] == code)
         out[hit] = mapped[hit]
-    labels = []
-    for c in present:
-        rest = int(c)
-        parts = []
-        for fac in reversed(factors):
-            size = max(len(fac.levels), 1)
-            parts.append(fac.levels[rest % size])
-            rest //= size
-        labels.append(tuple(reversed(parts)))
+    parts = []
+    rest = present.copy()
+    for fac, size in zip(reversed(factors), reversed(sizes), strict=True):
+        parts.append(np.asarray(fac.levels, dtype=object)[rest % size] if fac.levels else
+                     np.full(rest.size, "", dtype=object))
+        rest //= size
+    labels = list(zip(*reversed(parts), strict=True)) if parts else []
     return out, labels
 
 
@@ -77,12 +87,11 @@ def by(
     if len(factors) != len(variables) or not factors:
         raise SurveyError("give one name per 'by' variable")
     codes, labels = domain_codes(factors, design)
-    masks = [codes == d for d in range(len(labels))]
-    if statistic == "quantile":
-        ests = [quantile(design, y, p, domain=m, level=level, name=name) for m in masks]
+    if parse(Statistic, statistic, "the statistic") is Statistic.QUANTILE:
+        ests = quantile_groups(design, y, codes, len(labels), p, level=level, name=name)
     else:
-        ests = estimate_many(
-            design, y, list(masks), statistic=statistic, ci=ci, level=level, name=name
+        ests = estimate_groups(
+            design, y, codes, len(labels), statistic=statistic, ci=ci, level=level, name=name
         )
     return [
         DomainEstimate(tuple(variables), lab, est) for lab, est in zip(labels, ests, strict=True)
@@ -113,18 +122,12 @@ def domain_difference(
     w = design.weights
     zs, ests = [], []
     for dom in (domain_a, domain_b):
-        rows = valid & dom
-        wd = np.where(rows, w, 0.0)
-        W = float(wd.sum())
-        if W <= 0:
+        groups = np.where(valid & dom, 0, -1)
+        est, W, z = group_influence(design, y0, groups, 1, statistic, name)
+        if W[0] <= 0:
             raise SurveyError("a domain of the difference has no row with a positive weight")
-        if statistic == "total":
-            est = float(np.dot(wd, y0))
-            zs.append(wd * y0)
-        else:
-            est = float(np.dot(wd, y0)) / W
-            zs.append(wd * (y0 - est) / W)
-        ests.append(est)
+        zs.append(z)
+        ests.append(float(est[0]))
     rows = valid & (domain_a | domain_b)
     var = float(linearized_variance(design, zs[0] - zs[1], rows=rows)[0])
     se = math.sqrt(var) if math.isfinite(var) and var >= 0 else None

@@ -10,24 +10,23 @@ design, so every PSU keeps its place in the variance (R's subsetting).
 * quantile: R ``svyquantile(qrule = "math", interval.type = "mean")`` (Woodruff)
 
 Variance is linearised (:mod:`analysis.linearization`) or, for a design with replicate
-weights, the replicate formula (:mod:`analysis.replicates`).
+weights, the replicate formula (:mod:`analysis.replicates`).  The core,
+:func:`group_estimates`, estimates every domain of a breakdown at once, O(rows + domains);
+the one-domain functions call it with a single domain.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
-from analysis.design import Design, degrees_of_freedom
-from analysis.errors import SurveyError
-from analysis.intervals import proportion_interval, t_quantile, wald_interval
-from analysis.linearization import linearized_variance
-
-STATISTICS = ("mean", "total", "proportion", "quantile")
-CHUNK = 8  # influence columns held in memory at once (8 x rows float64)
+from analysis.design import Design
+from analysis.errors import NonFiniteError, SurveyError
+from analysis.intervals import proportion_intervals, t_quantile, wald_intervals
+from analysis.linearization import group_keys, grouped_variance
+from analysis.options import CIMethod, Statistic, parse
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,13 @@ class Estimate:
     deff: float | None = None
     variance_method: str = "linearization"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Estimate:
+        """The inverse of :meth:`to_dict`."""
+        return cls(**data)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _clean(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def _values(y: Any, design: Design, name: str) -> np.ndarray:
@@ -78,42 +78,161 @@ def check_indicator(y: np.ndarray, name: str = "indicator") -> None:
         raise SurveyError(f"column '{name}' must be 0 or 1; row {i + 1} has {y[i]:g}")
 
 
-def _rows_matrix(valid: np.ndarray, domains: list[np.ndarray | None]) -> list[np.ndarray]:
-    return [valid if d is None else (valid & d) for d in domains]
+def group_influence(
+    design: Design,
+    y0: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    statistic: str,
+    name: str = "y",
+    *,
+    influence: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Estimates, weight sums and influence values of ``n_groups`` domains at once.
 
-
-def _moments(
-    design: Design, y0: np.ndarray, rows: np.ndarray, statistic: str, z: np.ndarray
-) -> tuple[float, float, int, float | None]:
-    """Estimate, weight sum, nobs and SRS variance for one set of rows; writes the influence
-    values into ``z``."""
+    ``groups`` gives each row's domain (-1: none; rows without an outcome must be -1) and
+    ``y0`` the outcome (0 where missing).  Returns (estimate per domain, sum of weights per
+    domain, z) with z_i = w_i y_i for a total and w_i (y_i - ybar_g) / W_g for a mean or
+    proportion, each row's value for its own domain and 0 outside every domain (``None``
+    unless ``influence``).  An estimate that overflows is refused (:class:`NonFiniteError`).
+    """
     w = design.weights
-    wd = np.where(rows, w, 0.0)
-    W = float(wd.sum())
-    nobs = int(np.count_nonzero(wd))
-    swy = float(np.dot(wd, y0))
-    if statistic == "total":
-        est = swy
-        np.multiply(wd, y0, out=z)
-    else:
-        est = swy / W if W > 0 else math.nan
-        if W > 0:
-            np.subtract(y0, est, out=z)
-            z *= wd
-            z /= W
-        else:
-            z[:] = 0.0
-    # deff denominator: svyvar = n/(n-1) * sum w (y - ybar)^2 / sum w
-    vsrs = None
-    if nobs > 1 and nobs <= W:
-        ybar = swy / W
-        d = y0 - ybar
-        d *= d
-        svyvar = nobs / (nobs - 1) * float(np.dot(wd, d)) / W
-        vsrs = svyvar * (W - nobs) / (W * nobs)
+    inside = groups >= 0
+    g = groups[inside]
+    wi = w[inside]
+    wy = wi * y0[inside]
+    W = np.bincount(g, weights=wi, minlength=n_groups)
+    T = np.bincount(g, weights=wy, minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = T if statistic == "total" else np.where(W > 0, T / W, np.nan)
+    z = None
+    if influence:
+        z = np.zeros(design.n)
         if statistic == "total":
-            vsrs *= W * W
-    return est, W, nobs, vsrs
+            z[inside] = wy
+        else:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                z[inside] = np.where(W[g] > 0, wi * (y0[inside] - est[g]) / W[g], 0.0)
+    if ((W > 0) & ~np.isfinite(est)).any() or (z is not None and not np.isfinite(z).all()):
+        raise NonFiniteError(
+            f"the {statistic} of column '{name}' overflows (its values are too large to "
+            "add up in double precision)",
+            what=f"{statistic} of {name}",
+        )
+    return est, W, z
+
+
+def domain_df(design: Design, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """R's ``degf(subset(design, domain))`` of every domain at once: PSUs minus strata with
+    a nonzero weight among the domain's rows (``groups`` as in :func:`group_influence`)."""
+    keep = (groups >= 0) & (design.weights != 0)
+    g = groups[keep]
+    _, gp = group_keys(g * design.n_psus + design.psu[keep], n_groups * design.n_psus)
+    _, gh = group_keys(g * design.n_strata + design.strata[keep], n_groups * design.n_strata)
+    return np.bincount(gp // design.n_psus, minlength=n_groups) - np.bincount(
+        gh // design.n_strata, minlength=n_groups
+    )
+
+
+def _srs_variance(
+    design: Design,
+    y0: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    est_mean: np.ndarray,
+    W: np.ndarray,
+    nobs: np.ndarray,
+    statistic: str,
+) -> np.ndarray:
+    """The deff denominator per domain: svyvar * (W - n) / (W n) (times W^2 for a total),
+    svyvar = n/(n-1) sum w (y - ybar)^2 / sum w; NaN where R has none (n < 2 or n > W)."""
+    inside = groups >= 0
+    g = groups[inside]
+    wi = design.weights[inside]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = y0[inside] - est_mean[g]
+        ss = np.bincount(g, weights=wi * d * d, minlength=n_groups)
+        svyvar = nobs / (nobs - 1) * ss / W
+        vsrs = svyvar * (W - nobs) / (W * nobs)
+    if statistic == "total":
+        vsrs = vsrs * W * W
+    return np.where((nobs > 1) & (nobs <= W), vsrs, np.nan)
+
+
+def estimate_groups(
+    design: Design,
+    y: Any,
+    groups: np.ndarray,
+    n_groups: int,
+    *,
+    statistic: str = "mean",
+    ci: str = "wald",
+    level: float = 0.95,
+    name: str = "y",
+) -> list[Estimate]:
+    """:func:`group_estimates` as one :class:`Estimate` per domain."""
+    return group_estimates(
+        design, y, groups, n_groups, statistic=statistic, ci=ci, level=level, name=name
+    ).rows()
+
+
+def group_estimates(
+    design: Design,
+    y: Any,
+    groups: np.ndarray,
+    n_groups: int,
+    *,
+    statistic: str = "mean",
+    ci: str = "wald",
+    level: float = 0.95,
+    name: str = "y",
+) -> EstimateColumns:
+    """Mean, total or proportion of ``y`` in each of ``n_groups`` domains (``groups`` gives
+    each row's domain, -1 for none), all in one pass: O(rows + domains).
+
+    Rows with a missing outcome leave every domain (R's ``na.rm = TRUE``) but keep their
+    PSU; the variance is linearised (:func:`analysis.linearization.grouped_variance`) or,
+    for a replicate design, the replicate formula.
+    """
+    statistic = parse(Statistic, statistic, "the statistic")
+    if statistic is Statistic.QUANTILE:
+        raise SurveyError("use quantile() for quantiles")
+    ci = parse(CIMethod, ci, "the interval method")
+    if not 0 < level < 1:
+        raise SurveyError("the confidence level must be between 0 and 1")
+    arr = _values(y, design, name)
+    if statistic == "proportion":
+        check_indicator(arr, name)
+    valid = ~np.isnan(arr)
+    y0 = np.where(valid, arr, 0.0)
+    groups = np.where(valid, np.asarray(groups, np.int64), -1)
+    if design.replicates is not None:
+        from analysis.replicates import replicate_groups
+
+        return replicate_groups(design, y0, groups, n_groups, statistic, ci, level, name)
+    est, W, z = group_influence(design, y0, groups, n_groups, statistic, name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        var = grouped_variance(design, z, groups, n_groups)
+    inside = groups >= 0
+    nonzero = inside & (design.weights != 0)
+    nobs = np.bincount(groups[nonzero], minlength=n_groups)
+    nrows = np.bincount(groups[inside], minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        mean_est = est if statistic != "total" else np.where(W > 0, est / W, np.nan)
+        vsrs = _srs_variance(design, y0, groups, n_groups, mean_est, W, nobs, statistic)
+    if np.isinf(var).any() or np.isinf(vsrs).any():
+        raise NonFiniteError(
+            f"the variance of the {statistic} of column '{name}' overflows (its values are "
+            "too large to square in double precision)",
+            what=f"variance of {name}",
+        )
+    df = domain_df(design, groups, n_groups)
+    ok = np.isfinite(var) & (var >= 0)
+    se = np.where(ok, np.sqrt(np.where(ok, var, 0.0)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.where(np.isfinite(vsrs) & (vsrs != 0) & np.isfinite(var), var / vsrs, np.nan)
+    n_rows = np.full(n_groups, design.n) if design.calibrations else nrows
+    return estimate_columns(statistic, est, se, df, nobs, W, ci, level, deff, n_rows)
 
 
 def estimate_many(
@@ -126,90 +245,103 @@ def estimate_many(
     level: float = 0.95,
     name: str = "y",
 ) -> list[Estimate]:
-    """Mean, total or proportion of ``y`` over each domain mask (``None`` = whole sample).
-
-    All domains share one pass over the linearisation core (chunked), which is how the
-    domain table of a million rows stays well under a second.
-    """
-    if statistic not in ("mean", "total", "proportion"):
-        raise SurveyError(f"unknown statistic {statistic!r}")
-    if not 0 < level < 1:
-        raise SurveyError("the confidence level must be between 0 and 1")
-    arr = _values(y, design, name)
-    if statistic == "proportion":
-        check_indicator(arr, name)
-    valid = ~np.isnan(arr)
-    y0 = np.where(valid, arr, 0.0)
-    rows_list = _rows_matrix(valid, domains)
+    """Mean, total or proportion of ``y`` over each domain mask (``None`` = whole sample);
+    the masks may overlap.  One :func:`estimate_groups` pass per mask."""
     out: list[Estimate] = []
-    if design.replicates is not None:
-        from analysis.replicates import replicate_estimates
-
-        return replicate_estimates(design, y0, rows_list, statistic, ci, level)
-    for start in range(0, len(rows_list), CHUNK):
-        chunk = rows_list[start : start + CHUNK]
-        z = np.empty((len(chunk), design.n))
-        parts = [_moments(design, y0, r, statistic, z[j]) for j, r in enumerate(chunk)]
-        var = linearized_variance(design, z, rows=chunk, overwrite=True)
-        del z
-        for r, (est, W, nobs, vsrs), v in zip(chunk, parts, var, strict=True):
-            se = math.sqrt(v) if math.isfinite(v) and v >= 0 else None
-            deff = v / vsrs if vsrs and math.isfinite(v) else None
-            out.append(
-                _finish(
-                    statistic,
-                    est,
-                    se,
-                    degrees_of_freedom(design, r),
-                    nobs,
-                    W,
-                    ci,
-                    level,
-                    deff,
-                    n_rows=_nrow(design, r),
-                )
-            )
+    for dom in domains:
+        groups = np.zeros(design.n, np.int64) if dom is None else np.where(dom, 0, -1)
+        out += estimate_groups(
+            design, y, groups, 1, statistic=statistic, ci=ci, level=level, name=name
+        )
     return out
 
 
-def _nrow(design: Design, rows: np.ndarray) -> int:
-    """R's ``nrow(subset(design, ...))``: the subset's rows, or all rows when calibrated."""
-    return design.n if design.calibrations else int(np.count_nonzero(rows))
+def _listed(values: np.ndarray) -> tuple[float | None, ...]:
+    arr = np.asarray(values, np.float64)
+    out = arr.astype(object)
+    out[~np.isfinite(arr)] = None
+    return tuple(out.tolist())
 
 
-def _finish(
+@dataclass(frozen=True)
+class EstimateColumns:
+    """The estimates of many domains as columns (``None`` where a figure does not exist):
+    one object per breakdown instead of one per domain.  :meth:`rows` gives the
+    :class:`Estimate` of each domain."""
+
+    statistic: str
+    level: float
+    ci_method: str
+    variance_method: str
+    estimate: tuple[float | None, ...]
+    se: tuple[float | None, ...]
+    df: tuple[int, ...]
+    n: tuple[int, ...]
+    population: tuple[float, ...]
+    ci_low: tuple[float | None, ...]
+    ci_high: tuple[float | None, ...]
+    deff: tuple[float | None, ...]
+
+    def __len__(self) -> int:
+        return len(self.estimate)
+
+    def rows(self) -> list[Estimate]:
+        """One :class:`Estimate` per domain, in order."""
+        columns = zip(
+            self.estimate, self.se, self.df, self.n, self.population, self.ci_low,
+            self.ci_high, self.deff, strict=True,
+        )  # fmt: skip
+        return [
+            Estimate(self.statistic, e, s, d, k, pop, lo, hi, self.level, self.ci_method, dfx,
+                     self.variance_method)
+            for e, s, d, k, pop, lo, hi, dfx in columns
+        ]  # fmt: skip
+
+    @classmethod
+    def from_rows(cls, rows: list[Estimate]) -> EstimateColumns:
+        """The columns of estimates made one by one (all of one statistic and method)."""
+        first = rows[0]
+        return cls(
+            first.statistic, first.level, first.ci_method, first.variance_method,
+            *(tuple(getattr(r, k) for r in rows) for k in
+              ("estimate", "se", "df", "n", "population", "ci_low", "ci_high", "deff")),
+        )  # fmt: skip
+
+
+def estimate_columns(
     statistic: str,
-    est: float,
-    se: float | None,
-    df: int,
-    n: int,
-    population: float,
+    est: np.ndarray,
+    se: np.ndarray,
+    df: np.ndarray,
+    n: np.ndarray,
+    population: np.ndarray,
     ci: str,
     level: float,
-    deff: float | None,
-    *,
-    n_rows: int | None = None,
+    deff: np.ndarray,
+    n_rows: np.ndarray,
     variance_method: str = "linearization",
-) -> Estimate:
+) -> EstimateColumns:
+    """Per-domain arrays (NaN: the figure does not exist) with the interval of each:
+    ``svyciprop``'s for a proportion, the Wald t interval for the others."""
     if statistic == "proportion":
-        low, high = proportion_interval(est, se, df, ci, level, n_rows=n_rows)
-        method = ci
+        method = parse(CIMethod, ci, "the interval method")
+        low, high = proportion_intervals(est, se, df, method, level, n_rows=n_rows)
     else:
-        low, high = wald_interval(est, se, df, level)
-        method = "wald"
-    return Estimate(
-        statistic=statistic,
-        estimate=_clean(est),
-        se=_clean(se) if se is not None else None,
-        df=int(df),
-        n=int(n),
-        population=float(population),
-        ci_low=low,
-        ci_high=high,
+        method = CIMethod.WALD
+        low, high = wald_intervals(est, se, df, level)
+    return EstimateColumns(
+        statistic=str(statistic),
         level=level,
-        ci_method=method,
-        deff=_clean(deff) if deff is not None else None,
+        ci_method=method.value,
         variance_method=variance_method,
+        estimate=_listed(est),
+        se=_listed(se),
+        df=tuple(np.asarray(df, np.int64).tolist()),
+        n=tuple(np.asarray(n, np.int64).tolist()),
+        population=tuple(np.asarray(population, np.float64).tolist()),
+        ci_low=_listed(low),
+        ci_high=_listed(high),
+        deff=_listed(deff),
     )
 
 
@@ -259,14 +391,11 @@ def _cumsum_ld(w: np.ndarray) -> np.ndarray:
     return np.cumsum(w.astype(np.longdouble)).astype(np.float64)
 
 
-def _qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
-    """R's ``qrule_math``: the smallest x whose weighted cdf reaches p (zero weights out)."""
-    keep = w != 0
-    x, w = x[keep], w[keep]
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    cumw = _cumsum_ld(w[order])
-    total_w = float(np.sum(w.astype(np.longdouble)))
+def _qrule_sorted(xs: np.ndarray, ws: np.ndarray, p: float) -> float:
+    """R's ``qrule_math`` on values sorted ascending (stably) with nonzero weights: the
+    smallest x whose weighted cdf reaches p."""
+    cumw = _cumsum_ld(ws)
+    total_w = float(np.sum(ws.astype(np.longdouble)))
     below = np.flatnonzero(cumw <= p * total_w)
     pos = int(below[-1]) if below.size else 0  # R's last(): 1 when none
     if p - cumw[pos] / total_w == 0:
@@ -288,40 +417,71 @@ def quantile(
     function reaches p; Woodruff interval: F = svymean(y <= q) with its Wald t interval
     (design df) mapped back through the same rule; SE = (high - low) / (2 qt(1 - alpha/2, df)).
     """
+    groups = np.zeros(design.n, np.int64) if domain is None else np.where(domain, 0, -1)
+    return quantile_groups(design, y, groups, 1, p, level=level, name=name)[0]
+
+
+def quantile_groups(
+    design: Design,
+    y: Any,
+    groups: np.ndarray,
+    n_groups: int,
+    p: float = 0.5,
+    *,
+    level: float = 0.95,
+    name: str = "y",
+) -> list[Estimate]:
+    """:func:`quantile` in each of ``n_groups`` domains (``groups`` as in
+    :func:`estimate_groups`): one sort of the rows by (domain, y) and one
+    :func:`estimate_groups` pass for the Woodruff intervals."""
     if not 0 < p < 1:
         raise SurveyError("the quantile must be strictly between 0 and 1")
-    arr = _values(y, design, name)
-    valid = ~np.isnan(arr)
-    rows = valid if domain is None else valid & domain
     if design.replicates is not None:
         raise SurveyError("quantiles with replicate weights are not supported; use linearisation")
-    wd = np.where(rows, design.weights, 0.0)
-    if not (wd > 0).any():
+    arr = _values(y, design, name)
+    valid = ~np.isnan(arr)
+    groups = np.where(valid, np.asarray(groups, np.int64), -1)
+    w = design.weights
+    used = (groups >= 0) & (w != 0)
+    order = np.flatnonzero(used)
+    order = order[np.lexsort((arr[order], groups[order]))]
+    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
+    empty = bounds[1:] == bounds[:-1]
+    if empty.any():
         raise SurveyError(f"column '{name}' has no value with a positive weight")
-    xs = arr[rows]
-    ws = design.weights[rows]
-    q = _qrule_math(xs, ws, p)
-    ind = np.where(rows, (np.where(valid, arr, np.inf) <= q).astype(np.float64), 0.0)
-    f_est = estimate_many(design, ind, [rows], statistic="mean", level=level, name=name)[0]
-    df = degrees_of_freedom(design, rows)
-    low = high = se = None
-    if f_est.se is not None and f_est.estimate is not None and df > 0:
-        tq = t_quantile(1 - (1 - level) / 2, df)
-        pl = f_est.estimate - tq * f_est.se
-        ph = f_est.estimate + tq * f_est.se
-        low = _qrule_math(xs, ws, pl) if pl >= 0 else None
-        high = _qrule_math(xs, ws, ph) if ph <= 1 else None
-        if low is not None and high is not None:
-            se = (high - low) / (2 * tq)
-    return Estimate(
-        statistic="quantile",
-        estimate=q,
-        se=se,
-        df=df,
-        n=int(np.count_nonzero(wd)),
-        population=float(wd.sum()),
-        ci_low=low,
-        ci_high=high,
-        level=level,
-        ci_method="woodruff",
-    )
+    xs_all, ws_all = arr[order], w[order]
+    slices = [slice(bounds[j], bounds[j + 1]) for j in range(n_groups)]
+    q = np.array([_qrule_sorted(xs_all[sl], ws_all[sl], p) for sl in slices])
+    inside = groups >= 0
+    ind = np.zeros(design.n)
+    ind[inside] = (arr[inside] <= q[groups[inside]]).astype(np.float64)
+    f_est = estimate_groups(design, ind, groups, n_groups, statistic="mean", level=level, name=name)
+    nobs = np.bincount(groups[used], minlength=n_groups)
+    pop = np.bincount(groups[used], weights=w[used], minlength=n_groups)
+    out = []
+    for j, sl in enumerate(slices):
+        fe = f_est[j]
+        low = high = se = None
+        if fe.se is not None and fe.estimate is not None and fe.df > 0:
+            tq = t_quantile(1 - (1 - level) / 2, fe.df)
+            pl = fe.estimate - tq * fe.se
+            ph = fe.estimate + tq * fe.se
+            low = _qrule_sorted(xs_all[sl], ws_all[sl], pl) if pl >= 0 else None
+            high = _qrule_sorted(xs_all[sl], ws_all[sl], ph) if ph <= 1 else None
+            if low is not None and high is not None:
+                se = (high - low) / (2 * tq)
+        out.append(
+            Estimate(
+                statistic="quantile",
+                estimate=float(q[j]),
+                se=se,
+                df=fe.df,
+                n=int(nobs[j]),
+                population=float(pop[j]),
+                ci_low=low,
+                ci_high=high,
+                level=level,
+                ci_method="woodruff",
+            )
+        )
+    return out

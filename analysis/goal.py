@@ -23,7 +23,6 @@ from analysis.estimators import Estimate
 from analysis.intervals import t_cdf
 
 DEFAULT_GOAL = 0.178
-VERDICTS = ("above", "below", "not distinguishable")
 
 
 @dataclass(frozen=True)

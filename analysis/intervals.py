@@ -11,11 +11,13 @@ SE is undefined or the degrees of freedom are not positive.
 
 from __future__ import annotations
 
+import functools
 import math
 
-from analysis import tdist
+import numpy as np
 
-CI_METHODS = ("logit", "wald", "xlogit", "beta", "wilson")
+from analysis import tdist
+from analysis.options import CIMethod, parse
 
 
 def t_quantile(p: float, df: float) -> float:
@@ -61,12 +63,42 @@ def t_cdf(t: float, df: float) -> float:
     return float(stdtr(df, t))
 
 
-def _usable(se: float | None, df: float) -> bool:
-    return se is not None and math.isfinite(se) and se > 0 and df > 0
+def t_quantiles(p: float, df: np.ndarray) -> np.ndarray:
+    """:func:`t_quantile` for an array of df (each distinct df computed once)."""
+    df = np.asarray(df, np.float64)
+    uniq, inv = np.unique(df, return_inverse=True)
+    q = np.array([_t_quantile_cached(float(p), float(d)) for d in uniq])
+    return q[inv.reshape(df.shape)] if uniq.size else np.empty(df.shape)
 
 
-def _finite(x: float) -> float | None:
+@functools.lru_cache(maxsize=4096)
+def _t_quantile_cached(p: float, df: float) -> float:
+    return t_quantile(p, df)
+
+
+def _nan(x: float | None) -> float:
+    return math.nan if x is None else float(x)
+
+
+def _none(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
+
+
+def wald_intervals(
+    estimate: np.ndarray, se: np.ndarray, df: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`wald_interval` for arrays (NaN se: no figure); NaN where there is no interval."""
+    est = np.asarray(estimate, np.float64)
+    se = np.asarray(se, np.float64)
+    df = np.asarray(df, np.float64)
+    ok = np.isfinite(se) & (se >= 0) & (df > 0) & np.isfinite(est)
+    q = np.where(ok, t_quantiles(1 - (1 - level) / 2, np.where(ok, df, 1.0)), np.nan)
+    with np.errstate(invalid="ignore", over="ignore"):
+        low, high = est - q * se, est + q * se
+    bad = ~ok
+    low[bad | ~np.isfinite(low)] = np.nan
+    high[bad | ~np.isfinite(high)] = np.nan
+    return low, high
 
 
 def wald_interval(
@@ -77,34 +109,87 @@ def wald_interval(
     As R's ``confint``, an SE of exactly 0 gives the degenerate interval [estimate, estimate];
     an undefined SE or df <= 0 gives no interval.
     """
-    if se is None or not math.isfinite(se) or se < 0 or not df > 0 or not math.isfinite(estimate):
-        return None, None
-    assert se is not None
-    q = t_quantile(1 - (1 - level) / 2, df)
-    return _finite(estimate - q * se), _finite(estimate + q * se)
+    low, high = wald_intervals(np.array([estimate], float), np.array([_nan(se)]),
+                               np.array([df], float), level)
+    return _none(low[0]), _none(high[0])
 
 
-def _expit(eta: float) -> float:
+def _expit(eta: np.ndarray) -> np.ndarray:
     # R's survey:::expit, exp(eta) / (1 + exp(eta)), kept for last-digit agreement
-    if eta > 700:
-        return 1.0
-    e = math.exp(eta)
-    return e / (1 + e)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(np.minimum(eta, 700.0))
+        return np.where(eta > 700, 1.0, e / (1 + e))
+
+
+def proportion_intervals(
+    p: np.ndarray,
+    se: np.ndarray,
+    df: np.ndarray,
+    method: str | CIMethod = CIMethod.LOGIT,
+    level: float = 0.95,
+    n_rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`proportion_interval` for arrays of proportions (NaN se: no figure; NaN in the
+    result where there is no interval)."""
+    method = parse(CIMethod, method, "the interval method")
+    p = np.asarray(p, np.float64)
+    se = np.asarray(se, np.float64)
+    df = np.asarray(df, np.float64)
+    nan = np.full(p.shape, np.nan)
+    usable = np.isfinite(se) & (se > 0) & (df > 0) & (p > 0) & (p < 1)
+    if method == "wald":
+        low, high = wald_intervals(p, se, df, level)
+        return np.where(usable, low, nan), np.where(usable, high, nan)
+    alpha = 1 - level
+    pp = np.where(usable, p, 0.5)
+    ss = np.where(usable, se, 1.0)
+    dd = np.where(usable, df, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if method == "logit":
+            q = t_quantiles(1 - alpha / 2, dd)
+            eta = np.log(pp / (1 - pp))
+            half = q * ss / (pp * (1 - pp))
+            low, high = _expit(eta - half), _expit(eta + half)
+        elif method == "wilson":
+            z = t_quantiles(1 - alpha / 2, dd)
+            n_eff = pp * (1 - pp) / ss**2
+            centre = (pp + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+            half = z * np.sqrt(pp * (1 - pp) / n_eff + z * z / (4 * n_eff**2)) / (
+                1 + z * z / n_eff
+            )
+            low, high = centre - half, centre + half
+        else:  # beta
+            if n_rows is None:
+                return nan, nan.copy()
+            rows = np.asarray(n_rows, np.float64)
+            usable &= rows >= 2
+            rr = np.where(usable, rows, 2.0)
+            if not usable.any():
+                return nan, nan.copy()
+            from scipy.special import betaincinv
+
+            n_eff = pp * (1 - pp) / ss**2
+            n_eff = n_eff * (t_quantiles(alpha / 2, rr - 1) / t_quantiles(alpha / 2, dd)) ** 2
+            low = betaincinv(n_eff * pp, n_eff * (1 - pp) + 1, alpha / 2)
+            high = betaincinv(n_eff * pp + 1, n_eff * (1 - pp), 1 - alpha / 2)
+    keep = usable & np.isfinite(low)
+    keep_high = usable & np.isfinite(high)
+    return np.where(keep, low, nan), np.where(keep_high, high, nan)
 
 
 def proportion_interval(
     p: float,
     se: float | None,
     df: float,
-    method: str = "logit",
+    method: str | CIMethod = CIMethod.LOGIT,
     level: float = 0.95,
     n_rows: int | None = None,
 ) -> tuple[float | None, float | None]:
     """Interval for a proportion p with design SE ``se`` and ``df`` degrees of freedom.
 
-    * ``logit`` (default; R ``svyciprop(method = "logit")``) and ``xlogit`` (R "xlogit"):
-      expit(logit(p) -/+ t * se / (p (1 - p))), t = qt(1 - alpha/2, df).  R fits a survey
-      logistic regression for "logit"; its Wald interval on the log-odds is this one.
+    * ``logit`` (default; R ``svyciprop(method = "logit")``, also accepted as ``xlogit``,
+      R's "xlogit", which is the same interval for a mean: see :mod:`analysis.options`):
+      expit(logit(p) -/+ t * se / (p (1 - p))), t = qt(1 - alpha/2, df).
     * ``wald`` (R "mean"): p -/+ t * se.
     * ``beta`` (Korn-Graubard, R "beta"): n_eff = p (1 - p) / se^2 * (qt(alpha/2, n - 1) /
       qt(alpha/2, df))^2 with n = ``n_rows`` (R's ``nrow(design)``), then
@@ -113,32 +198,11 @@ def proportion_interval(
     * ``wilson`` (survey 4.5 ``svyciprop(method = "wilson")``): Wilson's score interval with
       n_eff = p (1 - p) / se^2 and z = qt(1 - alpha/2, df):
       (p + z^2/(2 n_eff) -/+ z sqrt(p (1 - p)/n_eff + z^2/(4 n_eff^2))) / (1 + z^2/n_eff).
-    """
-    if method not in CI_METHODS:
-        raise ValueError(f"unknown interval method {method!r}")
-    if not _usable(se, df) or not 0 < p < 1:
-        return None, None
-    assert se is not None
-    alpha = 1 - level
-    if method == "wald":
-        return wald_interval(p, se, df, level)
-    if method in ("logit", "xlogit"):
-        q = t_quantile(1 - alpha / 2, df)
-        eta = math.log(p / (1 - p))
-        half = q * se / (p * (1 - p))
-        return _finite(_expit(eta - half)), _finite(_expit(eta + half))
-    if method == "wilson":
-        z = t_quantile(1 - alpha / 2, df)
-        n_eff = p * (1 - p) / se**2
-        centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
-        half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff**2)) / (1 + z * z / n_eff)
-        return _finite(centre - half), _finite(centre + half)
-    from scipy.special import betaincinv
 
-    if n_rows is None or n_rows < 2:
-        return None, None
-    n_eff = p * (1 - p) / se**2
-    n_eff *= (t_quantile(alpha / 2, n_rows - 1) / t_quantile(alpha / 2, df)) ** 2
-    low = betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)
-    high = betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)
-    return _finite(float(low)), _finite(float(high))
+    No interval (``None``) when the SE is undefined or 0, df <= 0, or p is 0 or 1.
+    """
+    rows = None if n_rows is None else np.array([n_rows], float)
+    low, high = proportion_intervals(
+        np.array([_nan(p)]), np.array([_nan(se)]), np.array([df], float), method, level, rows
+    )
+    return _none(low[0]), _none(high[0])

@@ -16,6 +16,15 @@ weights (w_ri = w_i a_{p(i) r}), so replicate estimates are (PSU totals) @ (mult
   stratum (R's ``type = "subbootstrap"``): a_pr = n_h/(n_h-1) * (times drawn);
   scale 1/(R-1); draws from the ``numpy.random.Generator`` you pass.
 * user-supplied full replicate weights (``svrepdesign(type = "other" | "bootstrap" | ...)``).
+
+A calibrated design's replicates are recalibrated, as R's ``calibrate`` does on a replicate
+design: each replicate's weights (the pre-calibration weights times the replicate's PSU
+multipliers) are raked to the same margins, so a raked margin's total has no replicate
+variance.  Raking works on cells, so replicate r's weight of row i is
+w0_i a_{p(i) r} g_{c(i) r}: one multiplier per (PSU, cell) unit and replicate
+(:class:`analysis.design.Recalibrated`).  Replicate designs made before raking
+(``rake(jkn(d), ...)``) are recalibrated by ``rake`` itself; user-supplied replicate weights
+are raked column by column.
 """
 
 from __future__ import annotations
@@ -25,10 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from analysis.design import Design, ReplicateWeights
-from analysis.errors import SurveyError
-
-REPLICATE_TYPES = ("jk1", "jkn", "bootstrap")
+from analysis.design import Design, Recalibrated, ReplicateWeights, check_weight_range
+from analysis.errors import NonFiniteError, SurveyError
+from analysis.linearization import group_keys
+from analysis.options import ReplicateType, parse
 
 
 def _certainty(design: Design) -> np.ndarray:
@@ -43,6 +52,12 @@ def _fpc_factor(design: Design) -> np.ndarray:
     return (design.fpc_popsize - design.n_psu) / design.fpc_popsize
 
 
+def _attach(design: Design, rep: ReplicateWeights) -> Design:
+    """The design with replicates ``rep``, recalibrated when the design is calibrated."""
+    out = design.replace(replicates=rep)
+    return recalibrate(out) if design.calibrations else out
+
+
 def jk1(design: Design) -> Design:
     """Delete-one-PSU jackknife for an unstratified design (R: ``type = "JK1"``)."""
     if design.n_strata > 1:
@@ -53,8 +68,7 @@ def jk1(design: Design) -> Design:
     factors = np.full((n, n), n / (n - 1))
     np.fill_diagonal(factors, 0.0)
     scale = float(_fpc_factor(design)[0]) * (n - 1) / n
-    rep = ReplicateWeights("jk1", scale, np.ones(n), factors=factors)
-    return design.replace(replicates=rep)
+    return _attach(design, ReplicateWeights(ReplicateType.JK1, scale, np.ones(n), factors=factors))
 
 
 def jkn(design: Design) -> Design:
@@ -91,8 +105,10 @@ def jkn(design: Design) -> Design:
         raise SurveyError("every stratum is a certainty stratum: there is no sampling variance")
     if design.lonely_psu == "average" and len(cols) < P:
         scale = P / len(cols)
-    rep = ReplicateWeights("jkn", scale, np.array(rscales), factors=np.stack(cols, axis=1))
-    return design.replace(replicates=rep)
+    rep = ReplicateWeights(
+        ReplicateType.JKN, scale, np.array(rscales), factors=np.stack(cols, axis=1)
+    )
+    return _attach(design, rep)
 
 
 def bootstrap(design: Design, replicates: int = 100, *, rng: np.random.Generator) -> Design:
@@ -120,9 +136,9 @@ def bootstrap(design: Design, replicates: int = 100, *, rng: np.random.Generator
         np.add.at(counts, (np.repeat(np.arange(replicates), n - 1), draws.ravel()), 1.0)
         factors[members] = (counts * (n_h[h] / (n_h[h] - 1))).T
     rep = ReplicateWeights(
-        "bootstrap", 1.0 / (replicates - 1), np.ones(replicates), factors=factors
+        ReplicateType.BOOTSTRAP, 1.0 / (replicates - 1), np.ones(replicates), factors=factors
     )
-    return design.replace(replicates=rep)
+    return _attach(design, rep)
 
 
 def with_replicate_weights(
@@ -131,51 +147,135 @@ def with_replicate_weights(
     *,
     scale: float,
     rscales: Any = None,
-    type: str = "other",
+    type: str | ReplicateType = ReplicateType.OTHER,
     mse: bool = False,
 ) -> Design:
-    """Attach user-supplied full replicate weights (rows x R), R's ``svrepdesign``."""
+    """Attach user-supplied full replicate weights (rows x R), R's ``svrepdesign``.  They
+    are taken as final analysis weights (not recalibrated to the design's margins)."""
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 2 or w.shape[0] != design.n:
         raise SurveyError("replicate weights must be a rows x replicates array")
     if not np.isfinite(w).all():
         i = int(np.flatnonzero(~np.isfinite(w).all(axis=1))[0]) + 1
         raise SurveyError(f"replicate weights are missing or not finite in row {i}")
+    if (w < 0).any():
+        i = int(np.flatnonzero((w < 0).any(axis=1))[0]) + 1
+        raise SurveyError(f"replicate weights are negative in row {i}")
+    for r in range(w.shape[1]):
+        check_weight_range(w[:, r], f"replicate weight column {r + 1}")
+    if not (math.isfinite(scale) and scale > 0):
+        raise SurveyError("the replicate scale must be a positive number")
     rs = np.ones(w.shape[1]) if rscales is None else np.asarray(rscales, np.float64)
-    rep = ReplicateWeights(type, float(scale), rs, mse=mse, weights=w)
+    if rs.shape != (w.shape[1],):
+        raise SurveyError("give one rscale per replicate")
+    kind = parse(ReplicateType, type, "the replicate type")
+    rep = ReplicateWeights(kind, float(scale), rs, mse=mse, weights=w)
     return design.replace(replicates=rep)
 
 
 def make_replicates(
-    design: Design, kind: str, *, replicates: int = 100, rng: np.random.Generator | None = None
+    design: Design,
+    kind: str | ReplicateType,
+    *,
+    replicates: int = 100,
+    rng: np.random.Generator | None = None,
 ) -> Design:
     """Replicate design of type ``jk1``, ``jkn`` or ``bootstrap`` (as the CLI asks for it)."""
-    if kind == "jk1":
+    kind = parse(ReplicateType, kind, "the replicate type")
+    if kind is ReplicateType.JK1:
         return jk1(design)
-    if kind == "jkn":
+    if kind is ReplicateType.JKN:
         return jkn(design)
-    if kind == "bootstrap":
+    if kind is ReplicateType.BOOTSTRAP:
         gen = rng if rng is not None else np.random.default_rng()
         return bootstrap(design, replicates, rng=gen)
-    raise SurveyError(f"replicate type must be one of {', '.join(REPLICATE_TYPES)}")
+    raise SurveyError("replicate weights of type 'other' come with the data")
 
 
-def replicate_totals(design: Design, values: np.ndarray) -> np.ndarray:
-    """sum_i w_ri * values_ki for every replicate -> (k, R)."""
+# --- recalibration -----------------------------------------------------------------------
+
+
+def _rake_replicate(step: Any, cell_w: np.ndarray, r: int) -> np.ndarray:
+    """Raking factors per cell that take replicate ``r``'s cell totals to the margins."""
+    from analysis.calibration import ipf_cells
+
+    for k, (var, levels) in enumerate(zip(step.variables, step.levels, strict=True)):
+        tot = np.bincount(step.margin_codes[k], weights=cell_w, minlength=len(levels))
+        zero = np.flatnonzero(tot <= 0)
+        if zero.size:
+            raise SurveyError(
+                f"replicate {r + 1} has no weight in level '{levels[zero[0]]}' of column "
+                f"'{var}', so it cannot be raked to the margins; use another replicate type"
+            )
+    names = tuple(zip(step.variables, step.levels, strict=True))
+    raked = ipf_cells(cell_w, step.margin_codes, list(step.targets), names=names)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(cell_w > 0, raked / cell_w, 1.0)
+
+
+def recalibrate(design: Design) -> Design:
+    """Rake every replicate to the design's margins (R: ``calibrate`` on a replicate design).
+
+    Replicates built from the design (PSU multipliers) are recalibrated through every
+    calibration step from the pre-calibration weights; user-supplied replicate weights get
+    the last step (they already carry the earlier ones).
+    """
+    rep = design.replicates
+    if rep is None or not design.calibrations:
+        return design
+    if rep.weights is not None:
+        step = design.calibrations[-1]
+        w = np.array(rep.weights, dtype=np.float64, copy=True)
+        for r in range(w.shape[1]):
+            cell_w = np.bincount(step.cells, weights=w[:, r], minlength=step.model.shape[0])
+            w[:, r] *= _rake_replicate(step, cell_w, r)[step.cells]
+        return design.replace(replicates=_replace_rep(rep, weights=w))
+    assert rep.factors is not None
+    steps = design.calibrations
+    key = np.asarray(design.psu, np.int64)
+    size = design.n_psus
+    for step in steps:
+        ncell = step.model.shape[0]
+        key, _ = group_keys(key * ncell + step.cells, size * ncell)
+        size = int(key.max()) + 1
+    first = np.empty(size, np.int64)
+    first[key[::-1]] = np.arange(design.n - 1, -1, -1)
+    base = steps[0].w_before
+    unit_w = np.bincount(key, weights=base, minlength=size)
+    mult = rep.factors[design.psu[first]].copy()
+    for step in steps:
+        unit_cell = step.cells[first]
+        ncell = step.model.shape[0]
+        for r in range(rep.count):
+            cell_w = np.bincount(unit_cell, weights=unit_w * mult[:, r], minlength=ncell)
+            mult[:, r] *= _rake_replicate(step, cell_w, r)[unit_cell]
+    mult.setflags(write=False)
+    key.setflags(write=False)
+    recal = Recalibrated(units=key, multipliers=mult, base=base)
+    return design.replace(replicates=_replace_rep(rep, recalibrated=recal))
+
+
+def _replace_rep(rep: ReplicateWeights, **changes: Any) -> ReplicateWeights:
+    import dataclasses
+
+    return dataclasses.replace(rep, **changes)
+
+
+# --- variance ----------------------------------------------------------------------------
+
+
+def _plan(design: Design) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(unit per row, multipliers (units, R), base weights) with replicate weight
+    base_i * multipliers[unit_i, r], or ``None`` for full user-supplied weights."""
     rep = design.replicates
     assert rep is not None
-    vals = np.atleast_2d(values)
     if rep.weights is not None:
-        return vals @ rep.weights
+        return None
+    if rep.recalibrated is not None:
+        rc = rep.recalibrated
+        return rc.units, rc.multipliers, rc.base
     assert rep.factors is not None
-    w = design.weights
-    if rep.cell_factors is not None:
-        raise SurveyError("calibrated replicate designs are not supported")
-    out = np.empty((vals.shape[0], rep.count))
-    for j in range(vals.shape[0]):
-        t = np.bincount(design.psu, weights=w * vals[j], minlength=design.n_psus)
-        out[j] = t @ rep.factors
-    return out
+    return design.psu, rep.factors, design.weights
 
 
 def replicate_variance(thetas: np.ndarray, full: np.ndarray, rep: ReplicateWeights) -> np.ndarray:
@@ -185,73 +285,91 @@ def replicate_variance(thetas: np.ndarray, full: np.ndarray, rep: ReplicateWeigh
     return rep.scale * (d * d * rep.rscales).sum(axis=1)
 
 
-def _replicate_deff(w: np.ndarray, y: np.ndarray, v: float, statistic: str) -> float | None:
-    """R's deff for replicate designs: v / vsrs with vsrs = s2 / n * (N - n) / N for a mean
-    (times N^2 for a total), s2 = n/(n-1) sum w (y - ybar)^2 / sum w over the n rows used
-    (zero weights included, as R counts ``length(pweights)``), N = sum w."""
-    n = w.size
-    npop = float(w.sum())
-    if npop <= 0:
-        return None
-    ybar = float(np.dot(w, y)) / npop
-    d = y - ybar
-    s2 = n / (n - 1) * float(np.dot(w, d * d)) / npop
-    vsrs = s2 / n * (npop - n) / npop
-    if statistic == "total":
-        vsrs *= npop * npop
-    if not vsrs or not math.isfinite(v):
-        return None
-    return v / vsrs
+def _group_replicate_totals(
+    design: Design, y0: np.ndarray, groups: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Replicate totals of w y and of w per domain -> two (domains, R) arrays, one pass
+    over (domain, unit) pairs per replicate."""
+    rep = design.replicates
+    assert rep is not None
+    inside = groups >= 0
+    g = groups[inside]
+    yi = y0[inside]
+    R = rep.count
+    num = np.empty((n_groups, R))
+    den = np.empty((n_groups, R))
+    plan = _plan(design)
+    if plan is None:
+        assert rep.weights is not None
+        wr = rep.weights[inside]
+        for r in range(R):
+            num[:, r] = np.bincount(g, weights=wr[:, r] * yi, minlength=n_groups)
+            den[:, r] = np.bincount(g, weights=wr[:, r], minlength=n_groups)
+        return num, den
+    units, mult, base = plan
+    U = mult.shape[0]
+    inv, key = group_keys(g * U + units[inside], n_groups * U)
+    pg, pu = key // U, key % U
+    bi = base[inside]
+    pair_num = np.bincount(inv, weights=bi * yi, minlength=key.size)
+    pair_den = np.bincount(inv, weights=bi, minlength=key.size)
+    for r in range(R):
+        m = mult[pu, r]
+        num[:, r] = np.bincount(pg, weights=pair_num * m, minlength=n_groups)
+        den[:, r] = np.bincount(pg, weights=pair_den * m, minlength=n_groups)
+    return num, den
 
 
-def replicate_estimates(
+def replicate_groups(
     design: Design,
     y0: np.ndarray,
-    rows_list: list[np.ndarray],
+    groups: np.ndarray,
+    n_groups: int,
     statistic: str,
     ci: str,
     level: float,
-) -> list[Any]:
-    """Mean/total/proportion per set of rows with replicate variance (R ``svymean`` on a
-    ``svrepdesign``); the deff is R's replicate-design figure."""
+    name: str,
+) -> Any:
+    """Mean/total/proportion per domain with replicate variance (R ``svymean`` on a
+    ``svrepdesign``), every domain in one pass; the deff is R's replicate-design figure:
+    v / vsrs with vsrs = s2 / n * (N - n) / N for a mean (times N^2 for a total),
+    s2 = n/(n-1) sum w (y - ybar)^2 / sum w over the domain's n rows (zero weights
+    included, as R counts ``length(pweights)``), N = sum w."""
     from analysis.design import degrees_of_freedom
-    from analysis.estimators import _finish
+    from analysis.estimators import estimate_columns, group_influence
 
     rep = design.replicates
     assert rep is not None
-    w = design.weights
-    out = []
-    df = degrees_of_freedom(design)
-    for rows in rows_list:
-        r = rows.astype(np.float64)
-        num = y0 * r
-        tots = replicate_totals(design, np.stack([num, r]))
-        W = float(np.dot(w, r))
-        T = float(np.dot(w, num))
-        if statistic == "total":
-            full, thetas = T, tots[0]
-        else:
-            full = T / W if W > 0 else math.nan
-            with np.errstate(divide="ignore", invalid="ignore"):
-                thetas = tots[0] / tots[1]
-        v = float(replicate_variance(thetas[None, :], np.array([full]), rep)[0])
-        nobs = int(np.count_nonzero(w * r))
-        se = math.sqrt(v) if math.isfinite(v) and v >= 0 else None
-        nrow = int(np.count_nonzero(rows))
-        deff = _replicate_deff(w[rows], y0[rows], v, statistic) if nrow > 1 else None
-        out.append(
-            _finish(
-                statistic,
-                full,
-                se,
-                df,
-                nobs,
-                W,
-                ci,
-                level,
-                deff,
-                n_rows=nrow,
-                variance_method=rep.type,
-            )
+    full, W, _ = group_influence(
+        design, y0, groups, n_groups, statistic, name, influence=False
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        num, den = _group_replicate_totals(design, y0, groups, n_groups)
+        thetas = num if statistic == "total" else num / den
+        v = replicate_variance(thetas, full, rep)
+    if np.isinf(v).any() or np.isinf(thetas).any():
+        raise NonFiniteError(
+            f"the replicate variance of the {statistic} of column '{name}' overflows",
+            what=f"variance of {name}",
         )
-    return out
+    inside = groups >= 0
+    g = groups[inside]
+    w = design.weights[inside]
+    nrow = np.bincount(g, minlength=n_groups).astype(np.float64)
+    nobs = np.bincount(g[w != 0], minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ybar = np.bincount(g, weights=w * y0[inside], minlength=n_groups) / W
+        d = y0[inside] - ybar[g]
+        s2 = nrow / (nrow - 1) * np.bincount(g, weights=w * d * d, minlength=n_groups) / W
+        vsrs = s2 / nrow * (W - nrow) / W
+    if statistic == "total":
+        vsrs = vsrs * W * W
+    df = np.full(n_groups, degrees_of_freedom(design))
+    ok = np.isfinite(v) & (v >= 0)
+    se = np.where(ok, np.sqrt(np.where(ok, v, 0.0)), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable = (nrow > 1) & (W > 0) & np.isfinite(vsrs) & (vsrs != 0) & np.isfinite(v)
+        deff = np.where(usable, v / vsrs, np.nan)
+    return estimate_columns(
+        statistic, full, se, df, nobs, W, ci, level, deff, nrow, variance_method=str(rep.type)
+    )

@@ -20,7 +20,6 @@ CI_LABELS = {
     "logit": _l("Logit (as svyciprop, the default)"),
     "beta": _l("Beta (Korn–Graubard)"),
     "wald": _l("Wald"),
-    "xlogit": _l("Logit on the design's df (xlogit)"),
     "wilson": _l("Wilson"),
 }
 LONELY_PSU_LABELS = {

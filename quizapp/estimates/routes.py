@@ -2,6 +2,9 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from analysis import MarginTotalError, NonFiniteError, TooManyLevelsError, WeightRangeError
+from analysis.calibration import POPULATION_MAX
+from analysis.design import WEIGHT_MAX, WEIGHT_MIN
 from quizapp.access import roles_required
 from quizapp.estimates import bp, services
 from quizapp.estimates.forms import VARIABLE_LABELS, EstimateForm
@@ -76,8 +79,48 @@ def _request_from(form: EstimateForm) -> services.EstimateRequest | None:
         level=form.level.data, goal=form.goal.data, lonely_psu=form.lonely_psu.data)
 
 
+def _number(x: float) -> str:
+    return f"{x:g}"
+
+
+def _form_error(form: EstimateForm, error: Exception | None) -> bool:
+    """Put a refusal the form can explain on the field it concerns, in the page's language;
+    ``False`` when it is none of those (the estimator's own line is shown instead)."""
+    if isinstance(error, WeightRangeError):
+        figures = {"row": error.row, "value": _number(error.value), "low": _number(WEIGHT_MIN),
+                   "high": _number(WEIGHT_MAX)}
+        if error.raked:
+            form.margins.errors.append(_(
+                "Raking to these margins gives row %(row)s a weight of %(value)s, outside the "
+                "range the estimator accepts (0, or %(low)s to %(high)s): the population "
+                "totals are out of proportion to the survey.", **figures))
+        else:
+            form.weight.errors.append(_(
+                "Row %(row)s has a weight of %(value)s, outside the range the estimator "
+                "accepts (0, or %(low)s to %(high)s). Check the weight column.", **figures))
+    elif isinstance(error, MarginTotalError):
+        form.margins.errors.append(_(
+            "The population total of %(variable)s = %(level)s is %(value)s; a total must be "
+            "positive and at most %(high)s.", variable=error.variable, level=error.level,
+            value=_number(error.value), high=_number(POPULATION_MAX)))
+    elif isinstance(error, NonFiniteError):
+        form.indicator.errors.append(_(
+            "The figures overflow: the values are too large to compute with. Check the "
+            "outcome and weight columns."))
+    elif isinstance(error, TooManyLevelsError):
+        field = form.by if error.variable in (form.by.data or ()) else form.by_other
+        field.errors.append(_(
+            "The breakdown by %(variable)s has %(levels)s groups; this page shows at most "
+            "%(limit)s per breakdown (the command line has no limit).",
+            variable=_variable_label(error.variable), levels=f"{error.levels:,}",
+            limit=error.limit))
+    else:
+        return False
+    return True
+
+
 def _results(result: services.EstimateResult):
-    report = result.report
+    report = result.report.to_dict()
     goal = services.pct(report["goal"], 1)
     level = f"{100 * report['method']['level']:g}%"
     verdict, sentence = VERDICTS[report["verdict"]]
@@ -106,6 +149,7 @@ def index():
             try:
                 return _results(services.run(estimate_request))
             except services.EstimatorRefused as error:
-                refused = error
+                if not _form_error(form, error.error):
+                    refused = error
     return render_template("estimates/form.html", form=form, refused=refused,
                            max_mb=round(current_app.config["MAX_CONTENT_LENGTH"] / 1024 ** 2, 1))

@@ -1,15 +1,15 @@
-"""Running the survey estimator for the web page exactly as the command line runs it.
+"""Running the survey estimator for the web page through the analysis API.
 
-There is one way to compute the figures: the page's choices become the command line's
-arguments, ``analysis.cli.build_parser()`` parses them into the same Namespace and
-``analysis.cli.run_estimate`` computes the report.  The page and
-``python -m analysis estimate ... --format json`` therefore give identical figures.
-Uploaded files live only in a temporary directory that is deleted before the page is sent.
+The page's choices become an :class:`analysis.EstimateSpec` and :func:`analysis.estimate`
+computes the :class:`analysis.Report`, the same entry point ``python -m analysis estimate``
+calls; the page also shows the equivalent command line (``analysis.cli.arguments_for``),
+which reproduces the figures.  Uploaded files live only in a temporary directory that is
+deleted before the page is sent.  The page caps each breakdown at ``MAX_LEVELS`` groups.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import shlex
 import tempfile
 from dataclasses import dataclass
@@ -17,18 +17,22 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import surveys
-from analysis.cli import build_parser, run_estimate
-from analysis.errors import SurveyError
+from analysis import EstimateSpec, Report, SurveyError, estimate
+from analysis.cli import arguments_for
 from analysis.io import PlaceholderMarginsError, read_header
+from analysis.options import CIMethod, LonelyPSU, choices
 
 SURVEYS_DIR = Path(surveys.__file__).resolve().parent
 DEMO_SURVEY = SURVEYS_DIR / "demo" / "simulated_survey.csv"
 SHIPPED_MARGINS = SURVEYS_DIR / "margins" / "xinzheng_adults_18_69.csv"
 # The grouping variables the survey files usually carry; each is used when the file has it.
 STANDARD_BY = ("sex", "urban_rural", "age_band", "education", "group")
-CI_METHODS = ("logit", "beta", "wald", "xlogit", "wilson")
-LONELY_PSU_RULES = ("fail", "remove", "adjust", "average")
+CI_METHODS = choices(CIMethod)
+LONELY_PSU_RULES = choices(LonelyPSU)
 MAX_NAME = 120
+# More groups than this per breakdown is not a table or chart anyone can read on a page
+# (and a column of ids chosen by mistake); the command line has no cap.
+MAX_LEVELS = 200
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,9 @@ class EstimateRequest:
 
 @dataclass(frozen=True)
 class EstimateResult:
-    """The estimator's report (the CLI's JSON object) and how it was made."""
+    """The estimator's report and how it was made."""
 
-    report: dict[str, Any]
+    report: Report
     command: str  # the equivalent command line, with the file names the user knows
     skipped_by: tuple[str, ...]  # standard grouping variables the file does not have
     simulated: bool
@@ -75,41 +79,33 @@ class EstimateResult:
     @property
     def json(self) -> str:
         """The report as ``--format json`` prints it."""
-        return json.dumps(self.report, ensure_ascii=False, allow_nan=False, indent=2)
+        return self.report.to_json()
 
     @property
     def placeholder_margins(self) -> list[dict[str, str]]:
-        return self.report["method"]["placeholder_margins"]
+        return [dataclasses.asdict(p) for p in self.report.method.placeholder_margins]
 
 
 class EstimatorRefused(Exception):
     """The estimator refused the input; the message is its one line, with file names in
-    place of temporary paths.  ``placeholder`` tells a refusal of placeholder margins."""
+    place of temporary paths.  ``error`` is the estimator's exception (its type and
+    figures say what was refused); ``placeholder`` tells a refusal of placeholder margins."""
 
-    def __init__(self, message: str, placeholder: bool = False) -> None:
+    def __init__(self, message: str, error: SurveyError | None = None) -> None:
         super().__init__(message)
-        self.placeholder = placeholder
+        self.error = error
+        self.placeholder = isinstance(error, PlaceholderMarginsError)
 
 
-def cli_arguments(request: EstimateRequest, survey: str, margins: str | None,
-                  by: list[str]) -> list[str]:
-    """The ``python -m analysis`` arguments for ``request`` on these file paths.
-
-    Values are attached with ``=`` so that a column name starting with a dash stays a value.
-    """
-    args = ["estimate", survey, f"--indicator={request.indicator}", f"--weight={request.weight}"]
-    for flag, value in (("--strata", request.strata), ("--psu", request.psu),
-                        ("--fpc", request.fpc)):
-        if value:
-            args.append(f"{flag}={value}")
-    if margins is not None:
-        args.append(f"--rake={margins}")
-    if request.allow_placeholder_margins:
-        args.append("--allow-placeholder-margins")
-    args += [f"--by={spec}" for spec in by]
-    args += [f"--ci={request.ci}", f"--level={request.level!r}", f"--goal={request.goal!r}",
-             f"--lonely-psu={request.lonely_psu}", "--format=json"]
-    return args
+def spec_for(request: EstimateRequest, survey: str, margins: str | None,
+             by: list[str]) -> EstimateSpec:
+    """The :class:`EstimateSpec` of ``request`` on these file paths."""
+    return EstimateSpec(
+        data=survey, outcome=request.indicator, weight=request.weight,
+        strata=request.strata or None, psu=request.psu or None, fpc=request.fpc or None,
+        by=tuple(by), margins=margins, allow_placeholder_margins=request.allow_placeholder_margins,
+        ci=request.ci, level=request.level, goal=request.goal, lonely_psu=request.lonely_psu,
+        max_levels=MAX_LEVELS)
 
 
 def safe_filename(name: str, default: str) -> str:
@@ -138,7 +134,7 @@ def _place(source: Upload | Path, directory: Path, default: str,
 
 
 def _by_list(request: EstimateRequest, survey: str) -> tuple[list[str], tuple[str, ...]]:
-    """The ``--by`` variables and the standard ones skipped because the file lacks them."""
+    """The breakdowns and the standard ones skipped because the file lacks them."""
     try:
         header = set(read_header(survey))
     except SurveyError:  # the estimator reports the unreadable file itself
@@ -155,7 +151,7 @@ def _shown(message: str, names: dict[str, str]) -> str:
 
 
 def run(request: EstimateRequest) -> EstimateResult:
-    """Run ``python -m analysis estimate`` in-process on the request's files.
+    """Estimate what ``request`` asks for on its files (the analysis API, in-process).
 
     Raises :class:`EstimatorRefused` with the estimator's one-line message for bad input.
     """
@@ -165,15 +161,13 @@ def run(request: EstimateRequest) -> EstimateResult:
         margins = (None if request.margins is None else
                    _place(request.margins, Path(tmp) / "margins", "margins.csv", names))
         by, skipped = _by_list(request, survey)
-        argv = cli_arguments(request, survey, margins, by)
         try:
-            report = run_estimate(build_parser().parse_args(argv))
+            spec = spec_for(request, survey, margins, by)
+            report = estimate(spec)
         except SurveyError as error:
-            raise EstimatorRefused(_shown(str(error), names),
-                                   isinstance(error, PlaceholderMarginsError)) from None
-    shown = [names.get(arg, arg) for arg in argv]
-    shown = [f"--rake={names[a[7:]]}" if a.startswith("--rake=") else a for a in shown]
-    command = shlex.join(["python", "-m", "analysis", *shown])
+            raise EstimatorRefused(_shown(str(error), names), error) from None
+    argv = arguments_for(spec, names[survey], names[margins] if margins else None)
+    command = shlex.join(["python", "-m", "analysis", *argv])
     return EstimateResult(report, command, skipped, request.simulated)
 
 

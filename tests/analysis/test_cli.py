@@ -33,7 +33,7 @@ KEYS = [
     "weights",
     "method",
 ]
-DOMAIN_KEYS = ["level", "estimate", "se", "ci_low", "ci_high", "df", "n"]
+DOMAIN_KEYS = ["level", "estimate", "se", "ci_low", "ci_high", "df", "n", "deff", "levels"]
 
 
 def _reject_constant(name: str) -> None:
@@ -86,7 +86,8 @@ def test_cli_matches_r_after_raking_with_domains(capsys: pytest.CaptureFixture[s
     for row in res["by"]["group"]:
         assert list(row) == DOMAIN_KEYS
         ref = by_ref[row["level"]]
-        for key in ("se", "ci_low", "ci_high"):
+        assert row["levels"] == [row["level"]]
+        for key in ("se", "ci_low", "ci_high", "deff"):
             if ref[key] is None:
                 assert row[key] is None
             else:
@@ -194,18 +195,35 @@ def test_table_and_csv_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[1].startswith("(all),,0.24") and len(lines) == 2 + 4
 
 
-@pytest.mark.parametrize("kind", ["jk1", "jkn", "bootstrap"])
-def test_replicates_from_the_cli(kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("kind", "case"), [("jk1", "apiclus1_jk1_mean_api00"), ("jkn", "apistrat_jkn_mean_api00")]
+)
+def test_jackknife_replicates_from_the_cli_match_r(
+    kind: str, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     api = str(FIXTURES / "apiclus1.csv" if kind == "jk1" else FIXTURES / "apistrat.csv")
     design = ["--psu", "dnum"] if kind == "jk1" else ["--strata", "stype"]
-    res = run_json(
-        [api, "--mean", "api00", "--weight", "pw", "--fpc", "fpc", *design, "--replicates", kind],
-        capsys,
-    )
-    assert res["method"]["variance"] == kind
-    if kind == "jk1":
-        ref = _reference("apiclus1_jk1_mean_api00")["results"][0]
-        assert res["se"] == pytest.approx(ref["se"], rel=1e-6)
+    args = [api, "--mean", "api00", "--weight", "pw", "--fpc", "fpc", *design]
+    res = run_json([*args, "--replicates", kind], capsys)
+    ref = _reference(case)["results"][0]
+    assert res["se"] == pytest.approx(ref["se"], rel=1e-6)
+    assert res["ci_low"] == pytest.approx(ref["ci_low"], rel=1e-6)
+    assert res["df"] == ref["df"]
+
+
+def test_bootstrap_replicates_from_the_cli_follow_the_seed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [SYN, "--indicator", "meets", "--weight", "weight", "--strata", "stratum", "--psu",
+            "psu", "--lonely-psu", "adjust"]
+    boot = ["--replicates", "bootstrap", "--n-replicates", "50"]
+    a = run_json([*args, *boot, "--seed", "1"], capsys)
+    b = run_json([*args, *boot, "--seed", "1"], capsys)
+    c = run_json([*args, *boot, "--seed", "2"], capsys)
+    assert a == b and a["se"] != c["se"]
+    lin = run_json(args, capsys)
+    assert a["estimate"] == lin["estimate"]
+    assert a["se"] == pytest.approx(lin["se"], rel=0.3)  # the same quantity, Monte Carlo error
 
 
 def test_rake_subcommand_writes_weights(tmp_path: Path, capsys) -> None:  # noqa: ANN001

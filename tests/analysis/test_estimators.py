@@ -4,6 +4,7 @@ quantile rule, intervals, domains and differences."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,17 +195,81 @@ def test_domain_variance_is_not_the_subset_design_variance() -> None:
     assert kept.se != pytest.approx(dropped.se, rel=1e-6)
 
 
-def test_domain_difference_accounts_for_shared_psus() -> None:
-    design, y, _, extra = clustered(seed=5)
-    f, m = extra["sex"] == "F", extra["sex"] == "M"
-    diff = A.domain_difference(design, y, f, m, statistic="proportion")
-    a, b = A.proportion(design, y, domain=f), A.proportion(design, y, domain=m)
-    assert diff.estimate == pytest.approx(a.estimate - b.estimate, rel=1e-12)
-    naive = math.sqrt(a.se**2 + b.se**2)
-    assert diff.se != pytest.approx(naive, rel=1e-6)
+def test_domain_difference_by_hand() -> None:
+    """Two strata of two PSUs; domain A is rows marked "A", B the others (no fpc).
+
+    A: w (2, 1, 4, 2), y (1, 1, 0, 1): p_A = 5/9;  B: w (2, 3, 1), y (0, 1, 1): p_B = 2/3.
+    z = w (y - p_A)/9 on A's rows minus w (y - p_B)/6 on B's rows; PSU totals
+    a1 = 8/81 + 2/9 = 52/162, a2 = 4/81 - 1/6 = -19/162, b1 = -20/81 - 1/18 = -49/162,
+    b2 = 8/81 = 16/162.  Stratum a: mean 33/324, deviations +-71/324; stratum b: mean
+    -33/324, deviations +-65/324.  V = 2/(2-1) * 2 (71^2 + 65^2) / 324^2 = 37064/104976,
+    SE = sqrt(9266)/162; df = 4 PSUs - 2 strata = 2, qt(0.975, 2) = 0.95/sqrt(2*0.975*0.025).
+    """
+    w = np.array([2.0, 2.0, 1.0, 3.0, 4.0, 1.0, 2.0])
+    y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0])
+    strata = np.array(["a", "a", "a", "a", "b", "b", "b"])
+    psu = np.array([1, 1, 2, 2, 1, 1, 2])
+    dom = np.array(["A", "B", "A", "B", "A", "B", "A"])
+    design = A.svydesign(w, strata=strata, psu=psu)
+    diff = A.domain_difference(design, y, dom == "A", dom == "B", statistic="proportion")
+    se = math.sqrt(9266) / 162
+    q = 0.95 / math.sqrt(2 * 0.975 * 0.025)
+    assert diff.estimate == pytest.approx(-1 / 9, rel=1e-14)
+    assert diff.se == pytest.approx(se, rel=1e-13)
+    assert diff.df == 2
+    assert diff.ci_low == pytest.approx(-1 / 9 - q * se, rel=1e-12)
+    assert diff.ci_high == pytest.approx(-1 / 9 + q * se, rel=1e-12)
+    # B touches only 3 of the 4 PSUs: the df are those of the two domains together
+    back = A.domain_difference(design, y, dom == "B", dom == "A", statistic="proportion")
+    assert (back.estimate, back.df) == (pytest.approx(1 / 9, rel=1e-14), 2)
+    assert back.se == pytest.approx(se, rel=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("statistic", "column", "expected"),
+    [
+        # R: b <- svyby(~high, ~stype, d, svymean, covmat=TRUE);
+        #    svycontrast(b, c(E=1, H=0, M=-1)); df = degf(subset(d, stype %in% c("E","M")))
+        ("proportion", "high",
+         (0.128055555555555589, 0.086014346434042696, 14,
+          -0.056426869646129418, 0.312537980757240597)),
+        # R: the same with svyby(~api00, ~stype, d, svytotal, covmat=TRUE)
+        ("total", "api00",
+         (2628253.11026382074, 812446.61201030214, 14,
+          885728.43218020373, 4370777.78834743798)),
+    ],
+)  # fmt: skip
+def test_domain_difference_matches_r_svycontrast(
+    statistic: str, column: str, expected: tuple
+) -> None:
+    """apiclus1 (R 4.2.2, survey 4.1): d <- svydesign(ids=~dnum, fpc=~fpc, weights=~pw);
+    elementary minus middle schools, which share school districts (PSUs); interval =
+    contrast -/+ qt(0.975, df) SE."""
+    from analysis.estimators import estimate_many
+    from analysis.io import read_columns
+
+    cols, _ = read_columns(
+        str(Path(__file__).parent / "fixtures" / "apiclus1.csv"),
+        numeric=["pw", "fpc", column],
+        categorical=["dnum", "stype"],
+    )
+    design = A.svydesign(cols["pw"], psu=cols["dnum"], fpc=cols["fpc"])
+    stype = cols["stype"]
+    e = stype.codes == stype.levels.index("E")
+    m = stype.codes == stype.levels.index("M")
+    diff = A.domain_difference(design, cols[column], e, m, statistic=statistic)
+    est, se, df, low, high = expected
+    assert diff.estimate == pytest.approx(est, rel=1e-12)
+    assert diff.se == pytest.approx(se, rel=1e-9)
+    assert diff.df == df
+    assert diff.ci_low == pytest.approx(low, rel=1e-9)
+    assert diff.ci_high == pytest.approx(high, rel=1e-9)
+    # the domains share PSUs: the SE is not that of two independent estimates
+    a = estimate_many(design, cols[column], [e, m], statistic=statistic)
+    assert diff.se != pytest.approx(math.hypot(a[0].se, a[1].se), rel=1e-3)
     # the difference of a domain with itself has no variance
-    same = A.domain_difference(design, y, f, f, statistic="proportion")
-    assert same.estimate == 0.0 and same.se == pytest.approx(0.0, abs=1e-15)
+    same = A.domain_difference(design, cols[column], e, e, statistic=statistic)
+    assert same.estimate == 0.0 and same.se == pytest.approx(0.0, abs=1e-9 * abs(est))
 
 
 def test_independent_difference_between_years() -> None:

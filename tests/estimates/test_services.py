@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from analysis.cli import build_parser
+from analysis.cli import arguments_for, build_parser, spec_from_args
 from quizapp.estimates import services
 from quizapp.estimates.services import EstimateRequest, EstimatorRefused, Upload
 
 
-def test_the_arguments_parse_as_the_command_lines():
+def test_the_command_shown_is_the_pages_spec():
     request = EstimateRequest(survey=Path("/x.csv"), indicator="-odd", weight="w", strata="s",
                               allow_placeholder_margins=True, level=0.9, goal=0.2, ci="beta")
-    argv = services.cli_arguments(request, "/tmp/x.csv", "/tmp/m.csv", ["sex", "a:b"])
-    args = build_parser().parse_args(argv)
-    assert args.file == "/tmp/x.csv" and args.indicator == "-odd" and args.weight == "w"
-    assert args.strata == "s" and args.psu is None and args.fpc is None
-    assert args.rake == "/tmp/m.csv" and args.allow_placeholder_margins
-    assert args.by == ["sex", "a:b"] and args.ci == "beta"
-    assert args.level == 0.9 and args.goal == 0.2 and args.lonely_psu == "fail"
+    spec = services.spec_for(request, "/tmp/x.csv", "/tmp/m.csv", ["sex", "a:b"])
+    assert spec.max_levels == services.MAX_LEVELS and spec.by == (("sex",), ("a", "b"))
+    argv = arguments_for(spec, "/tmp/x.csv", "/tmp/m.csv")
+    parsed = spec_from_args(build_parser().parse_args(argv))
+    assert dataclasses.replace(parsed, max_levels=services.MAX_LEVELS) == spec
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -58,7 +57,7 @@ def test_the_demo_result_is_marked_simulated_and_names_its_command():
     result = services.run(EstimateRequest(survey=services.DEMO_SURVEY, strata="stratum",
                                           psu="psu", by_if_present=("sex", "township")))
     assert result.simulated and result.skipped_by == ("township",)
-    assert list(result.report["by"]) == ["sex"]
+    assert [b.key for b in result.report.by] == ["sex"]
     assert result.command == (
         "python -m analysis estimate surveys/demo/simulated_survey.csv --indicator=meets "
         "--weight=weight --strata=stratum --psu=psu --by=sex --ci=logit --level=0.95 "
