@@ -78,5 +78,8 @@ def load_config(instance_path: Path, environ: os._Environ | dict | None = None) 
         # Reverse proxies in front of the app (nginx: 1), so client addresses are right for
         # the login rate limit and the cheating signals. 0 trusts no forwarded headers.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
+        # Practice rounds per account, and per client address (accounts and visitors without
+        # one together: a school shares one address), never per device (a cookie is dropped).
         "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
+        "PRACTICE_ADDRESS_RATE_LIMIT": env.get("PRACTICE_ADDRESS_RATE_LIMIT", "600 per hour"),
     }

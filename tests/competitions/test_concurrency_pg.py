@@ -32,6 +32,7 @@ def pg_app(tmp_path):
 
 def _setup(app):
     from quizapp.competitions import services
+    from quizapp.competitions.pool import draw_pool
     from quizapp.engine import clock
     from quizapp.extensions import db
     from quizapp.models import Competition
@@ -44,8 +45,9 @@ def _setup(app):
             slug="race", title="并发", starts_at=now - timedelta(days=1),
             ends_at=now + timedelta(days=1), registration={"name": "optional"},
             question_count=6, quotas={}, seconds_per_question=None, attempts_per_day=1,
-            points_per_correct=5.0, published=True)
+            points_per_correct=5.0, pool_size=12, published=True)
         db.session.add(competition)
+        draw_pool(competition, seed=1)
         db.session.commit()
         participant = services.register(competition, user_id=None, device_id="dev", name="",
                                         township_id=None, organisation_id=None, phone="",
