@@ -1,7 +1,7 @@
 """The attempt engine through the real database: draw, timing, scoring, exactly-once, voiding."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,11 +12,12 @@ from quizapp.engine.attempts import (
     AttemptError,
     close_overdue,
     current_item,
+    item_deadline,
     record_answer,
     void_attempt,
 )
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptItem, Participant
+from quizapp.models import Attempt, AttemptItem, Participant, Round
 
 RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
 
@@ -267,3 +268,101 @@ def test_answering_the_last_open_item_finishes_even_if_one_timed_out(competition
         now.move(seconds=1)
     assert attempt.status == "finished"
     assert attempt.correct_count == attempt.question_count - 1
+
+
+def test_an_item_not_yet_shown_cannot_be_answered(competition, now):
+    """The issue: while question 1 was on screen, an answer to question 6 was recorded, and
+    question 6 was then never shown, so its timer never started."""
+    attempt = _start(competition, _register(competition), now)
+    first = _show(attempt, now)
+    assert first.position == 0
+    ahead = attempt.items[5]
+    with pytest.raises(AttemptError, match="not_current"):
+        _answer(attempt, ahead, now=now.value)
+    db.session.refresh(ahead)
+    assert (ahead.answered_at, ahead.shown_at, attempt.score) == (None, None, 0)
+    shown = []
+    while attempt.status == "open":
+        item = _show(attempt, now)
+        shown.append(item.position)
+        now.move(seconds=4)
+        _answer(attempt, item, now=now.value)
+    assert shown == [0, 1, 2, 3, 4, 5], "every question is shown in its turn"
+    assert [i.elapsed_ms for i in attempt.items] == [4000] * 6
+
+
+def test_the_current_item_cannot_be_answered_before_it_is_shown(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    with pytest.raises(AttemptError, match="not_current"):
+        _answer(attempt, attempt.items[0], now=now.value)
+    item = _show(attempt, now)
+    assert _answer(attempt, item, now=now.value).recorded
+
+
+def test_a_timed_out_item_gives_way_to_the_next_only_once_that_is_shown(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    _show(attempt, now)
+    now.move(seconds=40)  # question 1 timed out unanswered; question 2 not shown yet
+    with pytest.raises(AttemptError, match="not_current"):
+        _answer(attempt, attempt.items[1], seconds_per_question=30, now=now.value)
+    assert _show(attempt, now).position == 1
+    assert _answer(attempt, attempt.items[1], seconds_per_question=30, now=now.value).recorded
+
+
+def test_practice_answers_only_the_item_shown_too(bank):
+    from quizapp.practice import services as practice
+
+    attempt = practice.start_practice("youth", None, "dev", rng=random.Random(3))
+    with pytest.raises(AttemptError, match="not_current"):
+        record_answer(attempt, 6, [0])
+    item = current_item(attempt)
+    with pytest.raises(AttemptError, match="not_current"):
+        record_answer(attempt, item.position + 1, [0])
+    assert record_answer(attempt, item.position, [0]).recorded
+
+
+def test_the_attempt_deadline_is_capped_by_the_round_end_and_the_window_end(competition, now):
+    t = now.value
+    competition.seconds_per_attempt = 600
+    week = Round(number=1, starts_at=t - timedelta(days=1), ends_at=t + timedelta(seconds=60))
+    assert services.attempt_deadline(competition, t, None) == t + timedelta(seconds=600)
+    assert services.attempt_deadline(competition, t, week) == t + timedelta(seconds=60)
+    competition.ends_at = t + timedelta(seconds=30)
+    assert services.attempt_deadline(competition, t, week) == t + timedelta(seconds=30)
+    assert services.attempt_deadline(competition, t, None) == t + timedelta(seconds=30)
+
+
+def test_a_started_attempt_ends_with_its_round(competition, now):
+    t = now.value
+    db.session.add(Round(competition=competition, number=1, starts_at=t - timedelta(days=1),
+                         ends_at=t + timedelta(seconds=100)))
+    db.session.commit()
+    attempt = _start(competition, _register(competition), now)
+    assert attempt.deadline == t + timedelta(seconds=100)  # not 6 × 30 s = 180 s
+
+
+def test_an_items_limit_is_capped_by_the_attempts_deadline(competition, now):
+    attempt = _start(competition, _register(competition), now)
+    assert attempt.deadline == now.value + timedelta(seconds=180)
+    now.move(seconds=170)
+    item = _show(attempt, now)  # its own 30 s would run to 200 s
+    assert item_deadline(attempt, item, 30) == attempt.deadline
+    assert item_deadline(attempt, item, None) == attempt.deadline
+    attempt.deadline = None
+    assert item_deadline(attempt, item, 30) == now.value + timedelta(seconds=30)
+    db.session.rollback()
+
+
+def test_the_daily_limit_turns_at_beijing_midnight_not_utc_midnight(competition, now):
+    competition.attempts_per_day = 1
+    db.session.commit()
+    participant = _register(competition)
+    now.value = datetime(2025, 5, 1, 15, 59, tzinfo=UTC)  # 23:59 on 1 May in Beijing
+    _finish(_start(competition, participant, now), now)
+    now.value = datetime(2025, 5, 1, 16, 1, tzinfo=UTC)  # 00:01 on 2 May in Beijing, same UTC day
+    _finish(_start(competition, participant, now), now)
+    now.value = datetime(2025, 5, 2, 15, 58, tzinfo=UTC)  # 23:58 on 2 May, the next UTC day
+    with pytest.raises(AttemptError, match="daily_limit"):
+        _start(competition, participant, now)
+    now.value = datetime(2025, 5, 2, 16, 0, tzinfo=UTC)  # 00:00 on 3 May in Beijing
+    assert _start(competition, participant, now).status == "open"
