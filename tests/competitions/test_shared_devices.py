@@ -110,3 +110,17 @@ def test_linking_needs_an_account(client, competition):
     response = _post(client, "link-device")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert _participants()["小李"].user_id is None
+
+
+def test_an_accounts_registration_is_never_found_by_its_device(competition, resident):
+    """Even one that still carries a device (what the old adoption on sign-in left before
+    migration 0006 cleared it) belongs to the account alone."""
+    from quizapp.competitions import services
+
+    kept = Participant(competition_id=competition.id, user_id=resident.id, device_id="phone",
+                       name="张三")
+    db.session.add(kept)
+    db.session.commit()
+    assert services.find_participant(competition, None, "phone") is None
+    assert services.find_participant(competition, resident.id, "other").id == kept.id
+    assert services.linkable_registration(competition, None, "phone") is None
