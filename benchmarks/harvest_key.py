@@ -1,4 +1,4 @@
-"""Can a script learn an open competition's answer key? ``.venv/bin/python benchmarks/harvest_key.py``
+"""Can a script learn an open competition's key? ``.venv/bin/python benchmarks/harvest_key.py``
 
 Plays the attacker of issue 8 against a throw-away app (a migrated SQLite database in a
 temporary directory, with ``flask demo load``: the 720-question bank and the demo competition,
@@ -65,6 +65,7 @@ class Attacker:
     started: float = field(default_factory=time.perf_counter)
     key: dict[str, set[str]] = field(default_factory=dict)  # stem -> right option labels
     address_index: int = 0
+    first_refusal: tuple[int, int, float] | None = None  # rounds, requests, seconds
 
     def out_of_budget(self) -> bool:
         return (self.requests >= self.max_requests
@@ -109,6 +110,9 @@ def practice_phase(attacker: Attacker) -> dict:
             "csrf_token": TOKEN.search(page).group(1), "group": group})
         if started.status_code == 429:
             attacker.refused += 1
+            if attacker.first_refusal is None:
+                attacker.first_refusal = (rounds, attacker.requests,
+                                          time.perf_counter() - attacker.started)
             if attacker.address_index + 1 < len(attacker.addresses):
                 attacker.address_index += 1
                 continue
@@ -131,7 +135,8 @@ def practice_phase(attacker: Attacker) -> dict:
 
 
 def competition_phase(attacker: Attacker, slug: str, township_value: str) -> dict:
-    scores = []
+    scores: list[tuple[float, float]] = []
+    full_marks = None
     while not attacker.out_of_budget():
         client = attacker.fresh_device()
         page = attacker.call(client, "GET", f"/competitions/{slug}").text
@@ -156,7 +161,10 @@ def competition_phase(attacker: Attacker, slug: str, township_value: str) -> dic
         attacker.learn(result)
         score = re.search(r'data-test="score">([\d.]+)<', result)
         scores.append((float(score.group(1)) if score else 0.0, seconds))
-    return {"attempts": len(scores), "scores": scores}
+        if scores[-1][0] >= 100 and full_marks is None:
+            full_marks = (len(scores), attacker.requests,
+                          time.perf_counter() - attacker.started)
+    return {"attempts": len(scores), "scores": scores, "full_marks": full_marks}
 
 
 def build_app(directory: Path, reveal: str | None):
@@ -249,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
         rounds = practice_phase(attacker)["rounds"]
         report("1. practice, a fresh device every round", attacker, truth,
                f"{rounds} rounds")
+        if attacker.first_refusal:
+            done, requests, seconds = attacker.first_refusal
+            print(f"  first refused round: after {done} rounds, {requests} requests, "
+                  f"{seconds:.1f} s")
         share = len(set(attacker.key) & truth["practice"]) / max(len(truth["practice"]), 1)
         print(f"  (before this change practice drew the pool too: this run would have learned "
               f"about {100 * share:.0f}% of it)")
@@ -264,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
             best = max(s for s, _ in scores)
             print(f"  scores (of 100): first {summary}{' …' if len(scores) > 5 else ''}; "
                   f"best {best:.0f}, last {scores[-1][0]:.0f}")
+        if outcome["full_marks"]:
+            number, requests, seconds = outcome["full_marks"]
+            print(f"  first full marks: attempt {number}, after {requests} requests and "
+                  f"{seconds:.1f} s")
+        else:
+            print("  full marks never reached")
     return 0
 
 

@@ -81,7 +81,12 @@ class CompetitionForm(FlaskForm):
         (("best", _l("The best")), ("last", _l("The last")))))
     points_per_correct = FloatField(_l("Points per correct answer"), default=5,
                                     validators=[DataRequired(), NumberRange(min=0.1, max=100)])
-    reveal = SelectField(_l("Show right answers"), default="after_window", choices=choices(
+    reveal = SelectField(
+        _l("Show right answers"), default="after_window",
+        description=_l("Only \"after the competition closes\" keeps the pool's answers secret "
+                       "while it is open: otherwise anyone who registers again and again can "
+                       "read them."),
+        choices=choices(
         (("after_window", _l("After the competition closes")),
          ("after_attempt", _l("After each attempt")),
          ("after_item", _l("After each question")))))

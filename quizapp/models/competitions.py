@@ -92,7 +92,9 @@ class Round(db.Model):
 
 
 class Participant(db.Model):
-    """Someone registered for a competition, by account or by anonymous device token.
+    """Someone registered for a competition, by account or by anonymous device token, never
+    both: an account's registration has no device, so the next person on a shared device never
+    sees it (linking a device's registration to an account clears its device).
 
     Only the registration fields the competition asks for are stored.
     """
