@@ -84,12 +84,12 @@ class Attacker:
             stem = _text(block.group(1))
             self.key[stem] = {_text(label) for label in RIGHT.findall(block.group(0))}
 
-    def answer_page(self, client, page: str, url: str) -> bool:
-        """Answer the question on ``page`` with the key if known; False when it is not a
-        question page any more."""
+    def answer_page(self, client, page: str, url: str) -> bool | None:
+        """Answer the question on ``page`` with the key if known (True) or a guess (False);
+        ``None`` when it is not a question page any more."""
         position = POSITION.search(page)
         if position is None:
-            return False
+            return None
         stem = _text(QUESTION_STEM.search(page).group(1))
         options = [(value, _text(label)) for value, label in OPTION.findall(page)]
         known = self.key.get(stem)
@@ -97,7 +97,7 @@ class Attacker:
         self.call(client, "POST", url, data={
             "csrf_token": TOKEN.search(page).group(1), "position": position.group(1),
             "choice": chosen})
-        return True
+        return bool(known)
 
 
 def practice_phase(attacker: Attacker) -> dict:
@@ -136,6 +136,7 @@ def practice_phase(attacker: Attacker) -> dict:
 
 def competition_phase(attacker: Attacker, slug: str, township_value: str) -> dict:
     scores: list[tuple[float, float]] = []
+    knew: list[int] = []  # questions of each attempt whose key the script already had
     full_marks = None
     while not attacker.out_of_budget():
         client = attacker.fresh_device()
@@ -151,12 +152,16 @@ def competition_phase(attacker: Attacker, slug: str, township_value: str) -> dic
         token = started.headers["Location"].rsplit("/", 1)[-1]
         url = f"/competitions/attempt/{token}"
         began = time.perf_counter()
+        known = 0
         for _ in range(40):
             page = attacker.call(client, "GET", url).text
             attacker.learn(page)  # "after each question" shows the last one answered
-            if not attacker.answer_page(client, page, f"{url}/answer"):
+            answered = attacker.answer_page(client, page, f"{url}/answer")
+            if answered is None:
                 break
+            known += answered
         seconds = time.perf_counter() - began
+        knew.append(known)
         result = attacker.call(client, "GET", f"{url}/result").text
         attacker.learn(result)
         score = re.search(r'data-test="score">([\d.]+)<', result)
@@ -164,7 +169,7 @@ def competition_phase(attacker: Attacker, slug: str, township_value: str) -> dic
         if scores[-1][0] >= 100 and full_marks is None:
             full_marks = (len(scores), attacker.requests,
                           time.perf_counter() - attacker.started)
-    return {"attempts": len(scores), "scores": scores, "full_marks": full_marks}
+    return {"attempts": len(scores), "scores": scores, "full_marks": full_marks, "knew": knew}
 
 
 def build_app(directory: Path, reveal: str | None):
@@ -276,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
             best = max(s for s, _ in scores)
             print(f"  scores (of 100): first {summary}{' …' if len(scores) > 5 else ''}; "
                   f"best {best:.0f}, last {scores[-1][0]:.0f}")
+        if outcome["knew"]:
+            print(f"  questions of each attempt already known: {outcome['knew'][:12]}"
+                  f"{' …' if len(outcome['knew']) > 12 else ''}")
         if outcome["full_marks"]:
             number, requests, seconds = outcome["full_marks"]
             print(f"  first full marks: attempt {number}, after {requests} requests and "

@@ -138,7 +138,11 @@ def answer(token: str):
     except (ValueError, AttemptError) as error:
         if isinstance(error, AttemptError) and error.code == "closed":
             return redirect(url_for("practice.summary", token=token))
-        flash(_("Please choose an answer from the options shown."))
+        if isinstance(error, AttemptError) and error.code == "not_current":
+            flash(_("Please answer the question on your screen; "
+                    "questions are answered one at a time, in order."))
+        else:
+            flash(_("Please choose an answer from the options shown."))
         return redirect(url_for("practice.question", token=token))
     return redirect(url_for("practice.feedback", token=token, position=position))
 
