@@ -67,9 +67,15 @@ def test_workers_count_practice_rounds_together_through_redis(migrated_database,
                                                               redis_url):
     workers = [make_app(migrated_database, str(tmp_path / f"i{n}"), RATELIMIT_STORAGE_URI=redis_url,
                         PRACTICE_ADDRESS_RATE_LIMIT="3 per hour") for n in range(2)]
+    from quizapp.extensions import db
+
     statuses = []
     for attempt in range(4):
         worker = workers[attempt % 2]
         with worker.app_context():
             statuses.append(_start(worker.test_client()))
+    for worker in workers:
+        with worker.app_context():
+            db.session.remove()
+            db.engine.dispose()
     assert statuses == [302, 302, 302, 429]
