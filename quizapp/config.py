@@ -35,6 +35,7 @@ ENVIRONMENT_VARIABLES = (
     "RATELIMIT_ALLOW_MEMORY",
     "LOGIN_RATE_LIMIT",
     "PRACTICE_RATE_LIMIT",
+    "PRACTICE_ADDRESS_RATE_LIMIT",
     "MAX_UPLOAD_BYTES",
     "TRUSTED_PROXIES",
 )
@@ -125,7 +126,10 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "RATELIMIT_ALLOW_MEMORY": allow_memory,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Practice rounds per account, and per client address (accounts and visitors without
+        # one together: a school shares one address), never per device (a cookie is dropped).
         "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
+        "PRACTICE_ADDRESS_RATE_LIMIT": env.get("PRACTICE_ADDRESS_RATE_LIMIT", "600 per hour"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "KEXUE_TIMEZONE": "Asia/Shanghai",

@@ -1,31 +1,69 @@
-"""Which question versions quizzes and competitions may draw from."""
+"""Which question versions quizzes and competitions may draw from.
+
+Rules:
+- Only the current, active version of a question is drawn, and never a question reserved for
+  the survey (survey items are held back so they are not learned in advance).
+- A competition draws only from its own pool (``competition_items``).
+- Practice never draws a question in the pool of a competition that has not closed yet
+  (upcoming, open, published or not): practice shows the right answer after each question, so
+  anything it draws is public. A pool returns to practice when its competition closes.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import Select, select
 
 from quizapp.engine.draw import Candidate
 from quizapp.extensions import db
-from quizapp.models import Question, QuestionVersion
+from quizapp.models import Competition, CompetitionItem, Question, QuestionVersion
 from quizapp.models.questions import groups_to_mask
 
 
-def drawable_versions(groups: list[str] | None = None,
-                      exclude_question_ids: set[int] | None = None) -> list[QuestionVersion]:
-    """Current, active versions of questions not reserved for the survey.
-
-    Survey items are held back so they are not learned in advance. ``groups`` keeps questions
-    aimed at any of those groups (``None`` or empty: all).
-    """
+def drawable_query(groups: list[str] | None = None) -> Select:
+    """The query of current, active, non-survey versions aimed at any of ``groups``
+    (``None`` or empty: all groups)."""
     query = (select(QuestionVersion)
              .join(Question, Question.current_version_id == QuestionVersion.id)
              .where(QuestionVersion.status == "active", Question.survey_reserved.is_(False)))
     if groups:
         query = query.where(QuestionVersion.groups_mask.op("&")(groups_to_mask(groups)) != 0)
-    versions = list(db.session.scalars(query))
+    return query
+
+
+def drawable_versions(groups: list[str] | None = None,
+                      exclude_question_ids: set[int] | None = None) -> list[QuestionVersion]:
+    """Current, active versions of questions not reserved for the survey (see the rules)."""
+    versions = list(db.session.scalars(drawable_query(groups)))
     if exclude_question_ids:
         versions = [v for v in versions if v.question_id not in exclude_question_ids]
     return versions
+
+
+def reserved_question_ids(now: datetime) -> Select:
+    """The ids of questions in the pool of any competition not closed at ``now`` (a subquery)."""
+    return (select(CompetitionItem.question_id)
+            .join(Competition, Competition.id == CompetitionItem.competition_id)
+            .where(Competition.ends_at > now))
+
+
+def practice_versions(groups: list[str] | None, now: datetime) -> list[QuestionVersion]:
+    """What practice may draw at ``now``: drawable, and in no unclosed competition's pool."""
+    return list(db.session.scalars(drawable_query(groups).where(
+        Question.id.not_in(reserved_question_ids(now)))))
+
+
+def pool_question_ids(competition_id: int) -> Select:
+    """The ids of the questions in a competition's pool (a subquery)."""
+    return select(CompetitionItem.question_id).where(
+        CompetitionItem.competition_id == competition_id)
+
+
+def pool_versions(competition_id: int, groups: list[str] | None = None) -> list[QuestionVersion]:
+    """What a competition's attempts may draw: drawable and in its pool."""
+    return list(db.session.scalars(drawable_query(groups).where(
+        Question.id.in_(pool_question_ids(competition_id)))))
 
 
 def as_candidates(versions: list[QuestionVersion]) -> list[Candidate]:

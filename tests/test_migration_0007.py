@@ -16,7 +16,7 @@ def _with_accounts(url: str, instance: str, names: list[str]):
 
     app = make_app(url, instance)
     with app.app_context():
-        upgrade(revision="0005")
+        upgrade(revision="0006")
         with db.engine.begin() as connection:
             for name in names:
                 connection.execute(INSERT, {"name": name, "active": True})
@@ -35,7 +35,7 @@ def _check_upgrade(url: str, instance: str) -> None:
         assert [row.username for row in rows] == ["admin", "li.ming", "wang"]
         tokens = [row.session_token for row in rows]
         assert len(set(tokens)) == 3 and all(len(token) == 32 for token in tokens)
-        downgrade(revision="0005")
+        downgrade(revision="0006")
         with db.engine.connect() as connection:
             columns = {c["name"] for c in sa.inspect(connection).get_columns("users")}
         assert "session_token" not in columns

@@ -1,7 +1,7 @@
 """session token on users; usernames stored in lower case
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30
 
 Usernames become case-insensitive: they are lower-cased (the upgrade stops, naming them, if two
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

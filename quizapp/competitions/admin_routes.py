@@ -1,18 +1,17 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from quizapp import spreadsheets
 from quizapp.access import roles_required
 from quizapp.competitions import admin_bp, admin_services
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
+from quizapp.competitions.labels import signal_name, signal_reason
+from quizapp.competitions.pool import pool_summary
 from quizapp.competitions.routes import board_request
-from quizapp.engine import boards, signals
+from quizapp.engine import boards
 from quizapp.engine.attempts import close_overdue, void_attempt
-from quizapp.extensions import db
-from quizapp.models import Attempt, Competition
+from quizapp.models import Competition
 from quizapp.models.questions import TOPICS
 from quizapp.timezone import to_local
 
@@ -24,11 +23,19 @@ FORM_ERRORS = {
     "outside_window": lambda: _("A round must lie inside the competition's dates."),
     "overlap": lambda: _("This round overlaps another round."),
     "unknown_topic": lambda: _("Unknown topic. Use the topic names of the question bank."),
+    "pool_too_small": lambda: _("The pool needs at least as many questions as each attempt."),
+    "pool_too_large": lambda available: _(
+        "The bank has only %(available)s questions for this audience. Choose a smaller pool.",
+        available=available),
+    "pool_quotas": lambda: _("The bank cannot fill a pool of this size with these quotas. "
+                             "Choose a smaller pool or other quotas."),
+    "pool_locked": lambda: _("Attempts have started: the question pool, the audience, the "
+                             "number of questions and the quotas can no longer change."),
 }
 
 
 def _competition_or_404(competition_id: int) -> Competition:
-    competition = db.session.get(Competition, competition_id)
+    competition = admin_services.get_competition(competition_id)
     if competition is None:
         abort(404)
     return competition
@@ -37,9 +44,8 @@ def _competition_or_404(competition_id: int) -> Competition:
 @admin_bp.route("/")
 @admin_only
 def index():
-    competitions = db.session.scalars(
-        select(Competition).order_by(Competition.starts_at.desc())).all()
-    return render_template("competitions/admin_index.html", competitions=competitions)
+    return render_template("competitions/admin_index.html",
+                           competitions=admin_services.list_competitions())
 
 
 def _edit(competition: Competition, is_new: bool):
@@ -52,13 +58,14 @@ def _edit(competition: Competition, is_new: bool):
             form.quota_true_false.data, form.quota_single.data = 7, 7
             form.quota_multiple.data = 6
             form.seconds_per_question.data, form.attempts_per_day.data = 30, 1
+            form.pool_size.data = 100
         else:
             admin_services.competition_to_form(competition, form)
     elif form.validate_on_submit():
         try:
             admin_services.form_to_competition(form, competition)
         except admin_services.CompetitionFormError as error:
-            getattr(form, error.field).errors.append(FORM_ERRORS[str(error)]())
+            getattr(form, error.field).errors.append(FORM_ERRORS[str(error)](**error.params))
         else:
             flash(_("Saved."))
             return redirect(url_for("competition_admin.detail", competition_id=competition.id))
@@ -86,7 +93,7 @@ def detail(competition_id: int):
     round_form = RoundForm(title=title, starts_at=to_local(starts).replace(tzinfo=None),
                            ends_at=to_local(ends).replace(tzinfo=None))
     return render_template("competitions/admin_detail.html", competition=competition,
-                           round_form=round_form)
+                           round_form=round_form, pool=pool_summary(competition))
 
 
 @admin_bp.route("/<int:competition_id>/rounds", methods=["POST"])
@@ -122,22 +129,19 @@ def board(competition_id: int):
 @admin_only
 def attempts(competition_id: int):
     competition = _competition_or_404(competition_id)
-    flagged = signals.all_signals(competition.id)
-    flagged_ids = {a for s in flagged for a in s.attempt_ids}
-    recent = db.session.scalars(
-        select(Attempt).where(Attempt.competition_id == competition.id)
-        .options(selectinload(Attempt.participant))
-        .order_by(Attempt.id.desc()).limit(200)).all()
+    flagged = admin_services.signals_for_review(competition)
     return render_template("competitions/admin_attempts.html", competition=competition,
-                           signals=flagged, flagged_ids=flagged_ids, attempts=recent,
+                           flagged=flagged, signal_name=signal_name, signal_reason=signal_reason,
+                           flagged_ids={a for f in flagged for a in f.signal.attempt_ids},
+                           attempts=admin_services.recent_attempts(competition),
                            void_form=VoidForm())
 
 
 @admin_bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
 @admin_only
 def void(attempt_id: int):
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or attempt.competition_id is None:
+    attempt = admin_services.competition_attempt(attempt_id)
+    if attempt is None:
         abort(404)
     form = VoidForm()
     if form.validate_on_submit():

@@ -1,13 +1,16 @@
-"""Admin operations on competitions: save from the form, next round, exports."""
+"""Admin operations on competitions: list and find, save from the form (with the question
+pool), next round, attempts and signals for review, voiding, exports."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from quizapp.engine import boards
+from quizapp.competitions import pool
+from quizapp.engine import boards, signals
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Participant, Round
 from quizapp.models.questions import TOPICS, groups_to_mask, mask_to_groups
@@ -15,9 +18,13 @@ from quizapp.timezone import from_local, to_local
 
 
 class CompetitionFormError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
+    """A form value the rules refuse: ``field`` names the field, the message is a code;
+    ``params`` fill the message shown."""
+
+    def __init__(self, field: str, message: str, **params) -> None:
         super().__init__(message)
         self.field = field
+        self.params = params
 
 
 def parse_quota(text: str | None) -> dict[str, int]:
@@ -30,8 +37,53 @@ def parse_quota(text: str | None) -> dict[str, int]:
     return quota
 
 
+def list_competitions() -> list[Competition]:
+    """Every competition, the latest first."""
+    return list(db.session.scalars(select(Competition).order_by(Competition.starts_at.desc())))
+
+
+def get_competition(competition_id: int) -> Competition | None:
+    return db.session.get(Competition, competition_id)
+
+
+def competition_attempt(attempt_id: int) -> Attempt | None:
+    """A competition's attempt by id (``None`` for a practice attempt or none at all)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    return attempt if attempt is not None and attempt.competition_id is not None else None
+
+
+def recent_attempts(competition: Competition, limit: int = 200) -> list[Attempt]:
+    """The latest attempts, with their participants, for review."""
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.competition_id == competition.id)
+        .options(selectinload(Attempt.participant))
+        .order_by(Attempt.id.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class FlaggedAttempts:
+    """A cheating signal with the attempts it names and their participants' names."""
+
+    signal: signals.Signal
+    attempts: list[tuple[int, str]]  # (attempt id, participant's name)
+
+
+def signals_for_review(competition: Competition) -> list[FlaggedAttempts]:
+    """Every cheating signal of a competition, with who is behind each flagged attempt."""
+    found = signals.all_signals(competition.id)
+    ids = {a for s in found for a in s.attempt_ids}
+    names = dict(db.session.execute(
+        select(Attempt.id, Participant.name)
+        .join(Participant, Participant.id == Attempt.participant_id)
+        .where(Attempt.id.in_(ids))).all()) if ids else {}
+    return [FlaggedAttempts(s, [(a, names.get(a) or f"#{a}") for a in s.attempt_ids])
+            for s in found]
+
+
 def form_to_competition(form, competition: Competition) -> Competition:
-    """Copy a validated CompetitionForm onto ``competition`` and save it."""
+    """Copy a validated CompetitionForm onto ``competition`` and save it, drawing its
+    question pool when it has none or a setting the pool depends on changed (see
+    :mod:`quizapp.competitions.pool`)."""
     starts, ends = from_local(form.starts_at.data), from_local(form.ends_at.data)
     if ends <= starts:
         raise CompetitionFormError("ends_at", "ends_before_start")
@@ -50,6 +102,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
     for quota in (type_quota, difficulty_quota, topic_quota):
         if sum(quota.values()) > form.question_count.data:
             raise CompetitionFormError("question_count", "quota_too_large")
+    settings_before = pool.pool_settings(competition) if competition.id else None
     competition.title = form.title.data
     competition.slug = form.slug.data
     competition.description = form.description.data or ""
@@ -69,7 +122,14 @@ def form_to_competition(form, competition: Competition) -> Competition:
     competition.points_per_correct = form.points_per_correct.data
     competition.reveal = form.reveal.data
     competition.published = form.published.data
+    competition.pool_size = form.pool_size.data
     db.session.add(competition)
+    try:
+        pool.save_pool(competition, settings_before)
+    except pool.PoolError as error:
+        db.session.rollback()
+        params = {} if error.available is None else {"available": error.available}
+        raise CompetitionFormError("pool_size", f"pool_{error.code}", **params) from None
     db.session.commit()
     return competition
 
@@ -78,7 +138,7 @@ def competition_to_form(competition: Competition, form) -> None:
     """Fill a CompetitionForm from a saved competition (for editing)."""
     for name in ("title", "slug", "description", "rules_text", "question_count",
                  "seconds_per_question", "seconds_per_attempt", "attempts_per_day", "counting",
-                 "points_per_correct", "reveal", "published"):
+                 "points_per_correct", "reveal", "published", "pool_size"):
         getattr(form, name).data = getattr(competition, name)
     form.audience.data = mask_to_groups(competition.audience_mask)
     form.starts_at.data = to_local(competition.starts_at).replace(tzinfo=None)

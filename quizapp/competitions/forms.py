@@ -46,6 +46,12 @@ class CompetitionForm(Form):
     field_phone = SelectField(_l("Mobile phone"), choices=choices(FIELD_MODE_LABELS))
     question_count = IntegerField(_l("Questions per attempt"), default=20,
                                   validators=[DataRequired(), NumberRange(min=1, max=100)])
+    pool_size = IntegerField(
+        _l("Questions in the competition's pool"), default=100,
+        description=_l("Drawn once from the bank; each attempt draws from it. Kept out of "
+                       "practice until the competition closes. At least the questions per "
+                       "attempt; about five times as many gives everyone a different paper."),
+        validators=[DataRequired(), NumberRange(min=1, max=2000)])
     quota_true_false = IntegerField(_l("of which true/false"), validators=[
         Optional(), NumberRange(min=0, max=100)])
     quota_single = IntegerField(_l("of which single choice"), validators=[
@@ -68,9 +74,15 @@ class CompetitionForm(Form):
         (("best", _l("The best")), ("last", _l("The last")))))
     points_per_correct = FloatField(_l("Points per correct answer"), default=5,
                                     validators=[DataRequired(), NumberRange(min=0.1, max=100)])
-    reveal = SelectField(_l("Show right answers"), choices=choices(
-        (("after_attempt", _l("After each attempt")),
-         ("after_window", _l("After the competition closes")))))
+    reveal = SelectField(
+        _l("Show right answers"), default="after_window",
+        description=_l("Only \"after the competition closes\" keeps the pool's answers secret "
+                       "while it is open: otherwise anyone who registers again and again can "
+                       "read them."),
+        choices=choices(
+        (("after_window", _l("After the competition closes")),
+         ("after_attempt", _l("After each attempt")),
+         ("after_item", _l("After each question")))))
     published = BooleanField(_l("Published"))
 
 

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from quizapp.access import public
+from quizapp.access import login_required, public
 from quizapp.competitions import bp, services
 from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
@@ -29,6 +29,8 @@ ATTEMPT_MESSAGES = {
     "time_up": lambda: _("Time is up: that answer came too late and was not counted."),
     "unknown_item": lambda: _("That question is not part of your attempt."),
     "bad_choice": lambda: _("Please choose an answer from the options shown."),
+    "not_current": lambda: _("Please answer the question on your screen; "
+                             "questions are answered one at a time, in order."),
 }
 REGISTRATION_MESSAGES = {
     "required": lambda: _("This field is required."),
@@ -36,6 +38,9 @@ REGISTRATION_MESSAGES = {
     "other_township": lambda: _("This organisation belongs to another township."),
     "closed": lambda: _("The competition has closed."),
     "locked": lambda: _("Your township and organisation cannot change after you have a score."),
+    "already_registered": lambda: _("Your account already has its own registration; "
+                                    "the two are kept apart."),
+    "nothing": lambda: _("This device has no registration to link."),
 }
 
 
@@ -101,7 +106,24 @@ def detail(slug: str):
         form=form, action_form=ActionForm(), state=services.window_state(competition),
         round=services.current_round(competition),
         open_attempt=participant and services.open_attempt(participant),
-        me=participant and boards.rank_of(competition, participant.id))
+        me=participant and boards.rank_of(competition, participant.id),
+        linkable=services.linkable_registration(competition, _user_id(), device_id()))
+
+
+@bp.route("/competitions/<slug>/link-device", methods=["POST"])
+@login_required
+def link_device(slug: str):
+    """Link this device's anonymous registration to the signed-in account, on request."""
+    competition = _competition_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.link_device_registration(competition, _user_id(), device_id())
+    except services.RegistrationError as error:
+        flash(REGISTRATION_MESSAGES[error.code]())
+    else:
+        flash(_("This device's registration, attempts and scores are now your account's."))
+    return redirect(url_for("competitions.detail", slug=slug))
 
 
 @bp.route("/competitions/<slug>/register", methods=["POST"])
@@ -123,7 +145,8 @@ def register(slug: str):
         return render_template(
             "competitions/detail.html", competition=competition, participant=None, form=form,
             action_form=ActionForm(), state=services.window_state(competition),
-            round=services.current_round(competition), open_attempt=None, me=None), 400
+            round=services.current_round(competition), open_attempt=None, me=None,
+            linkable=None), 400
     flash(_("You are registered. Good luck!"))
     return redirect(url_for("competitions.detail", slug=slug))
 
@@ -165,7 +188,8 @@ def attempt(token: str):
     return render_template(
         "competitions/question.html", competition=competition, attempt=attempt, item=item,
         version=item.question_version, form=ActionForm(), seconds_left=seconds_left,
-        number=item.position + 1, total=attempt.question_count)
+        number=item.position + 1, total=attempt.question_count,
+        review=services.item_review(competition, attempt, request.args.get("answered", type=int)))
 
 
 @bp.route("/competitions/attempt/<token>/answer", methods=["POST"])
@@ -186,7 +210,8 @@ def answer(token: str):
                       seconds_per_question=competition.seconds_per_question)
     except AttemptError as error:
         flash(ATTEMPT_MESSAGES[error.code]())
-    return redirect(url_for("competitions.attempt", token=token))
+        return redirect(url_for("competitions.attempt", token=token))
+    return redirect(url_for("competitions.attempt", token=token, answered=position))
 
 
 @bp.route("/competitions/attempt/<token>/result")

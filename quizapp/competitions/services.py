@@ -7,17 +7,26 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.competitions.pool import ensure_pool
 from quizapp.engine import clock
 from quizapp.engine.attempts import AttemptError, close_if_overdue, create_attempt
 from quizapp.engine.draw import DrawError, draw_questions
 from quizapp.extensions import db
-from quizapp.models import Attempt, Competition, Organisation, Participant, QuestionVersion, Round
+from quizapp.models import (
+    Attempt,
+    AttemptItem,
+    Competition,
+    Organisation,
+    Participant,
+    QuestionVersion,
+    Round,
+)
 from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.questions import mask_to_groups
-from quizapp.questions_pool import as_candidates, drawable_versions
+from quizapp.questions_pool import as_candidates, pool_versions
 from quizapp.timezone import local_day_bounds
 
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
@@ -59,26 +68,60 @@ def current_round(competition: Competition, now: datetime | None = None) -> Roun
 
 def find_participant(competition: Competition, user_id: int | None,
                      device_id: str) -> Participant | None:
-    """The participant for a signed-in account, or else for this device.
+    """The participant for a signed-in account, or else this device's anonymous registration.
 
-    Someone who registered anonymously and later signs in stays one participant: the
-    device's registration is adopted by the account (once), so nobody gets a second daily
-    allowance or a second place on the boards by signing in.
+    The two never mix on their own: a signed-in account never sees or takes over the device's
+    anonymous registration, and an anonymous visitor never sees an account's registration made
+    on the same device (a shared phone, a school computer). Only the person's explicit action
+    joins them (:func:`link_device_registration`).
     """
-    if user_id is None:
+    if user_id is not None:
         return db.session.scalar(select(Participant).where(
-            Participant.competition_id == competition.id, Participant.device_id == device_id))
-    mine = db.session.scalar(select(Participant).where(
-        Participant.competition_id == competition.id, Participant.user_id == user_id))
-    if mine is not None:
-        return mine
-    anonymous = db.session.scalar(select(Participant).where(
+            Participant.competition_id == competition.id, Participant.user_id == user_id))
+    return device_registration(competition, device_id)
+
+
+def device_registration(competition: Competition, device_id: str) -> Participant | None:
+    """This device's anonymous registration (made without an account), if any."""
+    return db.session.scalar(select(Participant).where(
         Participant.competition_id == competition.id, Participant.device_id == device_id,
         Participant.user_id.is_(None)))
-    if anonymous is not None:
-        anonymous.user_id = user_id
+
+
+def linkable_registration(competition: Competition, user_id: int | None,
+                          device_id: str) -> Participant | None:
+    """The device's anonymous registration that a signed-in account without a registration of
+    its own may link to itself (``None`` when there is nothing to offer)."""
+    if user_id is None or find_participant(competition, user_id, device_id) is not None:
+        return None
+    return device_registration(competition, device_id)
+
+
+def link_device_registration(competition: Competition, user_id: int,
+                             device_id: str) -> Participant:
+    """Make this device's anonymous registration, its attempts and scores the account's, at
+    the person's request. The device keeps nothing: after signing out, the next visitor on the
+    device starts afresh.
+
+    Raises :class:`RegistrationError` ``link``/``already_registered`` when the account has a
+    registration of its own (two registrations are never merged) and ``link``/``nothing`` when
+    the device has no anonymous registration.
+    """
+    if find_participant(competition, user_id, device_id) is not None:
+        raise RegistrationError("link", "already_registered")
+    participant = device_registration(competition, device_id)
+    if participant is None:
+        raise RegistrationError("link", "nothing")
+    participant.user_id = user_id
+    participant.device_id = None
+    db.session.execute(update(Attempt).where(Attempt.participant_id == participant.id)
+                       .values(user_id=user_id))
+    try:
         db.session.commit()
-    return anonymous
+    except IntegrityError:  # the account registered in another tab meanwhile
+        db.session.rollback()
+        raise RegistrationError("link", "already_registered") from None
+    return participant
 
 
 def _has_scored_attempt(participant: Participant) -> bool:
@@ -188,7 +231,8 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
             return existing
         raise AttemptError("daily_limit")
     rng = rng or random.Random(secrets.randbits(64))
-    pool = drawable_versions(mask_to_groups(competition.audience_mask))
+    ensure_pool(competition)
+    pool = pool_versions(competition.id, mask_to_groups(competition.audience_mask))
     try:
         drawn = draw_questions(as_candidates(pool), competition.question_count, rng,
                                competition.quotas)
@@ -209,12 +253,24 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
 
 
 def may_reveal(competition: Competition, attempt: Attempt, now: datetime | None = None) -> bool:
-    """Whether right answers may be shown for a closed attempt, by the competition's rule."""
+    """Whether right answers may be shown for a closed attempt, by the competition's rule:
+    ``after_window`` only once the competition has closed; ``after_attempt`` and
+    ``after_item`` as soon as the attempt is over."""
     if attempt.status == "open":
         return False
     if competition.reveal == "after_window":
         return (now or clock.now()) >= competition.ends_at
     return True
+
+
+def item_review(competition: Competition, attempt: Attempt,
+                position: int | None) -> AttemptItem | None:
+    """The item at ``position`` with its right answer, when the competition shows answers
+    after each question and that item has been answered (else ``None``)."""
+    if competition.reveal != "after_item" or position is None:
+        return None
+    item = next((i for i in attempt.items if i.position == position), None)
+    return item if item is not None and item.answered_at is not None else None
 
 
 def versions_of(attempt: Attempt) -> dict[int, QuestionVersion]:

@@ -1,5 +1,6 @@
-"""The demo competition: three weekly rounds, the current one open, and simulated residents
-who took part in the first two, so boards and item statistics have something to show.
+"""The demo competition: three weekly rounds, the current one open, its own pool of 100
+questions (kept out of practice while it runs), and simulated residents who took part in the
+first two rounds, so boards and item statistics have something to show.
 
 Idempotent: nothing is added when the demo competition already exists.
 """
@@ -12,6 +13,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from quizapp.competitions.pool import draw_pool, new_seed
 from quizapp.engine import clock
 from quizapp.engine.attempts import new_token
 from quizapp.engine.draw import draw_questions, shuffled_option_order
@@ -25,20 +27,20 @@ from quizapp.models import (
     Round,
     Township,
 )
-from quizapp.questions_pool import as_candidates, drawable_versions
+from quizapp.questions_pool import as_candidates, drawable_versions, pool_versions
 
 DEMO_SLUG = "xinzheng-2025"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅"
 TYPE_QUOTA = {"true_false": 7, "single": 7, "multiple": 6}
+POOL_SIZE = 100
 
 
 def load_demo_competition(simulated_people: int | None = None, seed: int = 2025) -> None:
     """Add the demo competition (and its simulated residents) unless it exists."""
     if db.session.scalar(select(Competition.id).where(Competition.slug == DEMO_SLUG)):
         return
-    pool = drawable_versions()
-    if len(pool) < 20:
+    if len(drawable_versions()) < POOL_SIZE:
         return  # no question bank loaded
     now = clock.now().replace(second=0, microsecond=0)
     start = now - timedelta(days=14)
@@ -48,23 +50,24 @@ def load_demo_competition(simulated_people: int | None = None, seed: int = 2025)
                     "个人、乡镇（街道）和单位分别排名。",
         rules_text="每次答题 20 道：判断题 7 道、单选题 7 道、多选题 6 道，每题 5 分，"
                    "每题限时 30 秒。每天可答 1 次，取最好成绩；同分时用时短者在前，"
-                   "再同则先交卷者在前。",
+                   "再同则先交卷者在前。正确答案在竞赛结束后公布。",
         audience_mask=0, starts_at=start, ends_at=now + timedelta(days=60),
         registration={"name": "required", "township": "required", "organisation": "optional",
                       "phone": "off"},
         question_count=20, quotas={"type": TYPE_QUOTA}, seconds_per_question=30,
-        attempts_per_day=1, counting="best", points_per_correct=5.0, reveal="after_attempt",
-        published=True)
+        attempts_per_day=1, counting="best", points_per_correct=5.0, reveal="after_window",
+        pool_size=POOL_SIZE, published=True)
     for number in range(1, 4):
         round_start = start + timedelta(days=7 * (number - 1))
         competition.rounds.append(Round(number=number, title=f"第{number}周",
                                         starts_at=round_start,
                                         ends_at=round_start + timedelta(days=7)))
     db.session.add(competition)
+    draw_pool(competition, new_seed())  # secret: the bank and this code are public
     db.session.commit()
     if simulated_people is None:
         simulated_people = current_app.config.get("DEMO_SIMULATED_PEOPLE", 240)
-    _simulate(competition, pool, simulated_people, random.Random(seed))
+    _simulate(competition, pool_versions(competition.id), simulated_people, random.Random(seed))
 
 
 def _simulate(competition: Competition, pool, people: int, rng: random.Random) -> None:

@@ -71,14 +71,16 @@ def create_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Ra
 def owned_attempt(token: str, user_id: int | None, device_id: str) -> Attempt | None:
     """The attempt with this token if it belongs to this account or device, else ``None``.
 
-    Signed-in people own their attempts by account, others by device, whatever the kind.
+    Signed-in people own their attempts by account, visitors without an account by device,
+    whatever the kind: a signed-in person never opens the device's anonymous attempts (a
+    shared phone), and a visitor never opens an account's.
     """
     attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
     if attempt is None:
         return None
     if attempt.user_id is not None:
         return attempt if attempt.user_id == user_id else None
-    return attempt if attempt.device_id == device_id else None
+    return attempt if user_id is None and attempt.device_id == device_id else None
 
 
 def item_deadline(attempt: Attempt, item: AttemptItem, seconds_per_question: int | None
@@ -100,12 +102,17 @@ def _still_open(attempt: Attempt, item: AttemptItem, seconds_per_question: int |
     return item.shown_at is None or limit is None or now <= limit + GRACE
 
 
+def _first_open(attempt: Attempt, seconds_per_question: int | None,
+                now: datetime) -> AttemptItem | None:
+    return next((i for i in attempt.items if _still_open(attempt, i, seconds_per_question, now)),
+                None)
+
+
 def current_item(attempt: Attempt, seconds_per_question: int | None = None,
                  now: datetime | None = None) -> AttemptItem | None:
     """The first item still open (unanswered and not timed out), marking it shown."""
     now = now or clock.now()
-    item = next((i for i in attempt.items
-                 if _still_open(attempt, i, seconds_per_question, now)), None)
+    item = _first_open(attempt, seconds_per_question, now)
     if item is not None and item.shown_at is None:
         db.session.execute(update(AttemptItem).where(
             AttemptItem.id == item.id, AttemptItem.shown_at.is_(None)).values(shown_at=now))
@@ -119,10 +126,13 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
                   now: datetime | None = None) -> AnswerResult:
     """Record the answer to the item at ``position``, exactly once.
 
-    ``displayed_choices`` are indexes into the options *as shown*; they are mapped back to the
-    original options through the item's ``option_order``. Scoring is all-or-nothing. A second
-    answer to the same item (a double tap, a retried request, another tab) changes nothing and
-    returns ``recorded=False`` with the first answer's outcome.
+    Only the current item (the first still open) may be answered, and only once it has been
+    shown (:func:`current_item`): an item not yet on screen cannot be answered ahead, which
+    would skip its own timer (``not_current``). ``displayed_choices`` are indexes into the
+    options *as shown*; they are mapped back to the original options through the item's
+    ``option_order``. Scoring is all-or-nothing. A second answer to the same item (a double
+    tap, a retried request, another tab) changes nothing and returns ``recorded=False`` with
+    the first answer's outcome.
     """
     now = now or clock.now()
     if attempt.status != "open":
@@ -138,6 +148,9 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
         limit = item_deadline(attempt, item, seconds_per_question)
         if limit is not None and now > limit + GRACE:
             raise AttemptError("time_up")
+        current = _first_open(attempt, seconds_per_question, now)
+        if current is None or current.id != item.id or item.shown_at is None:
+            raise AttemptError("not_current")
 
     correct = version.is_correct(choices)
     points = points_per_correct if correct else 0.0

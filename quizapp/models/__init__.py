@@ -2,9 +2,10 @@
 
 from quizapp.models.accounts import User, UserRole
 from quizapp.models.attempts import Attempt, AttemptItem
-from quizapp.models.competitions import Competition, Participant, Round
+from quizapp.models.competitions import Competition, CompetitionItem, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.questions import Question, QuestionVersion
 
-__all__ = ["Attempt", "AttemptItem", "Competition", "Organisation", "Participant", "Question",
-           "QuestionVersion", "Round", "SchoolClass", "Township", "User", "UserRole"]
+__all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
+           "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "Township", "User",
+           "UserRole"]

@@ -1,10 +1,11 @@
-"""Network competitions (网络竞赛): their rules, weekly rounds and registered participants."""
+"""Network competitions (网络竞赛): their rules, question pool, weekly rounds and registered
+participants."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -14,7 +15,10 @@ from quizapp.models.types import UTCDateTime, utcnow
 REGISTRATION_FIELDS = ("name", "township", "organisation", "phone")
 FIELD_MODES = ("off", "optional", "required")
 COUNTING_RULES = ("best", "last")
-REVEAL_RULES = ("after_attempt", "after_window")
+# When participants see the right answers: after each question, after their attempt, or
+# only once the competition has closed (the default: it keeps the pool's key secret while open).
+REVEAL_RULES = ("after_item", "after_attempt", "after_window")
+DEFAULT_POOL_SIZE = 100
 
 
 class Competition(db.Model):
@@ -40,7 +44,11 @@ class Competition(db.Model):
     attempts_per_day: Mapped[int | None] = mapped_column(default=None)  # None: unlimited
     counting: Mapped[str] = mapped_column(String(8), default="best")
     points_per_correct: Mapped[float] = mapped_column(default=5.0)
-    reveal: Mapped[str] = mapped_column(String(16), default="after_attempt")
+    reveal: Mapped[str] = mapped_column(String(16), default="after_window")
+    # The competition's own question pool (rows in competition_items), drawn once with this
+    # seed; attempts draw only from it and practice never shows it before the window closes.
+    pool_size: Mapped[int] = mapped_column(default=DEFAULT_POOL_SIZE)
+    pool_seed: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: not drawn
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -53,6 +61,17 @@ class Competition(db.Model):
 
     def field_mode(self, field: str) -> str:
         return self.registration.get(field, "off")
+
+
+class CompetitionItem(db.Model):
+    """A question in a competition's pool (its current version is what attempts draw)."""
+
+    __tablename__ = "competition_items"
+
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class Round(db.Model):
@@ -73,7 +92,9 @@ class Round(db.Model):
 
 
 class Participant(db.Model):
-    """Someone registered for a competition, by account or by anonymous device token.
+    """Someone registered for a competition, by account or by anonymous device token, never
+    both: an account's registration has no device, so the next person on a shared device never
+    sees it (linking a device's registration to an account clears its device).
 
     Only the registration fields the competition asks for are stored.
     """

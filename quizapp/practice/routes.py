@@ -1,5 +1,8 @@
+import ipaddress
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from quizapp.access import public
@@ -49,12 +52,39 @@ def _practice_limit() -> str:
     return current_app.config["PRACTICE_RATE_LIMIT"]
 
 
-# Practice shows the right answer after each question; the limits keep a script from
-# harvesting the whole bank in minutes (per device, and a generous one per address, since a
-# school's students share one).
+def _address_limit() -> str:
+    return current_app.config["PRACTICE_ADDRESS_RATE_LIMIT"]
+
+
+def client_address() -> str:
+    """The client's address as a rate-limit key: an IPv4 address as is, an IPv6 address by
+    its /64 (a phone or a household is given a whole /64 and may change address within it)."""
+    address = get_remote_address() or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return f"address:{address}"
+    if parsed.version == 6:
+        return f"address:{ipaddress.ip_network(f'{parsed}/64', strict=False)}"
+    return f"address:{parsed}"
+
+
+def _account() -> str:
+    return f"account:{current_user.id}"
+
+
+def _anonymous() -> bool:
+    return not current_user.is_authenticated
+
+
+# Practice shows the right answer after each question. Competition pools are never drawn in
+# practice while open (quizapp.questions_pool); these limits keep a script from downloading
+# the rest in minutes. They are keyed on what a client cannot shed: its account and its
+# address (never the device cookie, which a script simply drops). Stored in Redis when
+# REDIS_URL is set, so every worker counts together.
 @bp.route("/start", methods=["POST"])
-@limiter.limit(_practice_limit, key_func=device_id)
-@limiter.limit("600 per hour")
+@limiter.limit(_practice_limit, key_func=_account, exempt_when=_anonymous)
+@limiter.limit(_address_limit, key_func=client_address)
 @public
 def start():
     form = ActionForm()
@@ -108,7 +138,11 @@ def answer(token: str):
     except (ValueError, AttemptError) as error:
         if isinstance(error, AttemptError) and error.code == "closed":
             return redirect(url_for("practice.summary", token=token))
-        flash(_("Please choose an answer from the options shown."))
+        if isinstance(error, AttemptError) and error.code == "not_current":
+            flash(_("Please answer the question on your screen; "
+                    "questions are answered one at a time, in order."))
+        else:
+            flash(_("Please choose an answer from the options shown."))
         return redirect(url_for("practice.question", token=token))
     return redirect(url_for("practice.feedback", token=token, position=position))
 

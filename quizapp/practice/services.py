@@ -1,4 +1,8 @@
-"""Practice rounds: a topic-balanced draw for a group, and replaying one's mistakes."""
+"""Practice rounds: a topic-balanced draw for a group, and replaying one's mistakes.
+
+Practice shows the right answer after each question, so it never draws a question in the pool
+of a competition that has not closed (``quizapp.questions_pool``), nor replays one as a mistake.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from quizapp.engine.draw import DrawError, draw_questions
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, Question, QuestionVersion
 from quizapp.models.questions import GROUPS
-from quizapp.questions_pool import as_candidates, drawable_versions
+from quizapp.questions_pool import as_candidates, practice_versions, reserved_question_ids
 
 PRACTICE_SIZE = 10
 
@@ -37,7 +41,9 @@ def start_practice(group: str, user_id: int | None, device: str,
     if group not in GROUPS:
         raise ValueError(group)
     rng = rng or random.Random(secrets.randbits(64))
-    pool = drawable_versions([group])
+    pool = practice_versions([group], clock.now())
+    if not pool:
+        raise DrawError(f"no questions for {group}")
     drawn = draw_questions(as_candidates(pool), min(PRACTICE_SIZE, len(pool)), rng)
     by_id = {v.id: v for v in pool}
     return create_attempt(kind="practice", versions=[by_id[c.version_id] for c in drawn],
@@ -46,7 +52,8 @@ def start_practice(group: str, user_id: int | None, device: str,
 
 
 def mistake_versions(user_id: int | None, device: str) -> list[QuestionVersion]:
-    """The current versions of questions this person last answered wrongly in practice."""
+    """The current versions of questions this person last answered wrongly in practice (none
+    in an unclosed competition's pool)."""
     rows = db.session.execute(
         select(AttemptItem.question_version_id, AttemptItem.correct, QuestionVersion.question_id)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
@@ -63,7 +70,8 @@ def mistake_versions(user_id: int | None, device: str) -> list[QuestionVersion]:
     return list(db.session.scalars(
         select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
         .where(Question.id.in_(wrong), QuestionVersion.status == "active",
-               Question.survey_reserved.is_(False))))
+               Question.survey_reserved.is_(False),
+               Question.id.not_in(reserved_question_ids(clock.now())))))
 
 
 def start_mistakes(user_id: int | None, device: str,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import random
+import secrets
+import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,6 +55,20 @@ def bank(app):
     return versions
 
 
+@pytest.fixture(autouse=True)
+def seeded_draws(monkeypatch):
+    """Every draw in these tests is seeded: the seeds the draw code takes from ``secrets``
+    (attempts, practice rounds, pools) come from one seeded generator instead."""
+    from quizapp.competitions import pool, services
+    from quizapp.practice import services as practice_services
+
+    source = random.Random(2025)
+    seeded = types.SimpleNamespace(randbits=source.getrandbits,
+                                   token_urlsafe=secrets.token_urlsafe)
+    for module in (pool, services, practice_services):
+        monkeypatch.setattr(module, "secrets", seeded)
+
+
 class FrozenClock:
     """The server clock, frozen and movable: ``now.move(seconds=...)``."""
 
@@ -83,8 +100,15 @@ def township(app):
     return town
 
 
+POOL_SEED = 20250501
+
+
 @pytest.fixture
 def competition(app, bank, now):
+    """Open for ten more days, 6 questions (2 of each type) per attempt from its own pool of
+    30 questions (10 of each type) drawn with a fixed seed; answers shown after the attempt."""
+    from quizapp.competitions.pool import draw_pool
+
     contest = Competition(
         slug="test-cup", title="测试竞赛", starts_at=now.value - timedelta(days=1),
         ends_at=now.value + timedelta(days=10),
@@ -92,7 +116,8 @@ def competition(app, bank, now):
                       "phone": "off"},
         question_count=6, quotas={"type": {"true_false": 2, "single": 2, "multiple": 2}},
         seconds_per_question=30, attempts_per_day=2, counting="best", points_per_correct=5.0,
-        reveal="after_attempt", published=True)
+        reveal="after_attempt", pool_size=30, published=True)
     db.session.add(contest)
+    draw_pool(contest, POOL_SEED)
     db.session.commit()
     return contest

@@ -3,6 +3,8 @@ cheating signals."""
 
 import csv
 import io
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -23,7 +25,8 @@ def _form(now, **overrides):
     data = {"title": "第二届科普竞赛", "slug": "cup-2", "description": "简介", "rules_text": "规则",
             "starts_at": _local(now.value), "ends_at": _local(now.value + timedelta(days=30)),
             "field_name": "required", "field_township": "required", "field_organisation": "off",
-            "field_phone": "off", "question_count": "6", "quota_true_false": "2",
+            "field_phone": "off", "question_count": "6", "pool_size": "30",
+            "quota_true_false": "2",
             "quota_single": "2", "quota_multiple": "2", "quota_difficulty": "",
             "quota_topic": "health:2",
             "seconds_per_question": "30", "seconds_per_attempt": "", "attempts_per_day": "",
@@ -46,6 +49,65 @@ def test_create_a_competition_from_the_form(admin, bank, now):
     assert competition.starts_at == now.value
     assert competition.registration["township"] == "required"
     assert admin.get("/competitions/cup-2").status_code == 200
+    pool = _pool_versions(competition)
+    assert len(pool) == 30 and competition.pool_seed is not None
+    assert Counter(v.type for v in pool) == {"true_false": 10, "single": 10, "multiple": 10}
+    assert Counter(v.topic for v in pool)["health"] >= 10  # health:2 of 6, scaled to 30
+    detail = admin.get(f"/admin/competitions/{competition.id}").text
+    assert 'data-test="pool"' in detail and "30 道题" in detail
+
+
+def _pool_versions(competition):
+    from quizapp.questions_pool import pool_versions
+
+    return pool_versions(competition.id)
+
+
+def test_new_competitions_show_answers_only_after_closing_by_default(admin, bank):
+    page = admin.get("/admin/competitions/new").text
+    assert re.search(r'<option selected value="after_window">', page)
+    assert 'name="pool_size"' in page and 'value="100"' in page
+    assert Competition.__table__.c.reveal.default.arg == "after_window"
+
+
+def _save(admin, url, now, **overrides):
+    page = admin.get(url)
+    return admin.post(url, data={**_form(now, **overrides), "csrf_token": csrf_token(page.text)})
+
+
+def test_the_pool_is_drawn_again_only_when_its_settings_change_and_no_one_has_started(
+        admin, bank, now):
+    assert _save(admin, "/admin/competitions/new", now).status_code == 302
+    competition = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
+    edit = f"/admin/competitions/{competition.id}/edit"
+    first = {v.question_id for v in _pool_versions(competition)}
+    assert _save(admin, edit, now, title="改个名字").status_code == 302
+    assert {v.question_id for v in _pool_versions(competition)} == first, "kept"
+    assert _save(admin, edit, now, pool_size="24").status_code == 302
+    db.session.expire_all()
+    assert len(_pool_versions(competition)) == 24
+    participant = Participant(competition_id=competition.id, device_id="d", name="甲")
+    db.session.add(participant)
+    db.session.flush()
+    db.session.add(Attempt(kind="competition", token="t" * 20, competition_id=competition.id,
+                           participant_id=participant.id, started_at=now.value))
+    db.session.commit()
+    refused = _save(admin, edit, now, pool_size="30")
+    assert refused.status_code == 200 and "答题已经开始" in refused.text
+    db.session.expire_all()
+    assert len(_pool_versions(competition)) == 24 and competition.pool_size == 24
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"pool_size": "61"}, "题库中适合这些对象的题目只有 60 道"),
+    ({"pool_size": "5"}, "至少要有每次答题的题目数"),
+    ({"pool_size": "12", "quota_difficulty": "1:6", "quota_true_false": "0",
+      "quota_single": "0", "quota_multiple": "6"}, "无法按这些配额"),
+])
+def test_a_pool_the_bank_cannot_give_is_a_form_error(admin, bank, now, overrides, message):
+    response = _save(admin, "/admin/competitions/new", now, **overrides)
+    assert response.status_code == 200 and message in response.text
+    assert db.session.scalar(select(Competition)) is None
 
 
 @pytest.mark.parametrize("overrides,message", [

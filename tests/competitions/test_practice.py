@@ -93,3 +93,16 @@ def test_unknown_group_is_a_bad_request(client, bank):
     assert client.post("/practice/start", data={
         "csrf_token": csrf_token(page.text), "group": "martians"}).status_code == 400
 
+
+
+def test_a_question_ahead_cannot_be_answered_in_practice_either(client, bank):
+    token = _start(client)
+    page = client.get(f"/practice/{token}").text
+    position = int(re.search(r'name="position" value="(\d+)"', page).group(1))
+    response = client.post(f"/practice/{token}/answer", data={
+        "csrf_token": csrf_token(page), "position": str(position + 3), "choice": "0"})
+    assert response.headers["Location"].endswith(f"/practice/{token}")
+    assert "请回答屏幕上的题目" in client.get(response.headers["Location"]).text
+    assert client.get(f"/practice/{token}/feedback/{position + 3}").status_code == 404
+    attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
+    assert all(i.answered_at is None for i in attempt.items)

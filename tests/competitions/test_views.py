@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Attempt, Participant
+from quizapp.models import Attempt, Competition, Participant
 from tests.support import csrf_token, without_csrf
 
 RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
@@ -174,3 +174,84 @@ def test_township_board_shows_the_participants_township(client, competition, tow
     client.get(f"/competitions/attempt/{token}/result")
     board = client.get("/competitions/test-cup/board?view=township")
     assert "薛店镇" in board.text
+
+
+def _position(html) -> int:
+    return int(re.search(r'name="position" value="(\d+)"', html).group(1))
+
+
+def test_a_question_ahead_of_the_one_on_screen_cannot_be_answered(client, competition, now):
+    _register(client)
+    token = _start(client)
+    page = client.get(f"/competitions/attempt/{token}").text
+    assert _position(page) == 0
+    ahead = next(i for i in _attempt(token).items if i.position == 5)
+    response = _post_answer(client, token, page, 5, _right_choice(ahead))
+    assert "请回答屏幕上的题目" in client.get(response.headers["Location"]).text
+    assert all(i.answered_at is None for i in _attempt(token).items)
+    shown = []
+    for _ in range(6):
+        html = client.get(f"/competitions/attempt/{token}").text
+        shown.append(_position(html))
+        item = next(i for i in _attempt(token).items if i.position == shown[-1])
+        now.move(seconds=5)
+        _post_answer(client, token, html, shown[-1], _right_choice(item))
+    assert shown == [0, 1, 2, 3, 4, 5]
+    attempt = _attempt(token)
+    assert attempt.score == 30.0 and {i.elapsed_ms for i in attempt.items} == {5000}
+
+
+def test_answers_after_each_question_when_the_rules_say_so(client, competition, now):
+    competition.reveal = "after_item"
+    db.session.commit()
+    _register(client)
+    token = _start(client)
+    page = client.get(f"/competitions/attempt/{token}").text
+    assert 'data-test="review"' not in page
+    items = {i.position: i for i in _attempt(token).items}
+    first = items[_position(page)]
+    after = client.get(_post_answer(client, token, page, first.position,
+                                    _right_choice(first)).headers["Location"]).text
+    assert 'data-test="review"' in after and first.question_version.explanation in after
+    following = items[_position(after)]
+    assert following.question_version.explanation not in after
+    assert client.get(f"/competitions/attempt/{token}?answered={following.position}").text \
+        .count('data-test="review"') == 0, "no review of a question not answered"
+
+
+def test_with_the_default_setting_answers_wait_for_the_close(client, competition, now):
+    competition.reveal = Competition.__table__.c.reveal.default.arg
+    db.session.commit()
+    _register(client)
+    token = _start(client)
+    for _ in range(6):
+        html = client.get(f"/competitions/attempt/{token}").text
+        item = next(i for i in _attempt(token).items if i.position == _position(html))
+        after = client.get(_post_answer(client, token, html, item.position,
+                                        _right_choice(item)).headers["Location"]).text
+        assert item.question_version.explanation not in after
+    result = client.get(f"/competitions/attempt/{token}/result").text
+    assert "正确答案将在竞赛结束后公布" in result
+    assert not any(i.question_version.explanation in result for i in _attempt(token).items)
+
+
+@pytest.mark.parametrize("counting,wording,not_wording", [
+    ("best", "您目前的最好成绩", "最近一次"), ("last", "您最近一次答题的成绩", "最好成绩")])
+def test_the_score_line_names_the_attempt_that_counts(client, competition, now, counting,
+                                                      wording, not_wording):
+    competition.counting = counting
+    db.session.commit()
+    _register(client)
+    token = _start(client)
+    now.move(hours=1)
+    client.get(f"/competitions/attempt/{token}/result")
+    line = re.search(r'data-test="me">([^<]*)<', client.get("/competitions/test-cup").text)
+    assert wording in line.group(1) and not_wording not in line.group(1)
+
+
+def test_the_countdown_never_runs_past_the_attempts_deadline(client, competition, now):
+    _register(client)
+    token = _start(client)  # 6 questions × 30 s: the attempt ends after 180 s
+    now.move(seconds=170)
+    page = client.get(f"/competitions/attempt/{token}").text  # the first question, shown now
+    assert 'data-seconds="10"' in page
