@@ -76,6 +76,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "competitions.index": PUBLIC,
     "competitions.detail": PUBLIC,
     "competitions.register": PUBLIC,
+    # Linking this device's anonymous registration to the signed-in account.
+    "competitions.link_device": LOGIN,
     "competitions.start": PUBLIC,
     "competitions.board": PUBLIC,
     "competitions.attempt": PUBLIC,
