@@ -8,7 +8,7 @@ tabulated as it is.  Bilingual display names are in :mod:`surveys.labels`.
 Sources of the rules:
 
 * Eligibility: the national civic science-literacy survey covers residents aged **18-69**
-  (``/work/shared/domain.md``); the age bands are its reporting bands.
+  (``docs/domain-notes.md``); the age bands are its reporting bands.
 * Age: completed years at the wave's reference date, from birth year and month only; the
   day is unknown, so a person is taken to have been born on the **1st** of the month: in the
   birth month itself the birthday has passed.

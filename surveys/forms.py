@@ -1,7 +1,7 @@
 """Two parallel forms per survey wave from the reserved items, and who gets which form.
 
 Design (a project choice): each wave fields two forms, A and B, of 50 items each, 20 K, 10 M,
-10 S and 10 A, as the scoring rule's form of about 50 items (``/work/shared/domain.md``).  The
+10 S and 10 A, as the scoring rule's form of about 50 items (``docs/domain-notes.md``).  The
 two forms share 10 **anchor** items, allocated in proportion to the dimensions (4 K, 2 M, 2 S,
 2 A), so that the forms can be linked by the common-item non-equivalent-groups design (Kolen &
 Brennan, *Test Equating, Scaling, and Linking*, 3rd ed. 2014: the anchor should be a mini

@@ -1,7 +1,7 @@
 """Scoring one literacy-survey form: the single rule the web form, imports and exports all use.
 
 The rule (a project choice modelled on the national civic science-literacy survey's 100-point
-scale used since 2022; ``/work/shared/domain.md``, "Our scoring rule"):
+scale used since 2022; ``docs/domain-notes.md``):
 
 * every item carries exactly one dimension: K knowledge, M method, S spirit and thinking,
   A application, worth at most 40, 20, 20 and 20 points;

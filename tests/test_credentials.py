@@ -117,3 +117,12 @@ def test_the_model_stores_usernames_in_lower_case(app, make_user, auth):
     user = make_user(" Zhang.San ", "resident")
     assert user.username == "zhang.san"
     assert auth.login("ZHANG.SAN").status_code == 302
+
+
+def test_every_role_but_resident_is_staff():
+    """A new role must be placed: staff get the longer passwords and the shorter remember-me."""
+    from quizapp.access import ROLES
+    from quizapp.models.accounts import STAFF_ROLES
+
+    assert set(STAFF) == STAFF_ROLES
+    assert set(ROLES) == {*STAFF, "resident"}

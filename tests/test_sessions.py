@@ -120,6 +120,22 @@ def test_disabling_ends_sessions_and_enabling_again_does_not_revive_them(app, ro
     assert remembered.get("/admin/").status_code == 302
 
 
+def test_making_a_resident_staff_ends_their_sessions(app, root, make_user):
+    """The resident's 90-day remember-me cookie must not outlive the staff limit of 14 days."""
+    make_user("zhao", "resident")
+    resident = _browser(app)
+    _login(resident, "zhao", remember=True)
+    remembered = _copy(app, resident, REMEMBER)
+    assert remembered.get("/admin/").status_code == 403, "signed in (a resident)"
+    user = db.session.scalar(select(User).where(User.username == "zhao"))
+    response = _submit(root, f"/admin/users/{user.id}", {
+        "username": "zhao", "password": "", "roles": ["resident", "teacher"], "active": "y"},
+        f"/admin/users/{user.id}")
+    assert response.status_code == 302
+    assert resident.get("/admin/").status_code == 302, "sent to the login page"
+    assert remembered.get("/admin/").status_code == 302
+
+
 def test_disabling_in_the_edit_form_ends_sessions(app, root, make_user):
     make_user("wang", "teacher")
     teacher = _browser(app)

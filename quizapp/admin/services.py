@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.credentials import normalise_username
 from quizapp.extensions import db
 from quizapp.models import Organisation, SchoolClass, Township, User, UserRole
+from quizapp.models.accounts import STAFF_ROLES
 
 
 class DuplicateError(ValueError):
@@ -84,9 +85,10 @@ def save_user(user: User, *, actor: User, username: str, display_name: str,
               township_ids: list[int]) -> User:
     """Create or update an account; only teachers keep schools, only interviewers townships.
 
-    Usernames are unique regardless of case. A new password or disabling the account ends
-    every session it has. The caller has checked the password against the policy; raises
-    :class:`DuplicateError`, :class:`SelfDisableError` or :class:`LastAdminError`.
+    Usernames are unique regardless of case. A new password, disabling the account or making
+    a resident staff ends every session it has. The caller has checked the password against
+    the policy; raises :class:`DuplicateError`, :class:`SelfDisableError` or
+    :class:`LastAdminError`.
     """
     username = normalise_username(username)
     taken = db.session.scalar(select(User.id).where(
@@ -95,6 +97,10 @@ def save_user(user: User, *, actor: User, username: str, display_name: str,
         raise DuplicateError(username)
     check_admin_rules(user, actor, active=active, roles=roles)
     if user.id is not None and user.active and not active:
+        user.end_sessions()
+    if user.id is not None and not user.is_staff and set(roles) & STAFF_ROLES:
+        # A resident's remember-me cookie lasts longer than staff may keep one: a resident made
+        # staff signs in again, and gets the staff cookie.
         user.end_sessions()
     user.username = username
     user.display_name = display_name or ""

@@ -112,7 +112,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Store a slow, salted hash (scrypt) of ``password`` and end every existing session.
 
-        Callers check the password policy first (:func:`quizapp.passwords.password_problem`).
+        Callers check the password policy first (:func:`quizapp.credentials.password_problem`).
         """
         self.password_hash = generate_password_hash(password, method="scrypt")
         self.end_sessions()

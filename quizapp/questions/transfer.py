@@ -10,7 +10,8 @@ Rules of the import:
   live version keeps being drawn until the draft is reviewed and activated on the bank pages.
   The statuses in the file are applied only when the person confirming holds review rights
   (:data:`quizapp.questions.services.REVIEW_ROLES`) *and* ticks the box that says so.
-- The survey flag in the file is applied either way (it reserves, it never publishes).
+- The survey flag in the file may always reserve a question; releasing one (which puts it in
+  practice and competitions, so publishes it) is applied only with the statuses.
 - A row whose id belongs to a bank question must equal it (so exports round-trip): the bank
   files own those questions.
 """
@@ -156,11 +157,15 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False) -> ImportOut
         db.session.add(question)
     changed = 0
     for spec, differences in plan.changed:
-        if not apply_statuses and differences == ["status"]:
-            continue  # only the status differs, and the file's statuses are not applied
-        changed += 1
         question = db.session.scalar(select(Question).where(Question.code == spec.id))
-        question.survey_reserved = spec.survey
+        # Releasing a survey question puts it in practice and competitions, which publishes
+        # it: like a status, that needs the reviewer's confirmation. Reserving never does.
+        survey = spec.survey if apply_statuses else spec.survey or question.survey_reserved
+        if not apply_statuses and "content" not in differences \
+                and survey == question.survey_reserved:
+            continue  # only what is not applied differs (the status, a release)
+        changed += 1
+        question.survey_reserved = survey
         latest = _latest(question)
         status = spec.status if apply_statuses else "draft"
         if latest.content_hash != spec.content_hash:

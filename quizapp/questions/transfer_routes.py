@@ -11,7 +11,6 @@ from quizapp.questions.forms import ConfirmImportForm, ImportForm
 from quizapp.questions.labels import table_error_text
 
 admin_only = roles_required("admin")
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -22,7 +21,7 @@ def import_upload():
                "can_review": services.can_review(current_user)}
     if form.validate_on_submit():
         upload = form.file.data
-        limit = current_app.config.get("QUESTION_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES)
+        limit = current_app.config["QUESTION_IMPORT_MAX_BYTES"]
         data = upload.read(limit + 1)
         upload.close()
         if len(data) > limit:

@@ -240,6 +240,32 @@ def test_new_content_for_a_live_question_waits_as_a_draft(admin):
     assert _statuses() == {"health-u0001": ["active", "draft"]}
 
 
+def _survey_flag(code: str) -> bool:
+    db.session.expire_all()
+    return db.session.scalar(select(Question.survey_reserved).where(Question.code == code))
+
+
+def test_an_import_may_reserve_a_live_question_but_only_a_reviewer_may_release_one(admin):
+    """Releasing a survey question puts it in practice and competitions: that publishes it."""
+    question = services.create_question(ACTIVE[0])
+    services.review(question, question.current)
+    services.activate(question, question.current)
+    question.survey_reserved = True
+    db.session.commit()
+    released = ACTIVE[0]  # same content and status, survey "false"
+    preview = _upload(admin, transfer.questions_xlsx([released]), "release.xlsx")
+    _confirm(admin, preview.text)
+    assert _survey_flag("health-u0001") is True, "still reserved: nothing was reviewed"
+    preview = _upload(admin, transfer.questions_xlsx([released]), "release.xlsx")
+    _confirm(admin, preview.text, apply_statuses="y")
+    assert _survey_flag("health-u0001") is False, "a reviewer applying the file releases it"
+    reserved = replace(ACTIVE[0], survey=True)
+    preview = _upload(admin, transfer.questions_xlsx([reserved]), "reserve.xlsx")
+    _confirm(admin, preview.text)
+    assert _survey_flag("health-u0001") is True, "reserving needs no review"
+    assert _statuses() == {"health-u0001": ["active"]}
+
+
 def test_the_command_line_import_lands_as_drafts_unless_told(app, runner, tmp_path):
     path = tmp_path / "active.xlsx"
     path.write_bytes(transfer.questions_xlsx(ACTIVE[:1]))
