@@ -15,7 +15,7 @@ import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
-from tests.support import AuthActions, postgres_database
+from tests.support import IN_CI, AuthActions, postgres_database
 
 TEST_SECRET = "test-secret-key-not-for-production"
 
@@ -161,3 +161,36 @@ def admin(client, auth, make_user):
 @pytest.fixture
 def unique_name() -> str:
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def redis_url():
+    """The test Redis (TEST_REDIS_URL), emptied; skipped when unreachable, failed in CI."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        reason = f"Redis not reachable at {url}: {error.__class__.__name__}"
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture
+def pg_app(tmp_path):
+    """An app on a fresh, migrated PostgreSQL database of its own (dropped afterwards)."""
+    from flask_migrate import upgrade
+
+    with postgres_database() as url:
+        app = make_app(url, str(tmp_path / "instance"))
+        with app.app_context():
+            upgrade()
+        yield app
+        with app.app_context():
+            from quizapp.extensions import db
+
+            db.engine.dispose()

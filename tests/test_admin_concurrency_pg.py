@@ -6,26 +6,11 @@ import threading
 import time
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
-
-from tests.conftest import make_app
-from tests.support import postgres_database
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_app(tmp_path):
-    with postgres_database() as url:
-        app = make_app(url, str(tmp_path / "instance"))
-        with app.app_context():
-            upgrade()
-        yield app
-        with app.app_context():
-            from quizapp.extensions import db
-
-            db.engine.dispose()
 
 
 def _admin_ids(app) -> tuple[int, int]:

@@ -1,12 +1,11 @@
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import IN_CI, csrf_token, field_errors
+from tests.support import csrf_token, field_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,20 +93,6 @@ def test_field_errors_are_shown_in_chinese(client):
     assert field_errors(response.text) == ["该字段是必填字段。", "该字段是必填字段。"]
 
 
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        reason = f"Redis not reachable at {url}: {error.__class__.__name__}"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 def _worker(database: str, instance: Path, storage: str, count: int) -> list[int]:

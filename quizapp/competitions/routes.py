@@ -189,7 +189,8 @@ def attempt(token: str):
         "competitions/question.html", competition=competition, attempt=attempt, item=item,
         version=item.question_version, form=ActionForm(), seconds_left=seconds_left,
         number=item.position + 1, total=attempt.question_count,
-        review=services.item_review(competition, attempt, request.args.get("answered", type=db_int)))
+        review=services.item_review(competition, attempt,
+                                    request.args.get("answered", type=db_int)))
 
 
 @bp.route("/competitions/attempt/<token>/answer", methods=["POST"])

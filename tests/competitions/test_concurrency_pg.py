@@ -6,28 +6,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from tests.competitions.conftest import add_question
-from tests.conftest import make_app
-from tests.support import postgres_database
 
 pytestmark = pytest.mark.postgres
 THREADS = 12
 
 
-@pytest.fixture
-def pg_app(tmp_path):
-    with postgres_database() as url:
-        app = make_app(url, str(tmp_path / "instance"))
-        with app.app_context():
-            upgrade()
-        yield app
-        with app.app_context():
-            from quizapp.extensions import db
-
-            db.engine.dispose()
 
 
 def _setup(app):

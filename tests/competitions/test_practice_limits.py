@@ -2,12 +2,11 @@
 shed: its account and its address (an IPv6 client by its /64), never its device cookie, which
 a script simply drops. Low limits for the tests."""
 
-import os
 
 import pytest
 
 from tests.conftest import make_app
-from tests.support import IN_CI, csrf_token
+from tests.support import csrf_token
 
 
 @pytest.fixture
@@ -46,20 +45,6 @@ def test_an_ipv6_client_is_limited_by_its_64(app, client, bank):
     assert _start(app.test_client(), "2001:db8:0:2::1") == 302
 
 
-@pytest.fixture
-def redis_url():
-    import redis
-
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        reason = f"Redis not reachable at {url}: {error.__class__.__name__}"
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 @pytest.mark.redis
