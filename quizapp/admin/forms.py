@@ -16,7 +16,13 @@ from wtforms.validators import (
 )
 
 from quizapp.access import ROLES
-from quizapp.credentials import MAX_LENGTH, min_length, normalise_username, password_problem
+from quizapp.credentials import (
+    MAX_LENGTH,
+    USERNAME_PATTERN,
+    min_length,
+    normalise_username,
+    password_problem,
+)
 from quizapp.inputs import Form
 from quizapp.models.places import ORGANISATION_KINDS, TOWNSHIP_KINDS
 from quizapp.shared.forms import MultiCheckboxField, choices
@@ -59,7 +65,7 @@ def _normalised_username(value: str | None) -> str | None:
 class UserForm(Form):
     username = StringField(_l("Username"), filters=[_normalised_username], validators=[
         DataRequired(), Length(min=3, max=64),
-        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Use letters, digits, dot, dash or underscore.")),
+        Regexp(USERNAME_PATTERN, message=_l("Use letters, digits, dot, dash or underscore.")),
     ])
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[Optional()])
