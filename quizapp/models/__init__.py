@@ -5,6 +5,18 @@ from quizapp.models.attempts import Attempt, AttemptItem
 from quizapp.models.competitions import Competition, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.questions import Question, QuestionVersion
+from quizapp.models.surveys import (
+    SurveyCase,
+    SurveyCaseContact,
+    SurveyForm,
+    SurveyFormItem,
+    SurveyFramePSU,
+    SurveyHousehold,
+    SurveySampledPSU,
+    SurveyWave,
+)
 
 __all__ = ["Attempt", "AttemptItem", "Competition", "Organisation", "Participant", "Question",
-           "QuestionVersion", "Round", "SchoolClass", "Township", "User", "UserRole"]
+           "QuestionVersion", "Round", "SchoolClass", "SurveyCase", "SurveyCaseContact",
+           "SurveyForm", "SurveyFormItem", "SurveyFramePSU", "SurveyHousehold",
+           "SurveySampledPSU", "SurveyWave", "Township", "User", "UserRole"]
