@@ -128,7 +128,7 @@ def upgrade():
     sa.Column('selected_adult', sa.Integer(), nullable=True),
     sa.Column('within_probability', sa.Double(), nullable=True),
     sa.Column('base_weight', sa.Double(), nullable=True),
-    sa.Column('disposition', sa.String(length=8), nullable=True),
+    sa.Column('disposition', sa.String(length=24), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('attempt_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

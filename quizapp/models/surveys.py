@@ -179,7 +179,7 @@ class SurveyCase(db.Model):
     interview: the form assigned at random (stored), the Kish table dealt to it, the count of
     eligible adults, the chosen adult and the base weight (eligible adults / (π₁ π₂)).
 
-    ``disposition`` is an AAPOR code (:class:`surveys.Disposition`), ``None`` until fieldwork
+    ``disposition`` is a :class:`surveys.Disposition` value (AAPOR), ``None`` until fieldwork
     records one."""
 
     __tablename__ = "survey_cases"
@@ -197,7 +197,7 @@ class SurveyCase(db.Model):
     selected_adult: Mapped[int | None] = mapped_column(default=None)  # 1-based, as listed/Kish
     within_probability: Mapped[float | None] = mapped_column(default=None)
     base_weight: Mapped[float | None] = mapped_column(default=None)
-    disposition: Mapped[str | None] = mapped_column(String(8), default=None)
+    disposition: Mapped[str | None] = mapped_column(String(24), default=None)
     status: Mapped[str] = mapped_column(String(12), default="to_screen")
     attempt_id: Mapped[int | None] = mapped_column(
         ForeignKey("attempts.id", ondelete="SET NULL"), default=None)
