@@ -83,10 +83,11 @@ def create_wave(settings: WaveSettings, created_by_id: int | None = None) -> Sur
 def require_status(wave: SurveyWave, *statuses: str) -> None:
     """Refuse a step unless the wave is in one of ``statuses``."""
     assert set(statuses) <= set(WAVE_STATUSES)
-    if wave.status not in statuses:
-        raise WaveRefused(_("This step is only possible while the wave is being designed."
-                            if statuses == ("design",) else
-                            "This step is not possible in the wave's present status."))
+    if wave.status in statuses:
+        return
+    if statuses == ("design",):
+        raise WaveRefused(_("This step is only possible while the wave is being designed."))
+    raise WaveRefused(_("This step is not possible in the wave's present status."))
 
 
 # --- forms ---------------------------------------------------------------------------------
