@@ -13,8 +13,6 @@ many sampled PSUs get a listing (tests keep it small).
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import date
 
@@ -24,6 +22,7 @@ import surveys
 from quizapp.extensions import db
 from quizapp.models import SurveyWave
 from quizapp.reference_data import XINZHENG_TOWNSHIPS
+from quizapp.spreadsheets import csv_bytes
 from quizapp.surveys import design, services
 
 DEMO_WAVE_NAME = "2026 年度公民科学素质调查（演示）"
@@ -41,9 +40,7 @@ def demo_frame_csv(seed: int = DEMO_SEED) -> bytes:
     """The made-up frame as a CSV file, as a statistician would upload it: subdistricts have
     urban communities, towns and townships mostly rural villages with a few communities."""
     rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["township", "psu", "name", "urban_rural", "size", "households"])
+    rows = []
     for number, (_code, name, kind, _airport) in enumerate(XINZHENG_TOWNSHIPS, start=1):
         count = rng.randint(24, 34) if kind == "subdistrict" else rng.randint(20, 32)
         used: set[str] = set()
@@ -56,9 +53,9 @@ def demo_frame_csv(seed: int = DEMO_SEED) -> bytes:
             used.add(base)
             households = rng.randint(350, 1400) if urban else rng.randint(150, 700)
             adults = round(households * rng.uniform(1.9, 2.4))
-            writer.writerow([name, f"{number:02d}{k:03d}", base + MADE_UP,
-                             "urban" if urban else "rural", adults, households])
-    return out.getvalue().encode("utf-8")
+            rows.append([name, f"{number:02d}{k:03d}", base + MADE_UP,
+                         "urban" if urban else "rural", adults, households])
+    return csv_bytes(["township", "psu", "name", "urban_rural", "size", "households"], rows)
 
 
 def _roster(rng: random.Random) -> list[surveys.Adult]:
