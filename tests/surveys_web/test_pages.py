@@ -110,8 +110,8 @@ def test_a_bad_frame_shows_every_fault_with_row_and_column(statistician, townshi
                      content_type="multipart/form-data")
     assert response.status_code == 200
     faults = response.text[response.text.index('data-test="frame-issues"'):]
-    assert re.search(r"<td>3</td><td>township</td>", faults)
-    assert re.search(r"<td>4</td><td>size</td>", faults)
+    assert re.search(r"<td>3</td><td>township</td><td>&#39;火星镇&#39; 不是本市的乡镇", faults)
+    assert re.search(r"<td>4</td><td>size</td><td>必须是大于 0 的数，而不是 &#39;-3&#39;", faults)
     assert _count(SurveyFramePSU) == 0
 
 
@@ -138,6 +138,26 @@ def test_an_impossible_allocation_is_shown_not_stored(statistician, townships):
         assert response.status_code == 200 and message in response.text
     db.session.expire_all()
     assert db.session.get(SurveyWave, wave_id).design is None
+
+
+def test_every_frame_fault_of_the_reader_is_worded_for_the_page(app):
+    import surveys
+    from quizapp.surveys.labels import frame_fault
+
+    bad = ("Township,psu,psu,colour\n"
+           "火星镇,P1,P1,red\n"
+           ",P1,,\n").encode()
+    messages = []
+    for data, name in ((bad, "f.csv"), (b"", "f.csv"), (b"x", "f.xlsx"), (b"x", "f.pdf"),
+                       (b"township,psu,urban_rural,size,households\n", "f.csv"),
+                       (b"township,psu,urban_rural,size,households\n"
+                        b"a,P1,sea,0,0.5\na,P1,urban,1,1\n", "f.csv")):
+        with pytest.raises(surveys.FrameError) as caught:
+            surveys.read_frame_bytes(data, name, townships={"a"})
+        messages += [issue.message for issue in caught.value.issues]
+    with app.test_request_context():
+        unworded = [m for m in messages if frame_fault(m) == m]
+    assert len(messages) >= 10 and unworded == []
 
 
 def test_unknown_waves_psus_and_cases_are_404(statistician):
