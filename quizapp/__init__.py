@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
     from quizapp.shared.assets import bp as assets_bp
+    from quizapp.surveys import bp as surveys_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competitions_bp)
     app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")
     app.register_blueprint(estimates_bp, url_prefix="/statistics/estimates")
+    app.register_blueprint(surveys_bp, url_prefix="/statistics/surveys")
     app.register_blueprint(assets_bp, url_prefix="/assets")
 
 
@@ -118,9 +120,11 @@ def _register_links(app: Flask) -> None:
     practice = Link(_l("Practice"), "practice.index")
     competitions = Link(_l("Competitions"), "competitions.index")
     estimate = Link(_l("Literacy estimate"), "estimates.index")
+    survey_waves = Link(_l("Survey waves"), "surveys.index")
     register_links(app, PUBLIC, practice, competitions)
     register_links(app, "resident", practice, competitions)
-    register_links(app, "statistician", estimate, Link(_l("Item statistics"), "questions.items"))
+    register_links(app, "statistician", estimate, survey_waves,
+                   Link(_l("Item statistics"), "questions.items"))
     register_links(app, "admin",
                    Link(_l("Users"), "admin.users"),
                    Link(_l("Townships"), "admin.townships"),
@@ -128,4 +132,4 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Questions"), "questions.index"),
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
-                   estimate)
+                   estimate, survey_waves)

@@ -137,6 +137,9 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "MAX_CONTENT_LENGTH": _integer(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
         "QUESTION_IMPORT_MAX_BYTES": 2 * 1024 * 1024,
         "DEMO_SIMULATED_PEOPLE": 240,
+        # Sampled PSUs of the demo survey wave whose households are listed (None: all).
+        "DEMO_SURVEY_LISTED_PSUS": None,
+        "SURVEY_FRAME_MAX_BYTES": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

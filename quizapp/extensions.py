@@ -39,10 +39,11 @@ LARGE_TYPE_COOKIE = "kx_large"
 
 
 def select_locale() -> str:
-    """The language the visitor chose (a cookie), otherwise Chinese."""
-    from flask import current_app
+    """The language the visitor chose (a cookie), otherwise Chinese (also outside a request:
+    the CLI and the demo loader, whose services may word a refusal)."""
+    from flask import current_app, has_request_context
 
-    choice = request.cookies.get(LANGUAGE_COOKIE)
+    choice = request.cookies.get(LANGUAGE_COOKIE) if has_request_context() else None
     if choice in current_app.config["LANGUAGES"]:
         return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]

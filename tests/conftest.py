@@ -50,6 +50,7 @@ def make_app(database_url: str, instance_path: str, **overrides):
         "INSTANCE_PATH": instance_path,
         "WTF_CSRF_ENABLED": True,
         "DEMO_SIMULATED_PEOPLE": 12,
+        "DEMO_SURVEY_LISTED_PSUS": 2,
     }
     config.update(overrides)
     return create_app(config)

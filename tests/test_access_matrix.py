@@ -64,6 +64,18 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "assets.plotly_js": STATISTICS,
     # The literacy estimate (the survey estimator on an upload or the simulated survey).
     "estimates.index": STATISTICS,
+    # The literacy survey's design: waves, forms, frame, allocation, sample, listings, cases.
+    "surveys.index": STATISTICS,
+    "surveys.new": STATISTICS,
+    "surveys.wave": STATISTICS,
+    "surveys.assemble_forms": STATISTICS,
+    "surveys.frame": STATISTICS,
+    "surveys.design_page": STATISTICS,
+    "surveys.draw": STATISTICS,
+    "surveys.start_fieldwork": STATISTICS,
+    "surveys.summary": STATISTICS,
+    "surveys.psu": STATISTICS,
+    "surveys.case": STATISTICS,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,
@@ -121,6 +133,10 @@ SAMPLE_ARGS = {
     "token": lambda db, m: db.session.scalar(
         select(m.Attempt.token).where(m.Attempt.kind == "competition").limit(1)),
     "position": lambda db, m: 0,
+    "wave_id": lambda db, m: db.session.scalar(select(m.SurveyWave.id).limit(1)),
+    "sampled_psu_id": lambda db, m: db.session.scalar(
+        select(m.SurveyCase.sampled_psu_id).limit(1)),
+    "case_id": lambda db, m: db.session.scalar(select(m.SurveyCase.id).limit(1)),
     "fmt": lambda db, m: "xlsx",
 }
 # Visited last: they change who is signed in.

@@ -10,17 +10,18 @@ from tests.conftest import make_app
 
 PRACTICE, COMPETITIONS = "/practice/", "/competitions/"
 ESTIMATE, ITEM_STATS = "/statistics/estimates/", "/admin/questions/items"
+SURVEYS = "/statistics/surveys/"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", ESTIMATE]
+               "/admin/questions/import", "/admin/competitions/", ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 SECTIONS = {
     None: {},
     "resident": {"resident": [PRACTICE, COMPETITIONS]},
     "teacher": {"teacher": []},
     "interviewer": {"interviewer": []},
-    "statistician": {"statistician": [ESTIMATE, ITEM_STATS]},
+    "statistician": {"statistician": [ESTIMATE, SURVEYS, ITEM_STATS]},
     "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [], "interviewer": [],
-              "statistician": [ESTIMATE, ITEM_STATS], "admin": ADMIN_TOOLS},
+              "statistician": [ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 
 

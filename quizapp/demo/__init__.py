@@ -2,14 +2,16 @@
 
 Idempotent: loading it again adds nothing and changes nothing. The steps run in this order
 because each needs the one before: accounts and places, then the shipped question bank, then a
-competition that draws from the bank. The simulated *survey* for the estimator is not here: it
-is a file, ``surveys/demo/simulated_survey.csv``.
+competition that draws from the bank, then the demo survey wave (made-up frame, forms from the
+bank's survey-reserved questions, a drawn sample and cases). The simulated *survey file* for
+the estimator is not here: it is ``surveys/demo/simulated_survey.csv``.
 """
 
 from __future__ import annotations
 
 from quizapp.demo.accounts import load_demo_accounts
 from quizapp.demo.competition import load_demo_competition
+from quizapp.demo.survey import load_demo_survey
 from quizapp.questions.services import sync_bank
 
 
@@ -18,4 +20,5 @@ def load_demo() -> dict[str, str]:
     passwords = load_demo_accounts()
     sync_bank()
     load_demo_competition()
+    load_demo_survey()
     return passwords

@@ -5,7 +5,18 @@ from quizapp.models.attempts import Attempt, AttemptItem
 from quizapp.models.competitions import Competition, CompetitionItem, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.questions import Question, QuestionVersion
+from quizapp.models.surveys import (
+    SurveyCase,
+    SurveyCaseContact,
+    SurveyForm,
+    SurveyFormItem,
+    SurveyFramePSU,
+    SurveyHousehold,
+    SurveySampledPSU,
+    SurveyWave,
+)
 
 __all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
-           "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "Township", "User",
-           "UserRole"]
+           "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
+           "SurveyCaseContact", "SurveyForm", "SurveyFormItem", "SurveyFramePSU",
+           "SurveyHousehold", "SurveySampledPSU", "SurveyWave", "Township", "User", "UserRole"]

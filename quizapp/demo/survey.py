@@ -1,0 +1,104 @@
+"""The demo survey wave: "2026 年度公民科学素质调查（演示）".
+
+A MADE-UP sampling frame for Xinzheng's 17 townships (every village and community name ends in
+"（虚构）" and the wave is flagged ``simulated``: no figure here describes a real place), the two
+parallel forms from the survey-reserved questions, an allocation fixed and a sample drawn with
+a fixed seed, then household listings, selected households and cases for the sampled PSUs,
+with simulated rosters of eligible adults so the cases carry base weights.
+
+Everything goes through the same service functions the pages call.  Idempotent and resumable:
+each step is skipped when its result is already there.  ``DEMO_SURVEY_LISTED_PSUS`` limits how
+many sampled PSUs get a listing (tests keep it small).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from flask import current_app
+
+import surveys
+from quizapp.extensions import db
+from quizapp.models import SurveyWave
+from quizapp.reference_data import XINZHENG_TOWNSHIPS
+from quizapp.spreadsheets import csv_bytes
+from quizapp.surveys import design, services
+
+DEMO_WAVE_NAME = "2026 年度公民科学素质调查（演示）"
+DEMO_SEED = 20260601
+DEMO_DESIGN = surveys.DesignSpec(interviews=3000, take=15,
+                                 method=surveys.AllocationMethod.POWER, power=0.5, min_psus=4)
+MADE_UP = "（虚构）"
+_VILLAGE_WORDS = "张王李刘赵杨陈黄周吴孙马朱胡郭何高林罗宋梁韩唐冯董"
+_VILLAGE_ENDINGS = ("庄村", "寨村", "楼村", "岗村", "店村", "湾村", "营村", "集村")
+_COMMUNITY_WORDS = ("和平", "幸福", "阳光", "振兴", "文化", "育才", "新华", "青年", "锦绣",
+                    "金城", "康宁", "紫荆", "花园", "长兴", "兴业", "春晖")
+
+
+def demo_frame_csv(seed: int = DEMO_SEED) -> bytes:
+    """The made-up frame as a CSV file, as a statistician would upload it: subdistricts have
+    urban communities, towns and townships mostly rural villages with a few communities."""
+    rng = random.Random(seed)
+    rows = []
+    for number, (_code, name, kind, _airport) in enumerate(XINZHENG_TOWNSHIPS, start=1):
+        count = rng.randint(24, 34) if kind == "subdistrict" else rng.randint(20, 32)
+        used: set[str] = set()
+        for k in range(1, count + 1):
+            urban = kind == "subdistrict" or rng.random() < 0.15
+            base = (rng.choice(_COMMUNITY_WORDS) + "社区" if urban else
+                    rng.choice(_VILLAGE_WORDS) + rng.choice(_VILLAGE_ENDINGS))
+            if base in used:  # a second 和平社区 becomes 和平二社区 ... (names stay unique)
+                base = f"{base[:-2]}{k}{base[-2:]}"
+            used.add(base)
+            households = rng.randint(350, 1400) if urban else rng.randint(150, 700)
+            adults = round(households * rng.uniform(1.9, 2.4))
+            rows.append([name, f"{number:02d}{k:03d}", base + MADE_UP,
+                         "urban" if urban else "rural", adults, households])
+    return csv_bytes(["township", "psu", "name", "urban_rural", "size", "households"], rows)
+
+
+def _roster(rng: random.Random) -> list[surveys.Adult]:
+    count = rng.choices((1, 2, 3, 4, 5), weights=(18, 52, 18, 9, 3))[0]
+    return [surveys.Adult(str(k), rng.choice(("male", "female")), rng.randint(18, 69),
+                          rng.randint(1, 12), rng.randint(1, 28))
+            for k in range(1, count + 1)]
+
+
+def load_demo_survey(listed_psus: int | None = None) -> SurveyWave | None:
+    """Add whatever of the demo wave is missing; None when the question bank has too few
+    survey-reserved questions (no bank loaded)."""
+    wave = services.wave_by_name(DEMO_WAVE_NAME)
+    if wave is None:
+        if len(services.reserved_pool()) < 90:
+            return None
+        wave = services.create_wave(services.WaveSettings(
+            name=DEMO_WAVE_NAME, year=2026, reference_date=date(2026, 6, 1),
+            instrument_version="2026.1", target_sample_size=DEMO_DESIGN.interviews,
+            selection_method="kish", seed=DEMO_SEED, simulated=True))
+    if wave.status == "design":
+        if len(wave.forms) != 2:
+            services.assemble_forms(wave)
+        if not wave.frame_psus:
+            design.import_frame(wave, demo_frame_csv(), "xinzheng-frame-made-up.csv")
+        if wave.design is None:
+            design.fix_design(wave, DEMO_DESIGN)
+        if not design.has_sample(wave):
+            design.draw_sample(wave)
+    if listed_psus is None:
+        listed_psus = current_app.config.get("DEMO_SURVEY_LISTED_PSUS")
+    sampled = design.sampled_psus(wave)
+    for psu in sampled[:listed_psus] if listed_psus is not None else sampled:
+        if not psu.households:
+            frame_psu = psu.frame_psu
+            rng = random.Random(f"{DEMO_SEED}:{frame_psu.code}")
+            lines = [f"{rng.randint(1, 12)}组{k}号" for k in range(1, frame_psu.households + 1)]
+            design.list_households(wave, psu, lines)
+        for case in design.cases_of(psu):
+            roster_rng = random.Random(f"{DEMO_SEED}:{case.household_id}")
+            if case.eligible_adults is None:
+                design.record_adults(wave, case, _roster(roster_rng), commit=False)
+        db.session.commit()
+    if wave.status == "design":
+        services.start_fieldwork(wave)
+    return wave

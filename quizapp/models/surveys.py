@@ -1,0 +1,227 @@
+"""The annual literacy survey: waves, their two parallel forms, the sampling frame, the drawn
+sample (PSUs, household listings) and the cases to interview.
+
+The rules (form assembly, PPS, household selection, Kish grid, weights) live in the plain-Python
+``surveys`` package; these tables only store what it returns, so the sample can be shown and
+worked on, and reproduced from the wave's seed.
+
+Personal data - names, phone numbers, addresses of sampled people - is kept ONLY in
+:class:`SurveyCaseContact`, a table of its own, so that closing a wave can delete it without
+touching the design or the answers.  Household listing rows hold the interviewer's dwelling
+description (e.g. "3组12号"), never a name; the wave close blanks those too.
+
+Not modelled yet (the fieldwork phase adds it): interview answers.  A case points to an
+:class:`~quizapp.models.attempts.Attempt` (``attempt_id``), so an interview reuses the shared
+attempt engine, which stores the item and option order shown; dispositions history, paradata,
+consent and CAWI invitation codes will get their own tables keyed by ``survey_cases.id``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+from quizapp.models.places import Township
+from quizapp.models.questions import QuestionVersion
+from quizapp.models.types import UTCDateTime, utcnow
+
+WAVE_STATUSES = ("design", "fieldwork", "closed")
+SELECTION_METHODS = ("kish", "next_birthday")
+BOUNDARIES = ("inclusive", "exclusive")
+CASE_STATUSES = ("to_screen", "ready")  # adults not yet recorded / respondent chosen, weighted
+
+
+class SurveyWave(db.Model):
+    """One year's survey: its settings, seed, status and the design fixed for it.
+
+    ``design`` is the :class:`surveys.DesignSpec` as JSON (interviews, take, method, power,
+    min_psus) once the statistician fixes it; ``None`` before.
+    """
+
+    __tablename__ = "survey_waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    year: Mapped[int]
+    reference_date: Mapped[date] = mapped_column(Date)
+    age_min: Mapped[int] = mapped_column(default=18)
+    age_max: Mapped[int] = mapped_column(default=69)
+    instrument_version: Mapped[str] = mapped_column(String(32))
+    boundary: Mapped[str] = mapped_column(String(10), default="inclusive")
+    target_sample_size: Mapped[int]
+    selection_method: Mapped[str] = mapped_column(String(16), default="kish")
+    seed: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="design")
+    design: Mapped[dict | None] = mapped_column(JSON, default=None)
+    simulated: Mapped[bool] = mapped_column(default=False)  # demo data, made up
+    frame_filename: Mapped[str | None] = mapped_column(String(200), default=None)
+    frame_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    forms: Mapped[list[SurveyForm]] = relationship(
+        back_populates="wave", order_by="SurveyForm.code", cascade="all, delete-orphan")
+    frame_psus: Mapped[list[SurveyFramePSU]] = relationship(
+        back_populates="wave", order_by="SurveyFramePSU.position",
+        cascade="all, delete-orphan")
+
+
+class SurveyForm(db.Model):
+    """Form A or B of a wave; its items are :class:`SurveyFormItem` rows in listing order."""
+
+    __tablename__ = "survey_forms"
+    __table_args__ = (UniqueConstraint("wave_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    wave: Mapped[SurveyWave] = relationship(back_populates="forms")
+    items: Mapped[list[SurveyFormItem]] = relationship(
+        back_populates="form", order_by="SurveyFormItem.position",
+        cascade="all, delete-orphan")
+
+
+class SurveyFormItem(db.Model):
+    """One item of a form: the question *version* (as every recorded answer points at), its
+    place in the form's listing order (by dimension, anchors first) and whether it is an
+    anchor shared by both forms."""
+
+    __tablename__ = "survey_form_items"
+    __table_args__ = (UniqueConstraint("form_id", "position"),
+                      UniqueConstraint("form_id", "question_version_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("survey_forms.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_version_id: Mapped[int] = mapped_column(
+        ForeignKey("question_versions.id"), index=True)
+    anchor: Mapped[bool] = mapped_column(default=False)
+
+    form: Mapped[SurveyForm] = relationship(back_populates="items")
+    question_version: Mapped[QuestionVersion] = relationship()
+
+
+class SurveyFramePSU(db.Model):
+    """A village or community of the wave's sampling frame (the PSU), in file order
+    (``position``), with its township (the stratum).  ``pi1`` is its first-stage inclusion
+    probability once the sample is drawn (1 for certainty PSUs)."""
+
+    __tablename__ = "survey_frame_psus"
+    __table_args__ = (UniqueConstraint("wave_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_waves.id", ondelete="CASCADE"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    urban_rural: Mapped[str] = mapped_column(String(5))
+    size: Mapped[float]
+    households: Mapped[int]
+    pi1: Mapped[float | None] = mapped_column(default=None)
+    certainty: Mapped[bool] = mapped_column(default=False)
+
+    wave: Mapped[SurveyWave] = relationship(back_populates="frame_psus")
+    township: Mapped[Township] = relationship()
+
+
+class SurveySampledPSU(db.Model):
+    """A PSU drawn by systematic PPS: its probability, whether taken with certainty, the
+    households to interview there (``take``) and the interviewer who works it."""
+
+    __tablename__ = "survey_sampled_psus"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_waves.id", ondelete="CASCADE"), index=True)
+    frame_psu_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_frame_psus.id", ondelete="CASCADE"), unique=True)
+    pi1: Mapped[float]
+    certainty: Mapped[bool] = mapped_column(default=False)
+    take: Mapped[int]
+    interviewer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True)
+    listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    frame_psu: Mapped[SurveyFramePSU] = relationship()
+    households: Mapped[list[SurveyHousehold]] = relationship(
+        back_populates="sampled_psu", order_by="SurveyHousehold.line",
+        cascade="all, delete-orphan")
+
+
+class SurveyHousehold(db.Model):
+    """One line of a sampled PSU's household listing; ``selected`` with its ``pi2`` when the
+    systematic selection took it (π₂ = take / listed, the same for every listed household)."""
+
+    __tablename__ = "survey_households"
+    __table_args__ = (UniqueConstraint("sampled_psu_id", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sampled_psu_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_sampled_psus.id", ondelete="CASCADE"))
+    line: Mapped[int]  # 1, 2, ... in listing order
+    label: Mapped[str] = mapped_column(String(200), default="")  # dwelling, never a name
+    selected: Mapped[bool] = mapped_column(default=False)
+    pi2: Mapped[float | None] = mapped_column(default=None)
+
+    sampled_psu: Mapped[SurveySampledPSU] = relationship(back_populates="households")
+
+
+class SurveyCase(db.Model):
+    """A selected household and, once its eligible adults are recorded, the one adult to
+    interview: the form assigned at random (stored), the Kish table dealt to it, the count of
+    eligible adults, the chosen adult and the base weight (eligible adults / (π₁ π₂)).
+
+    ``disposition`` is a :class:`surveys.Disposition` value (AAPOR), ``None`` until fieldwork
+    records one."""
+
+    __tablename__ = "survey_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_waves.id", ondelete="CASCADE"), index=True)
+    sampled_psu_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_sampled_psus.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_households.id", ondelete="CASCADE"), unique=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("survey_forms.id"))
+    kish_table: Mapped[str | None] = mapped_column(String(2), default=None)
+    eligible_adults: Mapped[int | None] = mapped_column(default=None)
+    selected_adult: Mapped[int | None] = mapped_column(default=None)  # 1-based, as listed/Kish
+    within_probability: Mapped[float | None] = mapped_column(default=None)
+    base_weight: Mapped[float | None] = mapped_column(default=None)
+    disposition: Mapped[str | None] = mapped_column(String(24), default=None)
+    status: Mapped[str] = mapped_column(String(12), default="to_screen")
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sampled_psu: Mapped[SurveySampledPSU] = relationship()
+    household: Mapped[SurveyHousehold] = relationship()
+    form: Mapped[SurveyForm] = relationship()
+    contact: Mapped[SurveyCaseContact | None] = relationship(
+        back_populates="case", cascade="all, delete-orphan")
+
+
+class SurveyCaseContact(db.Model):
+    """Personal data of a case (name, phone, address): kept apart, deleted at wave close."""
+
+    __tablename__ = "survey_case_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_cases.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[SurveyCase] = relationship(back_populates="contact")

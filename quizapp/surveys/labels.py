@@ -1,0 +1,101 @@
+"""Display names of the survey's codes in the page's language.
+
+The names themselves are ``surveys.labels`` (Chinese and English for every code, kept beside
+the rules); this only picks the language Flask-Babel chose for the request, so no code is ever
+shown raw and no name is written twice.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from flask import has_request_context
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+import surveys
+
+
+def language() -> str:
+    """``zh`` or ``en``: the request's language as ``surveys.label`` takes it."""
+    locale = get_locale() if has_request_context() else None
+    return "zh" if locale is None or locale.language == "zh" else "en"
+
+
+def code_label(enum: type[StrEnum], code: object) -> str:
+    """The name of ``code`` (a member of ``enum`` or its value) in the page's language; a code
+    the table does not know is shown as it is."""
+    try:
+        member = enum(str(code))
+    except ValueError:
+        return str(code)
+    return surveys.label(member, language())
+
+
+def dimension(code: object) -> str:
+    return code_label(surveys.Dimension, code)
+
+
+def urban_rural(code: object) -> str:
+    return code_label(surveys.UrbanRural, code)
+
+
+def allocation(code: object) -> str:
+    return code_label(surveys.AllocationMethod, code)
+
+
+def selection_method(code: object) -> str:
+    return code_label(surveys.SelectionMethod, code)
+
+
+def boundary(code: object) -> str:
+    return code_label(surveys.Boundary, code)
+
+
+def disposition(code: object) -> str:
+    return code_label(surveys.Disposition, code)
+
+
+def sex(code: object) -> str:
+    return code_label(surveys.Sex, code)
+
+
+# The frame reader's one-line faults (surveys/frame.py), worded for the page: pattern of the
+# reader's English message -> the app's translatable message with the same values.
+_FRAME_FAULTS: tuple[tuple[re.Pattern[str], object], ...] = (
+    (re.compile(r"this required column is missing"), _l("This required column is missing.")),
+    (re.compile(r"this column appears more than once"), _l("This column appears twice.")),
+    (re.compile(r"unknown column \(use (?P<columns>.*)\)"),
+     _l("Unknown column (the columns are %(columns)s).")),
+    (re.compile(r"the frame has no PSU rows"), _l("The file has no village or community rows.")),
+    (re.compile(r"empty"), _l("Empty.")),
+    (re.compile(r"(?P<value>.*) is not a known township"),
+     _l("%(value)s is not a township of the city (use its name or code).")),
+    (re.compile(r"PSU (?P<value>.*) is also on row (?P<row>\d+)"),
+     _l("%(value)s is also on row %(row)s.")),
+    (re.compile(r"(?P<value>.*) is not urban or rural .*"),
+     _l("%(value)s is not urban or rural (urban, rural, 城镇, 乡村, or a code 111–123 / 210, "
+        "220).")),
+    (re.compile(r"must be a number greater than 0, got (?P<value>.*)"),
+     _l("Must be a number greater than 0, not %(value)s.")),
+    (re.compile(r"must be a whole number of at least 1, got (?P<value>.*)"),
+     _l("Must be a whole number of at least 1, not %(value)s.")),
+    (re.compile(r"this file is not an \.xlsx spreadsheet|the spreadsheet cannot be read"),
+     _l("This file cannot be read as an .xlsx spreadsheet.")),
+    (re.compile(r"the spreadsheet unpacks to too much data"),
+     _l("The spreadsheet unpacks to too much data.")),
+    (re.compile(r"more than (?P<value>\d+) rows"), _l("More than %(value)s rows.")),
+    (re.compile(r"this file is not a text CSV file"), _l("This file is not a text CSV file.")),
+    (re.compile(r"use a \.csv or \.xlsx file"), _l("Upload a .csv or .xlsx file.")),
+    (re.compile(r"the file is empty"), _l("The file is empty.")),
+)
+
+
+def frame_fault(message: str) -> str:
+    """A frame fault in the page's language (a message not known here is shown as it is)."""
+    for pattern, text in _FRAME_FAULTS:
+        match = pattern.fullmatch(message)
+        if match:
+            return str(text) % match.groupdict() if match.groupdict() else str(text)
+    return message
