@@ -18,8 +18,9 @@ def test_home_language_and_large_type_on_a_phone(phone, live_server):
 
     phone.click("[data-test=large-type]")
     expect(phone.locator("body")).to_have_class(re.compile(r"\blarge-type\b"))
-    size = phone.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    assert size >= 20
+    # Waits for the stylesheet of the new page (read too early, the size is the default 16).
+    phone.wait_for_function("parseFloat(getComputedStyle(document.body).fontSize) >= 20",
+                            timeout=10_000)
 
     # Both choices are remembered on the next visit.
     phone.goto("/login")
