@@ -8,15 +8,19 @@ from quizapp.models.questions import Question, QuestionVersion
 from quizapp.models.surveys import (
     SurveyCase,
     SurveyCaseContact,
+    SurveyContactAttempt,
     SurveyForm,
     SurveyFormItem,
     SurveyFramePSU,
     SurveyHousehold,
+    SurveyInterview,
+    SurveyInvitation,
     SurveySampledPSU,
     SurveyWave,
 )
 
 __all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
            "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
-           "SurveyCaseContact", "SurveyForm", "SurveyFormItem", "SurveyFramePSU",
-           "SurveyHousehold", "SurveySampledPSU", "SurveyWave", "Township", "User", "UserRole"]
+           "SurveyCaseContact", "SurveyContactAttempt", "SurveyForm", "SurveyFormItem",
+           "SurveyFramePSU", "SurveyHousehold", "SurveyInterview", "SurveyInvitation",
+           "SurveySampledPSU", "SurveyWave", "Township", "User", "UserRole"]

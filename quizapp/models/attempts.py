@@ -18,9 +18,9 @@ from quizapp.models.competitions import Competition, Participant, Round
 from quizapp.models.questions import QuestionVersion
 from quizapp.models.types import UTCDateTime, utcnow
 
-# The kinds something creates today; class quizzes and survey interviews will add theirs.
+# The kinds something creates today; class quizzes will add theirs.
 # The column is a plain string (no CHECK constraint), so no migration is needed for that.
-ATTEMPT_KINDS = ("practice", "competition")
+ATTEMPT_KINDS = ("practice", "competition", "survey")
 ATTEMPT_STATUSES = ("open", "finished", "expired", "voided")
 # Attempts whose score stands: finished by the person, or closed at the deadline.
 SCORED_STATUSES = ("finished", "expired")

@@ -78,3 +78,64 @@ xincun,X3,三村,rural,350,160
 xincun,X4,四村,210,450,200
 xincun,X5,五村,rural,50,40
 """.encode()
+
+
+# One stratum of three PSUs: P600 is certain, one more is drawn; 8 households listed, 2 taken.
+ONE_STRATUM_CSV = """township,psu,name,urban_rural,size,households
+龙湖街道,P100,小,urban,100,10
+龙湖街道,P300,中,urban,300,10
+龙湖街道,P600,大,urban,600,10
+""".encode()
+
+
+@pytest.fixture
+def fieldwork_wave(pool, townships, make_wave):
+    """A wave in fieldwork: forms assembled, 2 PSUs drawn, each listed (8 households, 2
+    cases), the first case of each PSU screened (3 adults) and ready to interview."""
+    import surveys
+    from quizapp.surveys import design, services
+
+    wave = make_wave()
+    services.assemble_forms(wave)
+    design.import_frame(wave, ONE_STRATUM_CSV, "frame.csv")
+    design.fix_design(wave, surveys.DesignSpec(interviews=4, take=2, method="proportional",
+                                               min_psus=2))
+    design.draw_sample(wave)
+    services.start_fieldwork(wave)
+    for psu in design.sampled_psus(wave):
+        design.list_households(wave, psu, [f"{k}号" for k in range(1, 9)])
+        design.record_adults(wave, design.cases_of(psu)[0],
+                             design.parse_adults("男 50\n女 48\n女 20"))
+    return wave
+
+
+def interview_submission(case, client_id: str = "client-0001", *, right: int | None = None,
+                         presented: int | None = None, broken_off: bool = False,
+                         seconds: int = 1200, **profile):
+    """A submission for ``case``: its form's items in listing order, options rotated by
+    position, the first ``right`` answered correctly (default all) and the rest wrong, only
+    the first ``presented`` items presented (default all)."""
+    from datetime import UTC, datetime, timedelta
+
+    from quizapp.surveys.interviews import AnswerRecord, InterviewSubmission
+
+    items = case.form.items
+    right = len(items) if right is None else right
+    presented = len(items) if presented is None else presented
+    answers = []
+    for position, item in enumerate(items[:presented]):
+        version = item.question_version
+        key = tuple(version.answer)
+        wrong = tuple(c for c in range(version.choice_count) if c not in key)[:1]
+        count = version.choice_count
+        shown = tuple((k + position) % count for k in range(count))  # no straight lines
+        answers.append(AnswerRecord(version.id, position, shown,
+                                    key if position < right else wrong, elapsed_ms=20000))
+    start = datetime(2027, 6, 10, 9, 0, tzinfo=UTC)
+    values = dict(sex="female", birth_year=1980, birth_month=5, education="senior_secondary",
+                  occupation="agriculture", township="longhu", urban_rural="urban")
+    values.update(profile)
+    return InterviewSubmission(
+        client_id=client_id, mode="capi", consent_at=start, started_at=start,
+        ended_at=start + timedelta(seconds=seconds), profile=values, answers=tuple(answers),
+        broken_off=broken_off, page_ms=(60000,) * 6, device="test")
