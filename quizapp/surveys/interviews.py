@@ -368,8 +368,10 @@ def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
 
     ordered = sorted(submission.answers, key=lambda a: a.position)
     attempt = Attempt(
+        # No user_id: the interviewer is on the interview row, and a person's own attempt
+        # pages (practice history) must never list survey answers.
         kind="survey", token=new_token(), status="finished", label=f"survey-{wave.id}",
-        user_id=interviewer_id, started_at=submission.started_at,
+        started_at=submission.started_at,
         finished_at=submission.ended_at, question_count=len(versions),
         correct_count=sum(d.correct for d in score.dimensions),
         score=score.total or 0.0,
