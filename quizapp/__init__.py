@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.questions import bp as questions_bp
     from quizapp.shared.assets import bp as assets_bp
     from quizapp.surveys import bp as surveys_bp
+    from quizapp.surveys import fieldwork_bp, respond_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -107,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")
     app.register_blueprint(estimates_bp, url_prefix="/statistics/estimates")
     app.register_blueprint(surveys_bp, url_prefix="/statistics/surveys")
+    app.register_blueprint(fieldwork_bp, url_prefix="/fieldwork")
+    app.register_blueprint(respond_bp, url_prefix="/survey")
     app.register_blueprint(assets_bp, url_prefix="/assets")
 
 

@@ -3,10 +3,16 @@ the sampling frame, the allocation, the drawn sample, household listings and cas
 
 The rules are the plain-Python ``surveys`` package's; ``services`` and ``design`` store what it
 returns; the views call one service each and render.
+
+Three blueprints, one per audience: ``surveys`` (the statistics office, under
+``/statistics/surveys``), ``fieldwork`` (interviewers, under ``/fieldwork``) and ``respond``
+(self-completion respondents with an invitation code, under ``/survey``).
 """
 
 from flask import Blueprint
 
 bp = Blueprint("surveys", __name__)
+fieldwork_bp = Blueprint("fieldwork", __name__)
+respond_bp = Blueprint("respond", __name__)
 
 from quizapp.surveys import routes  # noqa: E402,F401
