@@ -242,8 +242,8 @@ class SurveyInterview(db.Model):
     answers (codes, birth year and month; never a name); ``paradata`` the start and end, time
     per page, the order items and options were shown, answer changes and the device.
     ``flags`` are :class:`surveys.QualityFlag` codes with their evidence; ``review_status``
-    is ``accepted`` for a complete interview without flags, ``pending`` for a flagged one
-    until the statistician accepts or rejects it with a reason.
+    is ``accepted`` (reason ``auto``) for an interview without flags, ``pending`` for a
+    flagged one until the statistician accepts or rejects it with a reason.
     """
 
     __tablename__ = "survey_interviews"

@@ -293,8 +293,8 @@ def _flag_dicts(flags: tuple[surveys.QualityFlag, ...], case_id: str) -> list[di
 
 def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
     """Flag the new interview (and any earlier complete interview in the same PSU that it
-    duplicates); a flagged interview waits for review, an unflagged complete one is
-    accepted."""
+    duplicates); a flagged interview waits for review, an unflagged one is accepted (part 2
+    takes only the complete ones)."""
     others = list(db.session.scalars(
         select(SurveyInterview).join(SurveyCase, SurveyInterview.case_id == SurveyCase.id)
         .where(SurveyCase.sampled_psu_id == case.sampled_psu_id,
@@ -305,11 +305,8 @@ def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
     interview.flags = _flag_dicts(flags, str(case.id))
     if interview.flags:
         interview.review_status = "pending"
-    elif interview.complete:
-        interview.review_status = "accepted"
-        interview.review_reason = "auto"
     else:
-        interview.review_status = "pending"
+        interview.review_status, interview.review_reason = "accepted", "auto"
     for other in others:
         new = _flag_dicts(flags, str(other.case_id))
         codes = {f["code"] for f in other.flags}

@@ -74,6 +74,8 @@ def test_a_broken_off_interview_is_partial_or_break_off(fieldwork_wave):
     partial, _ = record_interview(cases[0], interview_submission(
         cases[0], "client-0001", presented=30, broken_off=True))
     assert not partial.complete and cases[0].disposition == "partial"
+    # 30 of 50 in listing order: no A item was presented, so there is no total (0/0).
+    assert partial.review_status == "accepted" and partial.total is None
     short, _ = record_interview(cases[1], interview_submission(
         cases[1], "client-0002", presented=10, broken_off=True))
     assert not short.complete and cases[1].disposition == "break_off"
