@@ -100,7 +100,10 @@ def new_client_id() -> str:
 
 
 class VisitForm(Form):
-    """What came of a visit, with an optional note for the next one (never personal data)."""
+    """What came of a visit, with an optional note for the next one (never personal data).
+
+    Shown with ``data={"client_id": new_client_id()}``: the id travels with the form, so the
+    same form sent twice is one visit."""
 
     client_id = HiddenField(validators=[DataRequired(), Regexp(CLIENT_ID.pattern + "$")])
     outcome = RadioField(_l("What came of the visit?"),
@@ -112,15 +115,13 @@ class VisitForm(Form):
         super().__init__(*args, **kwargs)
         self.outcome.choices = choices((code, labels.contact_outcome(code))
                                        for code in VISIT_OUTCOMES)
-        if not self.is_submitted():
-            self.client_id.data = new_client_id()
 
 
 class ContactForm(Form):
     """The household's contact details for call-backs: kept apart from the answers and
     deleted when the wave closes."""
 
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    name = StringField(_l("Person's name"), validators=[Optional(), Length(max=64)])
     phone = StringField(_l("Phone"), validators=[
         Optional(), Length(max=32),
         Regexp(r"^[0-9+\- ()]*$", message=_l("Digits, spaces, + and - only."))])

@@ -15,6 +15,7 @@ from quizapp.surveys.fieldwork_forms import (
     HouseholdAdultsForm,
     HouseholdListingForm,
     VisitForm,
+    new_client_id,
 )
 from quizapp.surveys.services import WaveRefused
 
@@ -93,7 +94,7 @@ def _case_page(case_id: int) -> fieldwork.CasePage:
 
 def _show_case(page: fieldwork.CasePage, **forms):
     values = {"adults_form": HouseholdAdultsForm(formdata=None),
-              "visit_form": VisitForm(formdata=None),
+              "visit_form": VisitForm(formdata=None, data={"client_id": new_client_id()}),
               "contact_form": ContactForm(formdata=None, obj=page.contact), **forms}
     return _render("fieldwork/case.html", page=page, **values)
 

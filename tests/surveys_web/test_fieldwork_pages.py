@@ -530,3 +530,51 @@ def test_every_visit_outcome_has_both_labels_in_order():
     for names in [*CONTACT_OUTCOME_LABELS.values(), *CASE_PROGRESS_LABELS.values()]:
         assert set(names) == {"zh", "en"} and all(names.values())
 
+
+
+def test_next_birthday_counts_from_the_day_of_the_visit(client, auth, pool, townships,
+                                                        make_wave, people, monkeypatch):
+    """Birthdays 1-1, 3-11 and 12-31; the visit is at 16:30 UTC on 10 March, which is already
+    11 March in Beijing, so the next birthday is 12-31 (adult 3), not 3-11 (adult 2)."""
+    from datetime import UTC, datetime
+
+    import surveys
+    from quizapp.engine import clock
+    from quizapp.surveys import design, fieldwork, services
+
+    wave = make_wave(name="生日法", seed=99, selection_method="next_birthday")
+    services.assemble_forms(wave)
+    design.import_frame(wave, ONE_STRATUM_CSV, "frame.csv")
+    design.fix_design(wave, surveys.DesignSpec(interviews=4, take=2, method="proportional",
+                                               min_psus=2))
+    design.draw_sample(wave)
+    services.start_fieldwork(wave)
+    first, second = design.sampled_psus(wave)
+    fieldwork.assign_interviewers(wave, {first.id: people["ann"].id, second.id: None})
+    design.list_households(wave, first, [f"{k}号" for k in range(1, 6)])
+    case = design.cases_of(first)[0]
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 10, 16, 30, tzinfo=UTC))
+    auth.login("ann")
+    url = f"/fieldwork/case/{case.id}"
+    response = _post(client, f"{url}/adults", {"adults": "男 50 1-1\n女 48 3-11\n女 20 12-31"},
+                     page=url)
+    assert response.status_code == 302
+    page = client.get(url).text
+    assert "请访问您所列的第 3 位：女，20 岁。" in page
+    assert "按您列出的顺序第 3 位（下一个生日法）" in page
+    db.session.expire_all()
+    assert db.session.get(SurveyCase, case.id).within_probability == pytest.approx(1 / 3)
+
+
+def test_a_refused_form_keeps_a_working_visit_form(client, auth, assigned):
+    wave, first, _second = assigned
+    case = _cases(first)[1]
+    auth.login("ann")
+    url = f"/fieldwork/case/{case.id}"
+    response = _post(client, f"{url}/adults", {"adults": "猫 3"}, page=url)
+    assert response.status_code == 200
+    client_id = response.text.split('name="client_id" type="hidden" value="')[1].split('"')[0]
+    assert client.post(f"{url}/visit", data={"csrf_token": csrf_token(response.text),
+                                             "client_id": client_id,
+                                             "outcome": "appointment"}).status_code == 302
+    assert _count(SurveyContactAttempt, SurveyContactAttempt.case_id == case.id) == 1
