@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
@@ -578,3 +580,55 @@ def test_a_refused_form_keeps_a_working_visit_form(client, auth, assigned):
                                              "client_id": client_id,
                                              "outcome": "appointment"}).status_code == 302
     assert _count(SurveyContactAttempt, SurveyContactAttempt.case_id == case.id) == 1
+
+
+# --- fuzz: arbitrary text and numbers in every form are a message, never a 5xx -------------------
+
+NASTY = "\x00\x01\x07\x09\x0a\x0b\x0d\x1b\x7f\x85\u2028\ufeff\U0001f600中男女'\"<>&%=+- 0123456789"
+FUZZ_TEXT = st.one_of(st.text(max_size=60), st.text(alphabet=NASTY, max_size=40),
+                      st.integers(min_value=-(2**80), max_value=2**80).map(str),
+                      st.sampled_from(["9" * 5000, "男 " + "9" * 40, "女 48 2-30", "-0"]))
+
+
+def _fuzz(examples: int):
+    return settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+
+def test_fuzz_the_interviewer_forms(client, auth, assigned):
+    wave, first, _second = assigned
+    case = _cases(first)[1]
+    auth.login("ann")
+    url = f"/fieldwork/case/{case.id}"
+    token = csrf_token(client.get(url).text)
+
+    @_fuzz(60)
+    @given(adults=FUZZ_TEXT, outcome=FUZZ_TEXT, note=FUZZ_TEXT, client_id=FUZZ_TEXT,
+           name=FUZZ_TEXT, phone=FUZZ_TEXT, lines=FUZZ_TEXT)
+    def run(adults, outcome, note, client_id, name, phone, lines):
+        posts = [(f"{url}/adults", {"adults": adults}),
+                 (f"{url}/visit", {"outcome": outcome, "note": note, "client_id": client_id}),
+                 (f"{url}/contact", {"name": name, "phone": phone, "address": note}),
+                 (f"/fieldwork/psu/{first.id}", {"lines": lines})]
+        for target, data in posts:
+            response = client.post(target, data={"csrf_token": token, **data})
+            assert response.status_code < 500, (target, data, response.status_code)
+
+    run()
+
+
+def test_fuzz_the_assignment_form(client, auth, fieldwork_wave, people):
+    first, second = _psus(fieldwork_wave)
+    auth.login("stats")
+    url = f"{BASE}/{fieldwork_wave.id}/interviewers"
+    token = csrf_token(client.get(url).text)
+
+    @_fuzz(60)
+    @given(one=FUZZ_TEXT, two=FUZZ_TEXT)
+    def run(one, two):
+        response = client.post(url, data={"csrf_token": token, f"psu_{first.id}": one,
+                                          f"psu_{second.id}": two})
+        assert response.status_code < 500, (one, two, response.status_code)
+
+    run()
