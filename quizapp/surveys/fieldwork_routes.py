@@ -55,11 +55,12 @@ def _listing_text(form: HouseholdListingForm) -> str:
     upload = form.file.data
     if not upload or not upload.filename:
         return form.lines.data or ""
-    data = upload.read(LISTING_MAX_BYTES + 1)
+    limit = current_app.config.get("SURVEY_LISTING_MAX_BYTES", LISTING_MAX_BYTES)
+    data = upload.read(limit + 1)
     upload.close()
-    if len(data) > LISTING_MAX_BYTES:
+    if len(data) > limit:
         form.file.errors.append(_("The file is larger than %(size)s MB.",
-                                  size=round(LISTING_MAX_BYTES / 1024 ** 2, 1)))
+                                  size=round(limit / 1024 ** 2, 1)))
         return ""
     return design.decode_listing(data)
 

@@ -340,6 +340,19 @@ def test_an_uploaded_listing_in_gb18030_with_control_bytes(client, auth, unliste
         "东1号", "东2号", "东3号"]
 
 
+def test_a_listing_file_over_the_limit_is_refused(app, client, auth, unlisted):
+    wave, psu = unlisted
+    app.config["SURVEY_LISTING_MAX_BYTES"] = 100 * 1024
+    auth.login("ann")
+    data = ("1号\n" * 30_000).encode()  # 150 KB
+    response = _post(client, f"/fieldwork/psu/{psu.id}",
+                     {"file": (io.BytesIO(data), "listing.txt")},
+                     content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "文件超过 0.1 MB" in " ".join(field_errors(response.text))
+    assert _count(SurveyHousehold) == 0
+
+
 @pytest.mark.parametrize("lines, message", [
     ("只有一户", "清单只有 1 户；该村（居）至少需要 2 户"),
     ("", "请填写住户或上传住户清单"),
