@@ -55,7 +55,7 @@ def _listing_text(form: HouseholdListingForm) -> str:
     upload = form.file.data
     if not upload or not upload.filename:
         return form.lines.data or ""
-    limit = current_app.config.get("SURVEY_LISTING_MAX_BYTES", LISTING_MAX_BYTES)
+    limit = LISTING_MAX_BYTES
     data = upload.read(limit + 1)
     upload.close()
     if len(data) > limit:

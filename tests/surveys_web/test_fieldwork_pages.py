@@ -340,9 +340,12 @@ def test_an_uploaded_listing_in_gb18030_with_control_bytes(client, auth, unliste
         "东1号", "东2号", "东3号"]
 
 
-def test_a_listing_file_over_the_limit_is_refused(app, client, auth, unlisted):
+def test_a_listing_file_over_the_limit_is_refused(client, auth, unlisted, monkeypatch):
+    from quizapp.surveys import fieldwork_routes
+
     wave, psu = unlisted
-    app.config["SURVEY_LISTING_MAX_BYTES"] = 100 * 1024
+    # A small limit, so the upload stays in memory (werkzeug spools larger ones to a file).
+    monkeypatch.setattr(fieldwork_routes, "LISTING_MAX_BYTES", 100 * 1024)
     auth.login("ann")
     data = ("1号\n" * 30_000).encode()  # 150 KB
     response = _post(client, f"/fieldwork/psu/{psu.id}",
