@@ -17,6 +17,7 @@ LOGIN = "login"  # any signed-in account
 ADMIN = frozenset({"admin"})
 # The statistics office's pages; admins see every section of the platform (home page).
 STATISTICS = frozenset({"admin", "statistician"})
+INTERVIEWER = frozenset({"interviewer"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -76,6 +77,16 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "surveys.summary": STATISTICS,
     "surveys.psu": STATISTICS,
     "surveys.case": STATISTICS,
+    # Who works which sampled village or community.
+    "surveys.interviewers": STATISTICS,
+    # Interviewers' online fieldwork pages: only their own PSUs and cases (404 for any other,
+    # tests/surveys_web/test_fieldwork_pages.py); the overview is on admins' home page too.
+    "fieldwork.index": frozenset({"interviewer", "admin"}),
+    "fieldwork.psu": INTERVIEWER,
+    "fieldwork.case": INTERVIEWER,
+    "fieldwork.case_adults": INTERVIEWER,
+    "fieldwork.case_visit": INTERVIEWER,
+    "fieldwork.case_contact": INTERVIEWER,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,
@@ -135,8 +146,9 @@ SAMPLE_ARGS = {
     "position": lambda db, m: 0,
     "wave_id": lambda db, m: db.session.scalar(select(m.SurveyWave.id).limit(1)),
     "sampled_psu_id": lambda db, m: db.session.scalar(
-        select(m.SurveyCase.sampled_psu_id).limit(1)),
-    "case_id": lambda db, m: db.session.scalar(select(m.SurveyCase.id).limit(1)),
+        select(m.SurveyCase.sampled_psu_id).order_by(m.SurveyCase.id).limit(1)),
+    "case_id": lambda db, m: db.session.scalar(
+        select(m.SurveyCase.id).order_by(m.SurveyCase.id).limit(1)),
     "fmt": lambda db, m: "xlsx",
 }
 # Visited last: they change who is signed in.
@@ -197,12 +209,25 @@ def test_every_view_declares_the_access_its_line_says(app):
     assert wrong == {}, "views whose @public/@login_required/@roles_required differ from EXPECTED"
 
 
+def _assign_the_sample_psu_to_the_demo_interviewer() -> None:
+    """The interviewer's pages answer 404 for PSUs not assigned to them: give the demo
+    interviewer the sample PSU, so the walk sees their pages as they do."""
+    from quizapp import models
+    from quizapp.extensions import db
+
+    psu = db.session.get(models.SurveySampledPSU, SAMPLE_ARGS["sampled_psu_id"](db, models))
+    psu.interviewer_id = db.session.scalar(
+        select(models.User.id).where(models.User.username == "interviewer"))
+    db.session.commit()
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_role_matrix(app, client, auth, role):
     from quizapp.demo import load_demo
     from quizapp.extensions import db
 
     passwords = load_demo()
+    _assign_the_sample_psu_to_the_demo_interviewer()
     db.session.remove()
     if role is not None:
         assert auth.login(role, passwords[role]).status_code == 302

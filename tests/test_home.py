@@ -11,6 +11,7 @@ from tests.conftest import make_app
 PRACTICE, COMPETITIONS = "/practice/", "/competitions/"
 ESTIMATE, ITEM_STATS = "/statistics/estimates/", "/admin/questions/items"
 SURVEYS = "/statistics/surveys/"
+FIELDWORK = "/fieldwork/"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
                "/admin/questions/import", "/admin/competitions/", ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
@@ -18,9 +19,9 @@ SECTIONS = {
     None: {},
     "resident": {"resident": [PRACTICE, COMPETITIONS]},
     "teacher": {"teacher": []},
-    "interviewer": {"interviewer": []},
+    "interviewer": {"interviewer": [FIELDWORK]},
     "statistician": {"statistician": [ESTIMATE, SURVEYS, ITEM_STATS]},
-    "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [], "interviewer": [],
+    "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [], "interviewer": [FIELDWORK],
               "statistician": [ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 

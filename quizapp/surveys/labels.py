@@ -99,3 +99,43 @@ def frame_fault(message: str) -> str:
         if match:
             return str(text) % match.groupdict() if match.groupdict() else str(text)
     return message
+
+
+# --- fieldwork codes the app defines itself ---------------------------------------------------
+
+def _pick(table: dict[str, dict[str, str]], code: object) -> str:
+    names = table.get(str(code))
+    return str(code) if names is None else names[language()]
+
+
+# What a visit ended in: the keys of ``quizapp.surveys.interviews.CONTACT_OUTCOMES`` and its
+# ``INTERVIEW_OUTCOME``, in the order the visit form lists them (a test keeps them in step).
+CONTACT_OUTCOME_LABELS: dict[str, dict[str, str]] = {
+    "no_contact": {"zh": "无人在家", "en": "Nobody at home"},
+    "appointment": {"zh": "约好改天再来", "en": "Appointment to come back"},
+    "refusal": {"zh": "拒绝访问", "en": "Refused"},
+    "consent_refused": {"zh": "知情同意时拒绝", "en": "Declined at the consent screen"},
+    "unable": {"zh": "无法访问（患病、语言不通、长期外出）",
+               "en": "Unable to take part (ill, language, away)"},
+    "not_eligible": {"zh": "不符合条件（空房、无 18–69 岁居民）",
+                     "en": "Not eligible (vacant, no one aged 18–69)"},
+    "not_found": {"zh": "找不到住户或无法进入", "en": "Not found or no access"},
+    "no_reply": {"zh": "邀请函未回复", "en": "Invitation letter not answered"},
+    "interview": {"zh": "进行访问", "en": "Interview"},
+}
+# Where a case stands for the interviewer: adults to record, ready, interviewed.
+CASE_PROGRESS_LABELS: dict[str, dict[str, str]] = {
+    "to_screen": {"zh": "待登记成人", "en": "Adults to record"},
+    "ready": {"zh": "待访问", "en": "Ready to interview"},
+    "interviewed": {"zh": "已访问", "en": "Interviewed"},
+}
+
+
+def contact_outcome(code: object) -> str:
+    """The name of a visit's outcome in the page's language."""
+    return _pick(CONTACT_OUTCOME_LABELS, code)
+
+
+def case_progress(code: object) -> str:
+    """The name of a case's progress (``to_screen``, ``ready``, ``interviewed``)."""
+    return _pick(CASE_PROGRESS_LABELS, code)
