@@ -85,11 +85,15 @@ def flag_lines(flags: object, case_id: int, language: str | None = None
         if not isinstance(flag, dict):
             continue
         code = str(flag.get("code", ""))
-        name = labels.code_label(surveys.FlagCode, code)
-        evidence = flag.get("evidence")
         try:
-            reason = surveys.QualityFlag(str(case_id), surveys.FlagCode(code),
-                                         dict(evidence)).reason(language)
+            known = surveys.FlagCode(code)
+        except ValueError:
+            lines.append(FlagLine(code, _("Data-quality flag"), ""))
+            continue
+        name = surveys.label(known, language)
+        try:
+            reason = surveys.QualityFlag(str(case_id), known,
+                                         dict(flag.get("evidence"))).reason(language)
         except (KeyError, ValueError, TypeError, IndexError):
             reason = ""
         lines.append(FlagLine(code, name, reason))
