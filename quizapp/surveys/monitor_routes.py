@@ -50,8 +50,7 @@ def review_queue(wave_id: int):
             return redirect(url_for("surveys.review_interview", wave_id=wave.id,
                                     interview_id=found.id))
         flash(_("No interview is stored for that case number."))
-    return render_template("surveys/review.html", wave=wave, queue=review.review_queue(wave),
-                           decided=review.recent_decisions(wave))
+    return render_template("surveys/review.html", wave=wave, page=review.review_page(wave))
 
 
 @bp.route("/<int:wave_id>/review/<int:interview_id>", methods=["GET", "POST"])

@@ -283,22 +283,27 @@ def paradata_rows(wave: SurveyWave) -> list[Sequence[object]]:
     ``flags`` the quality-flag codes joined by ``;``.
     """
     rows = []
-    for interview, form_code in db.session.execute(
-            select(SurveyInterview, SurveyForm.code)
+    for (interview_id, case_id, mode, form_code, interviewer_id, started, ended, presented,
+         paradata, complete, flags, review_status) in db.session.execute(
+            select(SurveyInterview.id, SurveyInterview.case_id, SurveyInterview.mode,
+                   SurveyForm.code, SurveyInterview.interviewer_id,
+                   SurveyInterview.started_at, SurveyInterview.ended_at,
+                   SurveyInterview.items_presented, SurveyInterview.paradata,
+                   SurveyInterview.complete, SurveyInterview.flags,
+                   SurveyInterview.review_status)
             .join(SurveyForm, SurveyInterview.form_id == SurveyForm.id)
             .where(SurveyInterview.wave_id == wave.id).order_by(SurveyInterview.case_id)):
-        paradata = interview.paradata if isinstance(interview.paradata, dict) else {}
+        paradata = paradata if isinstance(paradata, dict) else {}
         pages = paradata.get("page_ms")
         pages = pages if isinstance(pages, list) else []
-        flags = interview.flags if isinstance(interview.flags, list) else []
+        flags = flags if isinstance(flags, list) else []
         rows.append((
-            interview.id, interview.case_id, interview.mode, form_code,
-            interview.interviewer_id if interview.interviewer_id is not None else "",
-            interview.started_at.isoformat(), interview.ended_at.isoformat(),
-            round((interview.ended_at - interview.started_at).total_seconds(), 3),
-            interview.items_presented, _whole(paradata.get("answer_changes")),
-            ";".join(str(_whole(ms)) for ms in pages),
-            coarse_device(paradata.get("device")), int(interview.complete),
+            interview_id, case_id, mode, form_code,
+            interviewer_id if interviewer_id is not None else "",
+            started.isoformat(), ended.isoformat(),
+            round((ended - started).total_seconds(), 3), presented,
+            _whole(paradata.get("answer_changes")), ";".join(str(_whole(ms)) for ms in pages),
+            coarse_device(paradata.get("device")), int(complete),
             ";".join(str(f.get("code", "")) for f in flags if isinstance(f, dict)),
-            interview.review_status))
+            review_status))
     return rows

@@ -37,6 +37,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.surveys import labels
+from quizapp.surveys.closing import pending_reviews
 from quizapp.surveys.services import WaveRefused, require_status
 from quizapp.timezone import to_local
 
@@ -44,6 +45,7 @@ DECISIONS = ("accepted", "rejected")
 REASON_MAX = 300
 AUTO_REASON = "auto"  # record_interview's reason for an unflagged complete interview
 RECENT_DECISIONS = 50
+QUEUE_PAGE = 100  # waiting interviews shown at once; deciding one brings up the next
 
 
 class ReviewRefused(WaveRefused):
@@ -128,13 +130,29 @@ def _with_place():
         SurveySampledPSU.frame_psu).selectinload(SurveyFramePSU.township)
 
 
-def review_queue(wave: SurveyWave) -> list[ReviewEntry]:
-    """Complete interviews waiting for a decision, oldest first."""
+def review_queue(wave: SurveyWave, limit: int | None = None) -> list[ReviewEntry]:
+    """Complete interviews waiting for a decision, oldest first (the first ``limit``)."""
     return _entries(list(db.session.scalars(
         select(SurveyInterview).options(_with_place())
         .where(SurveyInterview.wave_id == wave.id, SurveyInterview.complete.is_(True),
                SurveyInterview.review_status == "pending")
-        .order_by(SurveyInterview.received_at, SurveyInterview.id))))
+        .order_by(SurveyInterview.received_at, SurveyInterview.id).limit(limit))))
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """The review queue page: the first :data:`QUEUE_PAGE` waiting interviews, how many wait
+    in all, and the latest decisions."""
+
+    queue: list[ReviewEntry]
+    waiting: int
+    decided: list[ReviewEntry]
+
+
+def review_page(wave: SurveyWave) -> ReviewPage:
+    """What the review queue page shows."""
+    return ReviewPage(queue=review_queue(wave, QUEUE_PAGE), waiting=pending_reviews(wave),
+                      decided=recent_decisions(wave))
 
 
 def recent_decisions(wave: SurveyWave, limit: int = RECENT_DECISIONS) -> list[ReviewEntry]:

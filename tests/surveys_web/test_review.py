@@ -134,6 +134,21 @@ def test_duplicates_in_a_psu_both_wait(fieldwork_wave, stats):
     assert "性别、出生年月、文化程度、乡镇和村居相同" in queue[0].flags[0].reason
 
 
+def test_the_queue_page_shows_the_longest_waiting_first(fieldwork_wave, client, auth,
+                                                        make_user, monkeypatch):
+    first, second = _cases(fieldwork_wave)[0], design.cases_of(
+        design.sampled_psus(fieldwork_wave)[0])[1]
+    design.record_adults(fieldwork_wave, second, design.parse_adults("女 40"))
+    record_interview(first, interview_submission(first, "dup-client-1"))
+    record_interview(second, interview_submission(second, "dup-client-2"))
+    monkeypatch.setattr(review, "QUEUE_PAGE", 1)
+    make_user("stats", "statistician")
+    auth.login("stats")
+    page = client.get(f"/statistics/surveys/{fieldwork_wave.id}/review").text
+    assert page.count('data-test="queue-entry"') == 1 and 'data-test="waiting">2<' in page
+    assert "等待最久的 1 份" in page
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 def _url(wave, interview=None) -> str:
