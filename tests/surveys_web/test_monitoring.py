@@ -168,3 +168,14 @@ def test_bad_wave_ids_are_404_not_500(statistician):
                 f"/statistics/surveys/{10**30}/monitoring",
                 "/statistics/surveys/-1/monitoring"):
         assert statistician.get(url).status_code == 404, url
+
+
+def test_a_wave_still_being_designed_shows_empty_pages(statistician, make_wave, townships):
+    wave = make_wave(name="设计中")
+    m = monitoring.monitoring(wave)
+    assert (m.strata, m.cases, m.overall.rr1, m.by_township) == ((), 0, None, ())
+    for url in (f"/statistics/surveys/{wave.id}/monitoring",
+                f"/statistics/surveys/{wave.id}/review",
+                f"/statistics/surveys/{wave.id}/paradata.csv"):
+        assert statistician.get(url).status_code == 200, url
+    assert "尚未抽取样本" in statistician.get(f"/statistics/surveys/{wave.id}/monitoring").text
