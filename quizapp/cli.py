@@ -1,4 +1,4 @@
-"""``flask`` commands: accounts, reference data and the demo."""
+"""``flask`` commands: accounts, reference data, the demo and closing a survey wave."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(reference)
+    app.cli.add_command(surveys_group)
 
 
 @click.group(help="Manage accounts.")
@@ -102,3 +103,39 @@ def load_demo_command() -> None:
         click.echo("Demo accounts (development only):")
         for username, password in passwords.items():
             click.echo(f"  {username:<13} {password}")
+
+
+@click.group("surveys", help="The literacy survey's waves.")
+def surveys_group() -> None:
+    pass
+
+
+@surveys_group.command("close-wave")
+@click.argument("wave_id", type=click.IntRange(1, 2**31 - 1))
+def close_wave_command(wave_id: int) -> None:
+    """Close a wave and delete its personal data (no questions asked); print what was deleted.
+
+    Refused for a wave still being designed or with interviews waiting for review.  Running it
+    again on a closed wave deletes nothing more.
+    """
+    from quizapp.surveys import closing, services
+
+    wave = services.get_wave(wave_id)
+    if wave is None:
+        raise click.ClickException(f"no survey wave {wave_id}")
+    try:
+        report = closing.close_wave(wave)
+    except services.WaveRefused as error:
+        raise click.ClickException(f"wave {wave_id} not closed: {error}") from None
+    click.echo(f"wave {wave_id} {'was already closed' if report.was_closed else 'closed'}")
+    click.echo(f"  contact records deleted (names, phones, addresses): {report.contacts_deleted}")
+    click.echo(f"  household descriptions blanked: {report.labels_blanked}")
+    click.echo(f"  visit notes blanked: {report.notes_blanked}")
+    click.echo(f"  invitation codes deleted: {report.codes_deleted}")
+    click.echo(f"  saved self-completion answers deleted: {report.progress_cleared}")
+    click.echo(f"  interviews whose paradata was reduced (device kind only): "
+               f"{report.paradata_reduced}")
+    if report.paradata_keys_dropped:
+        click.echo(f"  paradata keys dropped: {', '.join(report.paradata_keys_dropped)}")
+    click.echo(f"  interviews kept with answers, scores and dispositions: "
+               f"{report.interviews_kept}")

@@ -87,6 +87,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "fieldwork.case_adults": INTERVIEWER,
     "fieldwork.case_visit": INTERVIEWER,
     "fieldwork.case_contact": INTERVIEWER,
+    # Fieldwork monitoring, the data-quality review, the paradata export and closing a wave.
+    "surveys.monitoring": STATISTICS,
+    "surveys.review_queue": STATISTICS,
+    "surveys.review_interview": STATISTICS,
+    "surveys.paradata": STATISTICS,
+    "surveys.close_wave": STATISTICS,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,
@@ -150,7 +156,27 @@ SAMPLE_ARGS = {
     "case_id": lambda db, m: db.session.scalar(
         select(m.SurveyCase.id).order_by(m.SurveyCase.id).limit(1)),
     "fmt": lambda db, m: "xlsx",
+    "interview_id": lambda db, m: _sample_interview_id(db, m),
 }
+
+
+def _sample_interview_id(db, m) -> int | None:
+    """An interview of the demo wave; when the demo has none, one recorded on a screened demo
+    case through the same service the interviewers' pages use."""
+    found = db.session.scalar(select(m.SurveyInterview.id).limit(1))
+    if found is not None:
+        return found
+    from quizapp.surveys.interviews import record_interview
+    from tests.surveys_web.conftest import interview_submission
+
+    case = db.session.scalar(select(m.SurveyCase).where(m.SurveyCase.status == "ready")
+                             .order_by(m.SurveyCase.id).limit(1))
+    if case is None:
+        return None
+    interview, _created = record_interview(case, interview_submission(case, "matrix-sample-1"))
+    return interview.id
+
+
 # Visited last: they change who is signed in.
 LAST = {"auth.logout", "auth.login"}
 

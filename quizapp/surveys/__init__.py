@@ -15,4 +15,9 @@ bp = Blueprint("surveys", __name__)
 fieldwork_bp = Blueprint("fieldwork", __name__)
 respond_bp = Blueprint("respond", __name__)
 
-from quizapp.surveys import assign_routes, fieldwork_routes, routes  # noqa: E402,F401
+from quizapp.surveys import (  # noqa: E402,F401
+    assign_routes,
+    fieldwork_routes,
+    monitor_routes,
+    routes,
+)
