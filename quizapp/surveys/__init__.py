@@ -15,4 +15,6 @@ bp = Blueprint("surveys", __name__)
 fieldwork_bp = Blueprint("fieldwork", __name__)
 respond_bp = Blueprint("respond", __name__)
 
+import quizapp.surveys.invitation_routes  # noqa: E402,F401  (self-completion: office pages)
+import quizapp.surveys.respond_routes  # noqa: E402,F401  (self-completion: respondents)
 from quizapp.surveys import routes  # noqa: E402,F401
