@@ -410,19 +410,21 @@ def _device(user_agent: str) -> str:
     return "".join(c for c in user_agent if c.isprintable())[:DEVICE_CHARS]
 
 
-def mark_opened(invitation: SurveyInvitation, user_agent: str) -> None:
-    """Note the first opening, and the devices (browsers) the code was opened on."""
+def mark_opened(invitation: SurveyInvitation, user_agent: str, *, new_visit: bool) -> None:
+    """Note the first opening, each visit (a browser session opening the code: a resume
+    counts), and the devices (browsers) the code was opened on."""
     progress = dict(invitation.progress or {})
     devices = list(progress.get("devices", []))
     device = _device(user_agent)
-    changed = invitation.opened_at is None
+    changed = new_visit or invitation.opened_at is None
     if invitation.opened_at is None:
         invitation.opened_at = clock.now()
     if device and device not in devices and len(devices) < MAX_DEVICES:
         progress["devices"] = [*devices, device]
         changed = True
-    if changed:
+    if new_visit:
         progress["visits"] = int(progress.get("visits", 0)) + 1
+    if changed:
         _save(invitation, progress)
 
 

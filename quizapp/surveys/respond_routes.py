@@ -14,7 +14,17 @@ answer, so the pages reveal nothing about which codes exist.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from quizapp.access import public
@@ -25,6 +35,7 @@ from quizapp.surveys.invitations import CodeState
 from quizapp.surveys.respond_forms import CodeForm, PageForm, ProfileForm
 
 CODE_RATE_LIMIT = "10 per minute;60 per hour"
+SEEN_KEY, SEEN_MAX = "survey_seen", 5
 
 
 def _code_limit() -> str:
@@ -80,8 +91,18 @@ def questionnaire(code: str):
         return _answer(invitation, found.code)
     if code != found.code:
         return redirect(url_for("respond.questionnaire", code=found.code))
-    invitations.mark_opened(invitation, _user_agent())
+    invitations.mark_opened(invitation, _user_agent(), new_visit=_new_visit(invitation.id))
     return _show(invitation, found.code)
+
+
+def _new_visit(invitation_id: int) -> bool:
+    """Whether this browser session opens the code for the first time (a visit, or a
+    resume); the session remembers the last few codes it opened."""
+    seen = list(session.get(SEEN_KEY, []))
+    if invitation_id in seen:
+        return False
+    session[SEEN_KEY] = [*seen[-(SEEN_MAX - 1):], invitation_id]
+    return True
 
 
 def _step(invitation) -> str:
