@@ -8,6 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from quizapp.engine import clock
@@ -399,3 +401,57 @@ def test_the_code_entry_page_accepts_what_people_type(client, invited):
     # A non-canonical link is sent on to the canonical one.
     sent = client.get(f"/survey/{invitation.code.lower()}")
     assert sent.status_code == 302 and sent.headers["Location"].endswith(target)
+
+
+NASTY = ("\x01\x07\x08\x0b\x1b\x7f\x85\x9f\u2028\ufeff\U0001f600中'\"<>&%=+-@ ")
+TEXT = st.one_of(st.text(max_size=40), st.text(alphabet=NASTY + "ab1", max_size=20))
+NUMBERS = st.one_of(st.integers(min_value=-(2**80), max_value=2**80).map(str),
+                    st.sampled_from(["", "-0", "1e9", "0x10", "٣", "9" * 400, "NaN", "dk"]),
+                    TEXT)
+
+
+def test_fuzzed_pages_never_fail_on_the_server(app, client, invited):
+    """Arbitrary text and numbers on every respondent form: a page or a clear 4xx, never a
+    5xx, and nothing stored from a refused page."""
+    _wave, invitation = invited
+    app.config["SURVEY_CODE_RATE_LIMIT"] = "100000 per minute"
+    url = _url(invitation)
+    token = csrf_token(client.get("/survey/").text)
+    fuzz = settings(max_examples=40, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.too_slow,
+                                           HealthCheck.function_scoped_fixture])
+
+    @fuzz
+    @given(code=TEXT)
+    def code_entry(code):
+        response = client.post("/survey/", data={"csrf_token": token, "code": code})
+        assert response.status_code in (302, 400)
+
+    @fuzz
+    @given(values=st.fixed_dictionaries({k: NUMBERS for k in PROFILE}), step=TEXT)
+    def profile(values, step):
+        response = client.post(url, data={"csrf_token": token, "shown": "1", "step": step,
+                                          **values})
+        assert response.status_code < 500
+
+    @fuzz
+    @given(values=st.lists(NUMBERS, max_size=6), shown=NUMBERS,
+           action=st.sampled_from(["save", "", "finish", "中", "save\x01"]))
+    def section(values, shown, action):
+        before = db.session.get(SurveyInvitation, invitation.id).progress.get("answers")
+        data = {"csrf_token": token, "step": "p1", "shown": shown, "action": action,
+                **_right_answers(invitation, 1), "q0": values}
+        response = client.post(url, data=data)
+        assert response.status_code < 500
+        db.session.expire_all()
+        if response.status_code >= 400:
+            assert db.session.get(SurveyInvitation, invitation.id).progress.get(
+                "answers") == before
+
+    code_entry()
+    client.post(url, data={"csrf_token": token, "step": "consent", "action": "accept"})
+    profile()
+    client.post(url, data={"csrf_token": token, "step": "p0", "shown": "1", **PROFILE})
+    assert invitations.page_of(db.session.get(SurveyInvitation, invitation.id)) == 1
+    section()
+    assert invitations.page_of(db.session.get(SurveyInvitation, invitation.id)) == 1
