@@ -16,6 +16,7 @@ from quizapp.surveys.services import WaveRefused
 from quizapp.timezone import to_local
 
 LETTERS_PER_SHEET = 8  # 2 columns x 4 rows of A4
+LETTERS_PER_PAGE = 25 * LETTERS_PER_SHEET  # a print run of 25 sheets, drawn in about 3 s
 STATUS_LABELS = {
     invitations.InvitationStatus.ISSUED: _l("Issued, not opened"),
     invitations.InvitationStatus.OPENED: _l("Opened"),
@@ -75,9 +76,13 @@ def invitation_letters(wave_id: int):
     def url_of(code: str) -> str:
         return url_for("respond.questionnaire", code=code, _external=True)
 
+    page = max(1, request.args.get("page", 1, type=db_int))
     # The letters go to residents: always in Chinese, whatever the office's page language.
     with force_locale("zh_CN"):
-        found = invitations.letters(wave, url_of, psu_id)
+        found, total = invitations.letters(wave, url_of, psu_id,
+                                           start=(page - 1) * LETTERS_PER_PAGE,
+                                           count=LETTERS_PER_PAGE)
         return render_template("surveys/invitations_letters.html", wave=wave,
                                sheets=invitations.sheets(found, LETTERS_PER_SHEET),
-                               count=len(found))
+                               count=len(found), total=total, page=page, psu_id=psu_id,
+                               pages=max(1, -(-total // LETTERS_PER_PAGE)))

@@ -295,3 +295,18 @@ def test_letters_are_in_chinese_whatever_the_page_language(statistician, big_wav
         f"{BASE}/{big_wave.id}/invitations").text
     letters = statistician.get(f"{BASE}/{big_wave.id}/invitations/letters").text
     assert "随机抽中" in letters and "Hello!" not in letters
+
+
+def test_a_large_wave_prints_in_runs(statistician, big_wave, monkeypatch):
+    from quizapp.surveys import invitation_routes
+
+    invitations.issue_invitations(big_wave)
+    monkeypatch.setattr(invitation_routes, "LETTERS_PER_PAGE", 8)
+    url = f"{BASE}/{big_wave.id}/invitations/letters"
+    first, second = statistician.get(url).text, statistician.get(f"{url}?page=2").text
+    assert first.count('data-test="letter"') == 8 and second.count('data-test="letter"') == 2
+    assert "第 1 批，共 2 批（共 10 封邀请函）" in first
+    codes = {invitations.format_code(i.code) for i in _invitations()}
+    assert {c for c in codes if c in first} | {c for c in codes if c in second} == codes
+    for page in ("3", "0", "-1", "99999999999999999999", "x"):
+        assert statistician.get(f"{url}?page={page}").status_code == 200
