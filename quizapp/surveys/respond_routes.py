@@ -6,10 +6,11 @@ it shows whatever comes next for that code (consent, the personal section, a sec
 items, or the final submit), and every POST names the step it answers, so a stale tab or a
 double submit is recognised instead of being applied twice.
 
-Guessing codes: a look-up that finds no code counts against ``SURVEY_CODE_RATE_LIMIT`` (both
-pages together, per client address, in the same Redis storage as the login limit); a
-respondent paging through a valid code never counts.  Unknown and malformed codes get the same
-answer, so the pages reveal nothing about which codes exist.
+Guessing codes: a look-up that finds no code counts against ``SURVEY_CODE_RATE_LIMIT``
+(config.py: 10 a minute, 60 an hour; both pages together, per client address, in the same
+Redis storage as the login limit); a respondent paging through a valid code never counts.
+Unknown and malformed codes get the same answer, so the pages reveal nothing about which
+codes exist.
 """
 
 from __future__ import annotations
@@ -34,12 +35,11 @@ from quizapp.surveys.interviews import FieldworkRefused
 from quizapp.surveys.invitations import CodeState
 from quizapp.surveys.respond_forms import CodeForm, PageForm, ProfileForm
 
-CODE_RATE_LIMIT = "10 per minute;60 per hour"
 SEEN_KEY, SEEN_MAX = "survey_seen", 5
 
 
 def _code_limit() -> str:
-    return current_app.config.get("SURVEY_CODE_RATE_LIMIT", CODE_RATE_LIMIT)
+    return current_app.config["SURVEY_CODE_RATE_LIMIT"]
 
 
 def _lookup_failed(response) -> bool:
