@@ -130,6 +130,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         # one together: a school shares one address), never per device (a cookie is dropped).
         "PRACTICE_RATE_LIMIT": env.get("PRACTICE_RATE_LIMIT", "60 per hour"),
         "PRACTICE_ADDRESS_RATE_LIMIT": env.get("PRACTICE_ADDRESS_RATE_LIMIT", "600 per hour"),
+        # Failed look-ups of self-completion invitation codes per client address (a guess).
+        "SURVEY_CODE_RATE_LIMIT": "10 per minute;60 per hour",
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "KEXUE_TIMEZONE": "Asia/Shanghai",

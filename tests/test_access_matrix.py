@@ -93,6 +93,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "surveys.review_interview": STATISTICS,
     "surveys.paradata": STATISTICS,
     "surveys.close_wave": STATISTICS,
+    # Self-completion invitations: issuing codes and printing letters (the office).
+    "surveys.invitation_list": STATISTICS,
+    "surveys.invitation_letters": STATISTICS,
+    # The self-completion questionnaire: anyone holding an invitation code, no account.
+    "respond.enter": PUBLIC,
+    "respond.questionnaire": PUBLIC,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,
@@ -132,6 +138,17 @@ OWNER_ONLY = {"competitions.attempt", "competitions.answer", "competitions.resul
               "competitions.certificate", "practice.question", "practice.answer",
               "practice.feedback", "practice.summary"}
 
+def _invitation_code(db, m) -> str:
+    """An open invitation code of the demo wave (issued here if the demo has none)."""
+    from quizapp.surveys import invitations
+
+    query = select(m.SurveyInvitation.code).where(
+        m.SurveyInvitation.code.is_not(None), m.SurveyInvitation.used_at.is_(None)).limit(1)
+    if db.session.scalar(query) is None:
+        invitations.issue_invitations(db.session.scalar(select(m.SurveyWave).limit(1)))
+    return invitations.format_code(db.session.scalar(query))
+
+
 # How to fill each URL argument, given the demo data.
 SAMPLE_ARGS = {
     "user_id": lambda db, m: db.session.scalar(
@@ -157,6 +174,7 @@ SAMPLE_ARGS = {
         select(m.SurveyCase.id).order_by(m.SurveyCase.id).limit(1)),
     "fmt": lambda db, m: "xlsx",
     "interview_id": lambda db, m: _sample_interview_id(db, m),
+    "code": _invitation_code,
 }
 
 

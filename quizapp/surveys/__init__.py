@@ -18,6 +18,8 @@ respond_bp = Blueprint("respond", __name__)
 from quizapp.surveys import (  # noqa: E402,F401
     assign_routes,
     fieldwork_routes,
+    invitation_routes,
     monitor_routes,
+    respond_routes,
     routes,
 )
