@@ -295,6 +295,10 @@ def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
     """Flag the new interview (and any earlier complete interview in the same PSU that it
     duplicates); a flagged interview waits for review, an unflagged one is accepted (part 2
     takes only the complete ones)."""
+    if interview.items_presented == 0:  # broken off before the first item: nothing to check
+        interview.flags = []
+        interview.review_status, interview.review_reason = "accepted", "auto"
+        return
     others = list(db.session.scalars(
         select(SurveyInterview).join(SurveyCase, SurveyInterview.case_id == SurveyCase.id)
         .where(SurveyCase.sampled_psu_id == case.sampled_psu_id,

@@ -81,6 +81,14 @@ def test_a_broken_off_interview_is_partial_or_break_off(fieldwork_wave):
     assert not short.complete and cases[1].disposition == "break_off"
 
 
+def test_an_interview_broken_off_before_the_first_item_is_a_break_off(fieldwork_wave):
+    case = _ready_case(fieldwork_wave)
+    interview, _ = record_interview(case, interview_submission(case, presented=0,
+                                                               broken_off=True))
+    assert interview.items_presented == 0 and interview.flags == []
+    assert case.disposition == "break_off" and not interview.complete
+
+
 def test_a_too_fast_interview_waits_for_review(fieldwork_wave):
     case = _ready_case(fieldwork_wave)
     interview, _ = record_interview(case, interview_submission(case, seconds=100))
