@@ -17,6 +17,7 @@ LOGIN = "login"  # any signed-in account
 ADMIN = frozenset({"admin"})
 # The statistics office's pages; admins see every section of the platform (home page).
 STATISTICS = frozenset({"admin", "statistician"})
+INTERVIEWER = frozenset({"interviewer"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -76,6 +77,14 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "surveys.summary": STATISTICS,
     "surveys.psu": STATISTICS,
     "surveys.case": STATISTICS,
+    # The interviewer's offline app (CAPI) and its sync API: their own assigned cases only.
+    "fieldwork.app": INTERVIEWER,
+    "fieldwork.package": INTERVIEWER,
+    "fieldwork.csrf_token": INTERVIEWER,
+    "fieldwork.sync_interview": INTERVIEWER,
+    "fieldwork.sync_contact": INTERVIEWER,
+    # The app's service worker script: no data in it, fetched by the browser itself.
+    "fieldwork.service_worker": PUBLIC,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,

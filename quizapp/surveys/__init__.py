@@ -15,4 +15,4 @@ bp = Blueprint("surveys", __name__)
 fieldwork_bp = Blueprint("fieldwork", __name__)
 respond_bp = Blueprint("respond", __name__)
 
-from quizapp.surveys import routes  # noqa: E402,F401
+from quizapp.surveys import capi_routes, routes  # noqa: E402,F401
