@@ -52,6 +52,7 @@ MAX_NOTE = 200
 MAX_ID = 2**31 - 1
 YEARS = (1900, 2100)
 CODE = re.compile(r"[a-z0-9_-]{1,32}")
+PAGE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Refusals that say "this record conflicts with one already stored"; the rest are 422.
 CONFLICTS = frozenset({"already_interviewed", "client_id_reused", "wave_closed"})
@@ -313,8 +314,10 @@ class InterviewPayload:
 def parse_interview(data: Mapping) -> InterviewPayload:
     """An interview record from the phone's JSON; raises :class:`PayloadError`."""
     answers = _field(data, "answers")
-    if not isinstance(answers, list) or len(answers) > MAX_ANSWERS:
-        raise PayloadError(f"answers must be a list of at most {MAX_ANSWERS} items")
+    # At least one presented item: an interview stopped before the first question is a visit
+    # (and the quality checks refuse an interview with no item presented).
+    if not isinstance(answers, list) or not 1 <= len(answers) <= MAX_ANSWERS:
+        raise PayloadError(f"answers must be a list of 1 to {MAX_ANSWERS} items")
     broken_off = _field(data, "broken_off", required=False)
     if broken_off is not None and not isinstance(broken_off, bool):
         raise PayloadError("broken_off must be true or false")
@@ -325,7 +328,7 @@ def parse_interview(data: Mapping) -> InterviewPayload:
     if pages is not None:
         if not isinstance(pages, list) or len(pages) > MAX_PAGES:
             raise PayloadError(f"pages must be a list of at most {MAX_PAGES} names")
-        extra["pages"] = [parse_text(p, "pages", MAX_CODE, pattern=CODE) for p in pages]
+        extra["pages"] = [parse_text(p, "pages", MAX_CODE, pattern=PAGE) for p in pages]
     submission = InterviewSubmission(
         client_id=parse_text(_field(data, "client_id"), "client_id", 64),
         mode="capi",

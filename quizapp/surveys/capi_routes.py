@@ -33,7 +33,7 @@ def _json(result: capi.SyncResult):
 @fieldwork_bp.route("/app")
 @interviewer
 def app():
-    return render_template("fieldwork/app.html", consent=capi.consent_text())
+    return render_template("fieldwork/app.html")
 
 
 @fieldwork_bp.route("/sw.js")
