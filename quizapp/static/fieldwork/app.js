@@ -481,6 +481,8 @@
   }
 
   async function finishInterview(c, brokenOff) {
+    if (!draft || draft.finishing) return;  // a double tap: the first tap saves it
+    draft.finishing = true;
     leavePage();
     const payload = buildInterview(c, brokenOff);
     await idb.addOnce("outbox", {client_id: draft.client_id, kind: "interview", case_id: c.id,
@@ -501,6 +503,8 @@
   }
 
   async function queueContact(c, outcome, note) {
+    if (!draft || draft.finishing) return;
+    draft.finishing = true;
     // The contact's id is the interview's id plus a suffix: a double tap stores it once.
     const clientId = draft.client_id + "-c";
     const payload = {client_id: clientId, case_id: c.id, outcome: outcome, attempted_at: nowIso(), note: note};
