@@ -201,3 +201,51 @@ def test_the_queue_survives_being_signed_out(browser, live_server, assigned_case
                                      .where(SurveyContactAttempt.case_id == assigned_case)) == 1
     finally:
         context.close()
+
+
+def test_a_record_the_server_refuses_is_marked_and_not_sent_again(browser, live_server,
+                                                                  assigned_case):
+    """The case was interviewed by someone else after the phone downloaded its package: the
+    phone's broken-off interview is refused ("already interviewed"), shown with the reason,
+    and no longer counted as waiting."""
+    from quizapp.extensions import db
+    from quizapp.models import SurveyCase, SurveyInterview
+    from quizapp.surveys.interviews import record_interview
+    from tests.surveys_web.conftest import interview_submission
+
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("input[name=username]", USERNAME)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button.primary, form button[type=submit]").last.click()
+        page.wait_for_load_state()
+        page.goto("/fieldwork/app")
+        expect(page.locator("#capi[data-ready='1']")).to_be_attached()
+        with live_server.app.app_context():
+            case = db.session.get(SurveyCase, assigned_case)
+            record_interview(case, interview_submission(case, f"other-{assigned_case:06d}"))
+        page.click(f"[data-test=start-{assigned_case}]")
+        page.click("[data-test=consent-agree]")
+        page.locator("#capi-sex label.option").first.click()
+        page.fill("#capi-birth_year", "1990")
+        page.select_option("#capi-birth_month", "1")
+        page.select_option("#capi-education", "bachelor")
+        page.select_option("#capi-occupation", "professional")
+        page.click("[data-test=next]")
+        page.locator("fieldset.capi-item label.option").first.click()
+        page.click("[data-test=stop]")
+        page.click("[data-test=stop-yes]")
+        page.click("[data-test=show-queue]")
+        refused = page.locator(f"[data-test=queue-waiting] li[data-case='{assigned_case}']")
+        expect(refused).to_have_attribute("data-state", "refused", timeout=20_000)
+        expect(refused).to_contain_text("已有访问记录")
+        expect(page.locator("[data-test=queue-count]")).to_have_text("0")
+        with live_server.app.app_context():
+            clients = db.session.scalars(select(SurveyInterview.client_id).where(
+                SurveyInterview.case_id == assigned_case)).all()
+            assert clients == [f"other-{assigned_case:06d}"]
+    finally:
+        context.close()

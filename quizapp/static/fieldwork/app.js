@@ -261,6 +261,12 @@
       input, el("p", {class: "error", role: "alert", hidden: true})]);
   }
 
+  function group(label, input, key) {
+    // Radio buttons: a fieldset named by its legend (a label names one control only).
+    return el("fieldset", {class: "field capi-group", "data-field": key}, [el("legend", {text: label}),
+      input, el("p", {class: "error", role: "alert", hidden: true})]);
+  }
+
   function choiceSelect(key, choices, value) {
     const select = el("select", {id: "capi-" + key, name: key},
       [el("option", {value: "", text: T.choose})].concat(choices.map((ch) =>
@@ -289,7 +295,7 @@
     return input;
   }
 
-  function months(key) {
+  function months() {
     return Array.from({length: 12}, (v, k) => ({code: String(k + 1), label: String(k + 1)}));
   }
 
@@ -299,13 +305,13 @@
     const refYear = Number(pkg.waves[String(c.wave_id)].reference_date.slice(0, 4));
     view.appendChild(el("h2", {text: T.personal}));
     const form = el("div", {class: "capi-personal", "data-test": "personal"}, [
-      field(T.sex, radios("sex", d.sex, p.sex), "sex"),
+      group(T.sex, radios("sex", d.sex, p.sex), "sex"),
       field(T.birth_year, numberInput("birth_year", p.birth_year, 1900, refYear), "birth_year"),
       field(T.birth_month, choiceSelect("birth_month", months(), p.birth_month), "birth_month"),
       field(T.education, choiceSelect("education", d.education, p.education), "education"),
       field(T.occupation, choiceSelect("occupation", d.occupation, p.occupation), "occupation"),
       field(T.township, choiceSelect("township", d.townships, p.township), "township"),
-      field(T.urban_rural, radios("urban_rural", d.urban_rural, p.urban_rural), "urban_rural"),
+      group(T.urban_rural, radios("urban_rural", d.urban_rural, p.urban_rural), "urban_rural"),
       field(T.moved_year, numberInput("in_city_since_year", p.in_city_since_year, 1900, refYear), "in_city_since_year"),
       field(T.moved_month, choiceSelect("in_city_since_month", months(), p.in_city_since_month), "in_city_since_month"),
       el("p", {class: "hint", text: T.moved_hint}),

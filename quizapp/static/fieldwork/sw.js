@@ -5,7 +5,7 @@
    Bump VERSION when the shell's files change: the old cache is then deleted. */
 "use strict";
 
-const VERSION = "kexue-capi-3";
+const VERSION = "kexue-capi-4";
 const PREFIX = "kexue-capi-";
 const SCOPE = self.registration.scope;
 const APP = new URL("app", SCOPE).href;
