@@ -1,6 +1,8 @@
 """Benchmark of the offline app's sync: ``.venv/bin/python benchmarks/survey_sync.py``.
 
-Options: ``--interviews 50`` (the queue length), ``--repeat 3`` (fresh database each time).
+Options: ``--interviews 50`` (the queue length), ``--repeat 3`` (fresh database each time),
+``--browser`` (also the app's own sync in headless Chromium: the queue put into the app's
+IndexedDB outbox, then ``window.kexueCapiSync()`` timed against a live server).
 
 It builds a migrated SQLite database in a temporary directory holding one wave in fieldwork
 (forms assembled from 100 made-up reserved items, 5 villages with 10 households each taken,
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -30,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+PASSWORD = "correct horse 42"
 FRAME = ("township,psu,name,urban_rural,size,households\n" + "".join(
     f"龙湖街道,B{k},村{k},rural,{100 + 10 * k},40\n" for k in range(1, 6))).encode()
 
@@ -101,36 +105,57 @@ def _payload(case, client_id: str, options: dict) -> dict:
             "answers": answers, "page_ms": [60000] * 7, "device": "benchmark"}
 
 
-def run(interviews: int) -> dict[str, list[float]]:
+def _setup(folder: str, interviews: int, **config):
+    """A migrated database with the wave and an interviewer ``bench`` assigned to its cases;
+    returns the app and the queue of interview payloads (dicts) the phone would send."""
     from flask_migrate import upgrade
+
+    from quizapp.extensions import db
+    from quizapp.models import User
+    from quizapp.surveys import capi
+    from tests.conftest import TEST_SECRET, make_app
+
+    app = make_app(f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
+                   str(Path(folder) / "instance"), SECRET_KEY=TEST_SECRET, **config)
+    with app.app_context():
+        upgrade()
+        wave, cases = _wave(interviews)
+        user = User(username="bench", display_name="bench")
+        user.set_password(PASSWORD)
+        user.roles = {"interviewer"}
+        db.session.add(user)
+        db.session.commit()
+        for psu in {case.sampled_psu for case in cases}:
+            psu.interviewer_id = user.id
+        db.session.commit()
+        queue = [_payload(case, f"bench-{case.id:06d}", capi.option_orders(wave, case))
+                 for case in cases]
+        db.session.remove()
+    return app, queue
+
+
+def _stored(app) -> int:
     from sqlalchemy import func, select
 
     from quizapp.extensions import db
-    from quizapp.models import SurveyInterview, User
-    from quizapp.surveys import capi
-    from tests.conftest import TEST_SECRET, make_app
+    from quizapp.models import SurveyInterview
+
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(SurveyInterview))
+        db.session.remove()
+        db.engine.dispose()
+        return count
+
+
+def run(interviews: int) -> dict[str, list[float]]:
     from tests.support import AuthActions
 
     with tempfile.TemporaryDirectory() as folder:
-        app = make_app(f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
-                       str(Path(folder) / "instance"), SECRET_KEY=TEST_SECRET)
+        app, payloads = _setup(folder, interviews)
+        queue = [json.dumps(payload).encode() for payload in payloads]
         with app.app_context():
-            upgrade()
-            wave, cases = _wave(interviews)
-            user = User(username="bench", display_name="bench")
-            user.set_password("correct horse 42")
-            user.roles = {"interviewer"}
-            db.session.add(user)
-            db.session.commit()
-            for psu in {case.sampled_psu for case in cases}:
-                psu.interviewer_id = user.id
-            db.session.commit()
-            queue = [json.dumps(_payload(case, f"bench-{case.id:06d}",
-                                         capi.option_orders(wave, case))).encode()
-                     for case in cases]
-            db.session.remove()
             client = app.test_client()
-            AuthActions(client).login("bench")
+            AuthActions(client).login("bench", PASSWORD)
             figures: dict[str, list[float]] = {}
             for label, expected in (("first sync (201)", 201), ("resend (200)", 200)):
                 token = client.get("/fieldwork/api/csrf").get_json()["csrf_token"]
@@ -144,11 +169,78 @@ def run(interviews: int) -> dict[str, list[float]]:
                     times.append((time.perf_counter() - t0) * 1000)
                     assert response.status_code == expected, response.get_json()
                 figures[label] = [(time.perf_counter() - started) * 1000, *times]
-            stored = db.session.scalar(select(func.count()).select_from(SurveyInterview))
-            assert stored == interviews, stored
-            db.session.remove()
-            db.engine.dispose()
+        stored = _stored(app)
+        assert stored == interviews, stored
         return figures
+
+
+# The app's own record shape (static/fieldwork/app.js, store "outbox").
+FILL_OUTBOX = """async (payloads) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("kexue-capi", 1);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  await new Promise((resolve, reject) => {
+    const tx = db.transaction("outbox", "readwrite");
+    for (const p of payloads) {
+      tx.objectStore("outbox").put({client_id: p.client_id, kind: "interview", case_id: p.case_id,
+        label: "bench", created_at: p.ended_at, state: "waiting", message: "", payload: p});
+    }
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+}"""
+
+
+def run_browser(interviews: int) -> float:
+    """Milliseconds for the app's own sync (``window.kexueCapiSync``) to send a queue of
+    ``interviews`` records from IndexedDB over HTTP to a live server, in headless Chromium."""
+    import shutil
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from tests.browser.conftest import CHROMIUM_ARGS, PHONE
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        raise SystemExit("--browser needs Debian's chromium (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as folder:
+        app, payloads = _setup(folder, interviews, TESTING=False)
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=executable,
+                                                     args=CHROMIUM_ARGS)
+                context = browser.new_context(
+                    base_url=f"http://127.0.0.1:{server.server_port}", **PHONE)
+                context.set_default_timeout(120_000)
+                page = context.new_page()
+                page.goto("/login")
+                page.fill("input[name=username]", "bench")
+                page.fill("input[name=password]", PASSWORD)
+                page.locator("form button.primary, form button[type=submit]").last.click()
+                page.wait_for_load_state()
+                page.goto("/fieldwork/app")
+                page.wait_for_selector("#capi[data-ready='1']", state="attached")
+                page.evaluate(FILL_OUTBOX, payloads)
+                started = time.perf_counter()
+                page.evaluate("() => window.kexueCapiSync()")
+                elapsed = (time.perf_counter() - started) * 1000
+                waiting = page.locator("[data-test=queue-count]").inner_text()
+                browser.close()
+        finally:
+            server.shutdown()
+            thread.join(5)
+        assert waiting == "0", waiting
+        stored = _stored(app)
+        assert stored == interviews, stored
+        return elapsed
 
 
 def main() -> None:
@@ -156,7 +248,10 @@ def main() -> None:
     parser.add_argument("--interviews", type=int, default=50, choices=range(1, 201),
                         metavar="1..200")
     parser.add_argument("--repeat", type=int, default=3, choices=range(1, 11), metavar="1..10")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time the app's own sync in headless Chromium")
     options = parser.parse_args()
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     print(f"Sync of a queue of {options.interviews} offline interviews (50 items each) through "
           f"POST /fieldwork/api/interviews, Flask test client, SQLite, {options.repeat} runs")
     totals: dict[str, list[float]] = {}
@@ -171,6 +266,12 @@ def main() -> None:
               f"per interview median {statistics.median(per_item[label]):6.1f} ms, "
               f"max {max(per_item[label]):6.1f} ms")
     print(f"  stored: exactly {options.interviews} interviews per run (checked)")
+    if options.browser:
+        runs = [run_browser(options.interviews) for _ in range(options.repeat)]
+        print(f"  browser: the app's sync of {options.interviews} queued interviews from "
+              f"IndexedDB over HTTP (headless Chromium, threaded dev server): median "
+              f"{statistics.median(runs) / 1000:.2f} s (runs: "
+              f"{', '.join(f'{t / 1000:.2f}' for t in runs)} s)")
 
 
 if __name__ == "__main__":
