@@ -99,6 +99,14 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # The self-completion questionnaire: anyone holding an invitation code, no account.
     "respond.enter": PUBLIC,
     "respond.questionnaire": PUBLIC,
+    # The interviewer's offline app (CAPI) and its sync API: their own assigned cases only.
+    "fieldwork.app": INTERVIEWER,
+    "fieldwork.package": INTERVIEWER,
+    "fieldwork.csrf_token": INTERVIEWER,
+    "fieldwork.sync_interview": INTERVIEWER,
+    "fieldwork.sync_contact": INTERVIEWER,
+    # The app's service worker script: no data in it, fetched by the browser itself.
+    "fieldwork.service_worker": PUBLIC,
     # Practice: anyone, no account needed.
     "practice.index": PUBLIC,
     "practice.start": PUBLIC,

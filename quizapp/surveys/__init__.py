@@ -17,6 +17,7 @@ respond_bp = Blueprint("respond", __name__)
 
 from quizapp.surveys import (  # noqa: E402,F401
     assign_routes,
+    capi_routes,
     fieldwork_routes,
     invitation_routes,
     monitor_routes,
