@@ -201,6 +201,9 @@ class SurveyCase(db.Model):
     kish_table: Mapped[str | None] = mapped_column(String(2), default=None)
     eligible_adults: Mapped[int | None] = mapped_column(default=None)
     selected_adult: Mapped[int | None] = mapped_column(default=None)  # 1-based, as listed/Kish
+    # Whom the interviewer asks for (the roster itself is not kept): sex code and age.
+    selected_sex: Mapped[str | None] = mapped_column(String(6), default=None)
+    selected_age: Mapped[int | None] = mapped_column(default=None)
     within_probability: Mapped[float | None] = mapped_column(default=None)
     base_weight: Mapped[float | None] = mapped_column(default=None)
     disposition: Mapped[str | None] = mapped_column(String(24), default=None)

@@ -191,9 +191,9 @@ def build_package(user_id: int) -> dict:
             "township_code": frame_psu.township.code, "urban_rural": frame_psu.urban_rural,
             "urban_rural_label": labels.urban_rural(frame_psu.urban_rural),
             "household": case.household.label, "household_line": case.household.line,
-            # The roster is not stored: the phone shows "adult N of M as listed".
             "adult": {"number": case.selected_adult, "of": case.eligible_adults,
-                      "sex": None, "age": None},
+                      "sex": case.selected_sex, "age": case.selected_age,
+                      "sex_label": labels.sex(case.selected_sex) if case.selected_sex else ""},
             "interviewed": case.id in interviewed,
             "option_orders": option_orders(wave, case),
         })

@@ -318,6 +318,8 @@ def record_adults(wave: SurveyWave, case: SurveyCase, adults: list[surveys.Adult
     case.eligible_adults = selection.eligible_adults
     case.selected_adult = (selection.kish_number if selection.kish_number is not None
                            else int(selection.person_id))
+    chosen = next(a for a in adults if a.person_id == selection.person_id)
+    case.selected_sex, case.selected_age = chosen.sex.value, chosen.age
     case.within_probability = float(selection.probability)
     case.base_weight = surveys.base_weight(psu.pi1, case.household.pi2, selection.eligible_adults)
     case.status = "ready"

@@ -78,6 +78,9 @@ def test_the_package_has_only_the_interviewers_cases_and_no_keys(client, ivan, o
     case = package["cases"][0]
     assert case["household"] == "1号" or case["household"].endswith("号")
     assert case["adult"]["of"] == 3 and case["form_code"] == ivan.form.code
+    # The fixture lists 男 50, 女 48, 女 20: the phone says which of them to ask for.
+    assert (case["adult"]["sex"], case["adult"]["age"]) in {("male", 50), ("female", 48),
+                                                            ("female", 20)}
     assert case["interviewed"] is False
     assert package["waves"][str(fieldwork_wave.id)]["name"] == fieldwork_wave.name
     assert {"who", "what", "why", "kept", "voluntary"} <= set(package["consent"])

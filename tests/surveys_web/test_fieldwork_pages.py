@@ -397,6 +397,9 @@ def test_the_interviewer_records_the_adults_and_sees_whom_to_interview(client, a
     page = client.get(url).text
     assert f"请访问您所列的第 {line} 位：{sex}，{age} 岁。" in page
     assert f"基什编号第 {stored.selected_adult} 位" in page
+    # Kept on the case, so the page (and the offline app) still says whom to ask later.
+    assert (stored.selected_sex, stored.selected_age) == ({"男": "male", "女": "female"}[sex], age)
+    assert f"{sex}，{age} 岁" in client.get(url).text
     assert 'data-test="adults-form"' not in page
 
 

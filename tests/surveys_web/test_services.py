@@ -284,6 +284,7 @@ def test_next_birthday_needs_birthdays_and_weights_the_same_way(pool, townships,
     # Reference date 2027-06-01: the birthday 6-2 comes first, so adult 2 is chosen.
     selection = design.record_adults(wave, case, design.parse_adults("男 50 12-1\n女 48 6-2"))
     assert selection.person_id == "2" and case.selected_adult == 2
+    assert (case.selected_sex, case.selected_age) == ("female", 48)
     assert case.base_weight == pytest.approx(2 / (1.0 * 0.25))
 
 

@@ -162,7 +162,9 @@
       const li = el("li", {class: "card", "data-case": c.id}, [
         el("strong", {text: c.township + " · " + c.psu}),
         el("div", {text: T.household + " " + c.household_line + (c.household ? "：" + c.household : "")}),
-        c.adult && c.adult.number ? el("div", {class: "muted", text: fmt(T.adult, {n: c.adult.number, m: c.adult.of})}) : null,
+        c.adult && c.adult.number ? el("div", {class: "muted", "data-test": "case-adult", text: c.adult.sex_label
+          ? fmt(T.adult_who, {n: c.adult.number, m: c.adult.of, sex: c.adult.sex_label, age: c.adult.age})
+          : fmt(T.adult, {n: c.adult.number, m: c.adult.of})}) : null,
         el("div", {class: "muted", text: fmt(T.form, {code: c.form_code})}),
       ]);
       if (state) {
