@@ -9,9 +9,12 @@ defaults are project choices, stated here, to be tuned on the pilot's data:
 * **too fast**: fewer than 5 seconds per presented item (a 50-item form in under about 4
   minutes, when an interviewer reading each stem and its options aloud takes several times
   that).  Flagged when seconds per item < the threshold.
-* **straight-lining**: the same option position chosen for 10 or more items in a row (the
-  right answers of a knowledge test rarely sit in one position that long).  Blanks and
-  "don't know" break a run.  Flagged when the longest run >= the threshold.
+* **straight-lining**: the same option position chosen for 10 or more items in a row, at least
+  one of them wrong.  Blanks and "don't know" break a run.  A run of right answers only is not
+  counted when correctness is given: a knowledgeable respondent meets it whenever several keys
+  sit in one position (true/false items keep 对 before 错, and a form may hold seven "true"
+  items in a row), and a respondent ticking one position regardless gets some wrong.
+  Flagged when the longest counted run >= the threshold.
 * **duplicate respondent**: two or more completed cases with the same sex, birth year and
   month, education, township and assigned PSU: the same person interviewed twice, or a
   fabricated copy.  Cases missing any of these fields are not compared.
@@ -97,12 +100,14 @@ class InterviewRecord:
 
     ``positions``: the option position chosen for each presented item, in the order asked
     (0 = first option, for true/false 0 = true), ``None`` for a blank or "don't know".
+    ``correct``: optionally, whether each of those answers was right (same length).
     """
 
     case_id: str
     duration_seconds: float
     items_presented: int
     positions: tuple[int | None, ...] = ()
+    correct: tuple[bool, ...] = ()
     answer_changes: int = 0
     assigned_psu: str | None = None
     interview_psu: str | None = None
@@ -123,6 +128,10 @@ class InterviewRecord:
             if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
                 raise SurveyInputError(f"case {self.case_id}: {name} must be a whole number >= 0")
         object.__setattr__(self, "positions", tuple(self.positions))
+        object.__setattr__(self, "correct", tuple(bool(c) for c in self.correct))
+        if self.correct and len(self.correct) != len(self.positions):
+            raise SurveyInputError(f"case {self.case_id}: correct and positions differ in "
+                                   "length")
 
 
 _REASONS = {
@@ -180,25 +189,30 @@ def flag_too_fast(record: InterviewRecord, thresholds: Thresholds = DEFAULT_THRE
     return None
 
 
-def longest_run(positions: Iterable[int | None]) -> tuple[int, int, int | None]:
+def longest_run(positions: Iterable[int | None], correct: Iterable[bool] = ()
+                ) -> tuple[int, int, int | None]:
     """(length, index of its first item from 0, position) of the longest run of equal
-    positions; blanks (None) break runs.  The earliest run wins a tie."""
+    positions; blanks (None) break runs.  The earliest run wins a tie.  With ``correct``
+    (one flag per position), runs of right answers only are skipped."""
+    listed = list(positions)
+    right = list(correct) or [False] * len(listed)
     best = (0, 0, None)
-    length, start, value = 0, 0, None
-    for index, position in enumerate(positions):
-        if position is not None and position == value:
-            length += 1
-        else:
-            length, start, value = (1, index, position) if position is not None else (0, 0, None)
-        if length > best[0]:
-            best = (length, start, value)
+    start = 0
+    for index in range(len(listed) + 1):
+        if index < len(listed) and listed[index] is not None and listed[index] == listed[start]:
+            continue
+        # A maximal run ended at index (exclusive) or there was none (a blank at start).
+        if listed[start:index] and listed[start] is not None \
+                and not all(right[start:index]) and index - start > best[0]:
+            best = (index - start, start, listed[start])
+        start = index
     return best
 
 
 def flag_straight_lining(record: InterviewRecord, thresholds: Thresholds = DEFAULT_THRESHOLDS
                          ) -> QualityFlag | None:
-    """A run of at least ``straight_run`` equal option positions."""
-    run, start, position = longest_run(record.positions)
+    """A run of at least ``straight_run`` equal option positions, not all of them right."""
+    run, start, position = longest_run(record.positions, record.correct)
     if run >= thresholds.straight_run:
         return _flag(record, FlagCode.STRAIGHT_LINING, run=run, first_item=start + 1,
                      option=position + 1, position=position, threshold=thresholds.straight_run)

@@ -270,14 +270,14 @@ def _score(wave: SurveyWave, versions: dict, answers: tuple[AnswerRecord, ...],
 
 
 def _quality_record(interview: SurveyInterview, case: SurveyCase,
-                    positions: tuple[int | None, ...] | None = None) -> surveys.InterviewRecord:
+                    correct: tuple[bool, ...] = ()) -> surveys.InterviewRecord:
     profile = interview.profile
     paradata = interview.paradata
     return surveys.InterviewRecord(
         case_id=str(case.id),
         duration_seconds=max(0.0, (interview.ended_at - interview.started_at).total_seconds()),
         items_presented=interview.items_presented,
-        positions=positions if positions is not None else tuple(paradata.get("positions", ())),
+        positions=tuple(paradata.get("positions", ())), correct=correct,
         answer_changes=int(paradata.get("answer_changes", 0)),
         assigned_psu=case.sampled_psu.frame_psu.code,
         interview_psu=interview.recorded_psu_code,
@@ -291,10 +291,12 @@ def _flag_dicts(flags: tuple[surveys.QualityFlag, ...], case_id: str) -> list[di
             for f in flags if f.case_id == case_id]
 
 
-def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
+def _set_flags(interview: SurveyInterview, case: SurveyCase, correct: tuple[bool, ...]
+               ) -> None:
     """Flag the new interview (and any earlier complete interview in the same PSU that it
     duplicates); a flagged interview waits for review, an unflagged one is accepted (part 2
-    takes only the complete ones)."""
+    takes only the complete ones).  ``correct``: whether each presented answer was right, in
+    the order asked (a run of right answers in one position is not straight-lining)."""
     if interview.items_presented == 0:  # broken off before the first item: nothing to check
         interview.flags = []
         interview.review_status, interview.review_reason = "accepted", "auto"
@@ -303,7 +305,7 @@ def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
         select(SurveyInterview).join(SurveyCase, SurveyInterview.case_id == SurveyCase.id)
         .where(SurveyCase.sampled_psu_id == case.sampled_psu_id,
                SurveyInterview.id != interview.id, SurveyInterview.complete.is_(True))))
-    records = [_quality_record(interview, case)]
+    records = [_quality_record(interview, case, correct)]
     records += [_quality_record(other, other.case) for other in others]
     flags = surveys.check_quality(records)
     interview.flags = _flag_dicts(flags, str(case.id))
@@ -312,7 +314,9 @@ def _set_flags(interview: SurveyInterview, case: SurveyCase) -> None:
     else:
         interview.review_status, interview.review_reason = "accepted", "auto"
     for other in others:
-        new = _flag_dicts(flags, str(other.case_id))
+        # Only the duplicate flag is news for an earlier interview; its own flags stand.
+        new = [f for f in _flag_dicts(flags, str(other.case_id))
+               if f["code"] == surveys.FlagCode.DUPLICATE.value]
         codes = {f["code"] for f in other.flags}
         added = [f for f in new if f["code"] not in codes]
         if added:
@@ -378,6 +382,7 @@ def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
         score=score.total or 0.0,
         duration_ms=int((submission.ended_at - submission.started_at).total_seconds() * 1000))
     positions: list[int | None] = []
+    rights: list[bool] = []
     for answer in ordered:
         version = versions[answer.question_version_id]
         choices = None if isinstance(answer.answer, str) else sorted(set(answer.answer))
@@ -390,6 +395,7 @@ def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
         # The checks read the *shown* position of a single choice (straight-lining).
         positions.append(answer.option_order.index(choices[0])
                          if choices and len(choices) == 1 else None)
+        rights.append(correct)
     paradata = {
         "started_at": submission.started_at.isoformat(),
         "ended_at": submission.ended_at.isoformat(),
@@ -424,7 +430,7 @@ def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
         interview.attempt_id = attempt.id
         case.attempt_id = attempt.id
         case.disposition = disposition.value
-        _set_flags(interview, case)
+        _set_flags(interview, case, tuple(rights))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -167,3 +167,22 @@ def test_bad_records_are_refused():
         record(duration_seconds=-1)
     with pytest.raises(SurveyInputError, match="items_presented"):
         record(items_presented=2.5)
+
+
+def test_a_run_of_right_answers_only_is_not_straight_lining():
+    # Twelve answers in the first position: all right (a knowledgeable respondent meeting
+    # twelve keys in one place) is no flag; one wrong among them is.
+    twelve = (0,) * 12
+    assert flag_straight_lining(record(positions=twelve, correct=(True,) * 12)) is None
+    one_wrong = (True,) * 5 + (False,) + (True,) * 6
+    flag = flag_straight_lining(record(positions=twelve, correct=one_wrong))
+    assert flag is not None and flag.evidence["run"] == 12
+    # Without correctness, any run counts (the earlier behaviour).
+    assert flag_straight_lining(record(positions=twelve)) is not None
+
+
+def test_the_longest_counted_run_is_reported_when_a_longer_one_is_all_right():
+    positions = (1,) * 14 + (None,) + (2,) * 10
+    correct = (True,) * 14 + (False,) + (False,) + (True,) * 9
+    assert longest_run(positions, correct) == (10, 15, 2)
+    assert longest_run(positions) == (14, 0, 1)

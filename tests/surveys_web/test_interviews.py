@@ -144,3 +144,21 @@ def test_a_bad_outcome_or_client_id_is_refused(fieldwork_wave):
         with pytest.raises(FieldworkRefused):
             record_contact(case, record)
     assert _count(SurveyContactAttempt) == 0
+
+
+def test_right_answers_in_one_position_are_not_straight_lining(fieldwork_wave):
+    from dataclasses import replace
+
+    cases = [design.cases_of(p)[0] for p in design.sampled_psus(fieldwork_wave)]
+    # Every fixture item is true/false keyed "true": shown in the original order, all right
+    # answers sit in position 0 for 50 items; all wrong ones in position 1.
+    knows = interview_submission(cases[0], "client-0001")
+    knows = replace(knows, answers=tuple(replace(a, option_order=(0, 1), answer=(0,))
+                                         for a in knows.answers))
+    interview, _ = record_interview(cases[0], knows)
+    assert interview.flags == [] and interview.review_status == "accepted"
+    ticks = interview_submission(cases[1], "client-0002")
+    ticks = replace(ticks, answers=tuple(replace(a, option_order=(0, 1), answer=(1,))
+                                         for a in ticks.answers))
+    interview, _ = record_interview(cases[1], ticks)
+    assert [f["code"] for f in interview.flags] == ["straight_lining"]
