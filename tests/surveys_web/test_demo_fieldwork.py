@@ -1,0 +1,132 @@
+"""The demo wave's simulated fieldwork (模拟数据): visits, screening and interviews entered
+through record_contact / record_adults / record_interview, realistic rates, a review queue,
+work left for 小李, and a second load that adds nothing.
+
+Six worked PSUs (DEMO_SURVEY_LISTED_PSUS): 小李's first (half done) and the first PSU of each
+of the next five interviewers, two of them in the city centre.  Every figure is pinned: the
+simulation is seeded by the demo seed, the PSU code and the household line, so it does not
+depend on database ids or on the order of work.  One load serves every check (a load takes
+seconds): it is stopped after three PSUs and resumed, which must give the same figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.extensions import db
+from quizapp.models import (
+    Attempt,
+    SurveyCase,
+    SurveyContactAttempt,
+    SurveyInterview,
+    SurveySampledPSU,
+    SurveyWave,
+    User,
+)
+
+WORKED = 6
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"DEMO_SURVEY_LISTED_PSUS": WORKED}
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (SurveyCase, SurveyContactAttempt, SurveyInterview, Attempt)}
+
+
+def _check_interviews_came_through_record_interview() -> None:
+    interviews = db.session.scalars(select(SurveyInterview)).all()
+    assert len(interviews) == 50
+    for interview in interviews:
+        attempt = db.session.get(Attempt, interview.attempt_id)
+        assert attempt.kind == "survey" and len(attempt.items) == interview.items_presented
+        own = db.session.scalar(select(SurveyContactAttempt).where(
+            SurveyContactAttempt.client_id == interview.client_id + "-i"))
+        assert own.outcome == "interview" and own.case_id == interview.case_id
+        paradata = interview.paradata
+        assert paradata["simulated"] is True and "模拟数据" in paradata["device"]
+        assert interview.mode == "capi"
+        case = interview.case
+        assert interview.interviewer_id == case.sampled_psu.interviewer_id is not None
+        assert case.eligible_adults and case.base_weight > 0
+        assert interview.profile["township"] == case.sampled_psu.frame_psu.township.code
+        if not interview.flags:  # 50 items at 15-40 s, and the personal page
+            seconds = (interview.ended_at - interview.started_at).total_seconds()
+            assert 15 * 60 < seconds < 40 * 60
+    notes = set(db.session.scalars(select(SurveyContactAttempt.note)
+                                   .where(SurveyContactAttempt.outcome != "interview")))
+    assert notes == {"模拟数据 SIMULATED"}
+
+
+def _check_rates(wave: SurveyWave) -> None:
+    from quizapp.demo.fieldwork import demo_figures
+
+    figures = demo_figures(wave)
+    assert (figures.interviews, figures.complete, figures.meets) == (50, 50, 6)
+    assert figures.pending_cases == 2  # 小李's two households not visited yet
+    counts = figures.rates.counts
+    assert (counts.I, counts.P, counts.R, counts.NC, counts.O, counts.UH, counts.UO,
+            counts.NE) == (50, 0, 13, 15, 3, 2, 0, 5)
+    assert figures.rates.rr1 == pytest.approx(50 / 83)  # I / (I+P+R+NC+O+UH+UO)
+    assert figures.rates.coop1 == pytest.approx(50 / 66)  # I / (I+P+R+O)
+    assert figures.rates.con1 == pytest.approx(66 / 83)
+    assert figures.centre.rr1 == pytest.approx(12 / 26)
+    assert figures.rest.rr1 == pytest.approx(38 / 57)
+
+
+def _check_review_queue() -> None:
+    interviews = db.session.scalars(select(SurveyInterview)).all()
+    codes = Counter(f["code"] for i in interviews for f in i.flags)
+    assert sorted(codes.items()) == [("duplicate", 2), ("many_changes", 1), ("outside_psu", 1),
+                                     ("straight_lining", 1), ("too_fast", 1)]
+    assert sum(1 for i in interviews if i.flags) == 6
+    assert all(i.review_status == "pending" for i in interviews if i.flags)
+    assert {i.review_status for i in interviews if not i.flags} == {"accepted"}
+
+
+def _check_assignment_and_work_left(passwords: dict[str, str]) -> None:
+    from quizapp.surveys.assignments import interviewer_psus
+    from quizapp.surveys.interviews import interview_of
+
+    assert {"interviewer", "interviewer_wang", "interviewer_zhou"} <= set(passwords)
+    unassigned = db.session.scalar(select(func.count(SurveySampledPSU.id)).where(
+        SurveySampledPSU.interviewer_id.is_(None)))
+    assert unassigned == 0
+    li = db.session.scalar(select(User).where(User.username == "interviewer"))
+    assert li.display_name == "调查员小李"
+    psus = interviewer_psus(li.id)
+    assert len(psus) == 35
+    assert {p.frame_psu.township.code for p in psus} == {"xuedian", "guodian", "mengzhuang"}
+    assert [bool(p.households) for p in psus].count(True) == 1
+    first = next(p for p in psus if p.households)
+    cases = db.session.scalars(select(SurveyCase).where(SurveyCase.sampled_psu_id == first.id)
+                               ).all()
+    ready = [c for c in cases if c.status == "ready" and interview_of(c) is None]
+    assert len(ready) == 8  # 7 with an appointment and 1 refusal after screening
+    assert sum(1 for c in cases if c.disposition is None and c.status == "to_screen") == 2
+
+
+def test_the_demo_fieldwork_resumes_is_realistic_and_loads_once(app):
+    from quizapp.demo import load_demo
+    from quizapp.demo.accounts import load_demo_accounts
+    from quizapp.demo.survey import load_demo_survey
+    from quizapp.questions.services import sync_bank
+
+    load_demo_accounts()
+    sync_bank()
+    load_demo_survey(listed_psus=3)  # stopped after three PSUs
+    passwords = load_demo()
+    wave = db.session.scalar(select(SurveyWave))
+    _check_interviews_came_through_record_interview()
+    _check_rates(wave)
+    _check_review_queue()
+    _check_assignment_and_work_left(passwords)
+    first = _counts()
+    load_demo()
+    assert _counts() == first
