@@ -464,12 +464,8 @@ def work_psu(wave: SurveyWave, work: PsuWork, items: dict[int, tuple[Item, ...]]
     interviews stored now.  ``items``: :func:`form_items`; ``stored``: the contact client
     ids already stored (their cases are done)."""
     psu = db.session.get(SurveySampledPSU, work.psu_id)
-    # The forms, their items and versions in three queries (the last commit expired them),
-    # held here so the session keeps them for every interview of the PSU.
-    forms = _forms(wave)
-    planted = PLANTED_QUIRKS.get(work.turn)
-    created = 0
     cases = design.cases_of(psu)
+    todo = []
     for index, case in enumerate(cases):
         rng = random.Random(f"{wave.seed}:fieldwork:{work.code}:{case.household.line}")
         plan = plan_case(rng, work.area == "centre", work.first_day)
@@ -481,8 +477,16 @@ def work_psu(wave: SurveyWave, work: PsuWork, items: dict[int, tuple[Item, ...]]
                             None)
         prefix = f"demo-{wave.id}-{case.id}"
         last = f"{prefix}-i-i" if plan.interview_at else f"{prefix}-v{len(plan.visits) - 1}"
-        if last in stored:
-            continue
+        if last not in stored:
+            todo.append((case, rng, plan, roster, prefix))
+    if not todo:
+        return 0
+    # The forms, their items and versions in three queries (the last commit expired them),
+    # held here so the session keeps them for every interview of the PSU.
+    forms = _forms(wave)
+    planted = PLANTED_QUIRKS.get(work.turn)
+    created = 0
+    for case, rng, plan, roster, prefix in todo:
         for number, (outcome, moment) in enumerate(plan.visits):
             record = ContactRecord(f"{prefix}-v{number}", outcome, moment, note=SIMULATED)
             record_contact(case, record, interviewer_id=work.interviewer_id, commit=False)

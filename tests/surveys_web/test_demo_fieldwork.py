@@ -130,3 +130,34 @@ def test_the_demo_fieldwork_resumes_is_realistic_and_loads_once(app):
     first = _counts()
     load_demo()
     assert _counts() == first
+
+
+def test_commit_false_leaves_the_commit_to_the_batch(fieldwork_wave):
+    """The demo stores a PSU's records in one transaction (record_* with commit=False)."""
+    from datetime import UTC, datetime
+
+    from quizapp.surveys import design
+    from quizapp.surveys.interviews import (
+        ContactRecord,
+        interview_of,
+        record_contact,
+        record_interview,
+    )
+    from tests.surveys_web.conftest import interview_submission
+
+    psu = design.sampled_psus(fieldwork_wave)[0]
+    case, other = design.cases_of(psu)[:2]
+    visit = ContactRecord("batch-visit-1", "no_contact", datetime(2027, 6, 9, 9, tzinfo=UTC))
+    submission = interview_submission(case, "batch-interview-1")
+    interview, created = record_interview(case, submission, commit=False)
+    contact, _ = record_contact(other, visit, commit=False)
+    assert created and interview_of(case) is interview and other.disposition == "non_contact"
+    db.session.rollback()  # nothing was committed
+    assert interview_of(case) is None and db.session.scalar(
+        select(func.count(SurveyContactAttempt.id))) == 0
+    record_interview(case, submission, commit=False)
+    record_contact(other, visit, commit=False)
+    db.session.commit()
+    again, created = record_interview(case, submission, commit=False)
+    assert not created and again.id == interview_of(case).id
+    assert record_contact(other, visit, commit=False)[1] is False
