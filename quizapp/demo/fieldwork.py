@@ -278,6 +278,7 @@ class Item:
 
     version_id: int
     type: str
+    dimension: str
     choices: int
     key: tuple[int, ...]
     b: float  # Rasch difficulty
@@ -286,8 +287,8 @@ class Item:
 def item_of(version: QuestionVersion) -> Item:
     """The item with its b: its difficulty level plus a jitter fixed by its content."""
     jitter = random.Random(f"item:{version.content_hash}").gauss(0.0, ITEM_JITTER_SD)
-    return Item(version.id, version.type, version.choice_count, tuple(version.answer),
-                ITEM_DIFFICULTY.get(version.difficulty, 0.0) + jitter)
+    return Item(version.id, version.type, version.dimension, version.choice_count,
+                tuple(version.answer), ITEM_DIFFICULTY.get(version.difficulty, 0.0) + jitter)
 
 
 def _forms(wave: SurveyWave) -> list[SurveyForm]:

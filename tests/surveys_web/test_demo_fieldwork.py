@@ -112,6 +112,56 @@ def _check_assignment_and_work_left(passwords: dict[str, str]) -> None:
     assert sum(1 for c in cases if c.disposition is None and c.status == "to_screen") == 2
 
 
+def _simulated_shares(wave: SurveyWave, people: int = 3000) -> dict[str, float]:
+    """The literacy model alone on many made-up respondents (no database): the share meeting
+    the standard overall and by schooling, age band and urban/rural."""
+    import random
+
+    import surveys
+    from quizapp.demo import fieldwork
+
+    forms = list(fieldwork.form_items(wave).values())
+    tally: dict[str, list[int]] = {}
+    rng = random.Random(7)
+    for k in range(people):
+        area = rng.choice(("centre", "town", "rural", "rural"))
+        urban = "rural" if area == "rural" else "urban"
+        adult = rng.choice(fieldwork.simulate_roster(rng, area))
+        profile = fieldwork.respondent_profile(rng, adult, township="xincun", urban_rural=urban,
+                                               reference=wave.reference_date)
+        level = str(surveys.education_level(str(profile["education"])))
+        theta = fieldwork.ability(rng, age=adult.age, level=level, urban=urban == "urban",
+                                  sex=str(adult.sex))
+        respondent = fieldwork.Respondent(theta, adult.age, level in ("primary_or_less",
+                                                                      "junior_secondary"))
+        items = forms[k % 2]
+        answers = fieldwork.answer_items(rng, items, respondent, len(items))
+        score = surveys.score_form([
+            surveys.ItemResponse(str(i.version_id), i.dimension, frozenset(i.key),
+                                 a.answer if isinstance(a.answer, str) else frozenset(a.answer))
+            for i, a in zip(items, answers, strict=True)])
+        for key in ("all", level, str(surveys.age_band(adult.age)), urban):
+            tally.setdefault(key, []).append(score.level in (surveys.Level.MEETS,
+                                                             surveys.Level.HIGH))
+    return {key: round(100 * sum(v) / len(v), 1) for key, v in tally.items()}
+
+
+def _check_literacy_model(wave: SurveyWave) -> None:
+    """The national 2023 pattern (domain.md): up with schooling, down with age, urban above
+    rural; overall near 18%, a plausible Xinzheng figure (its 2025 goal: 17.8%)."""
+    import surveys
+
+    shares = _simulated_shares(wave)
+    assert shares == {
+        "all": 18.9, "urban": 21.2, "rural": 16.6,
+        "primary_or_less": 3.9, "junior_secondary": 11.7, "senior_secondary": 24.1,
+        "junior_college": 34.2, "bachelor_plus": 53.8,
+        "18-29": 36.6, "30-39": 23.7, "40-49": 18.4, "50-59": 12.5, "60-69": 7.6}
+    schooling = [shares[str(level)] for level in surveys.Education]
+    ages = [shares[str(band)] for band in surveys.AgeBand]
+    assert schooling == sorted(schooling) and ages == sorted(ages, reverse=True)
+
+
 def test_the_demo_fieldwork_resumes_is_realistic_and_loads_once(app):
     from quizapp.demo import load_demo
     from quizapp.demo.accounts import load_demo_accounts
@@ -127,6 +177,7 @@ def test_the_demo_fieldwork_resumes_is_realistic_and_loads_once(app):
     _check_rates(wave)
     _check_review_queue()
     _check_assignment_and_work_left(passwords)
+    _check_literacy_model(wave)
     first = _counts()
     load_demo()
     assert _counts() == first
