@@ -212,3 +212,25 @@ def test_commit_false_leaves_the_commit_to_the_batch(fieldwork_wave):
     again, created = record_interview(case, submission, commit=False)
     assert not created and again.id == interview_of(case).id
     assert record_contact(other, visit, commit=False)[1] is False
+
+
+@pytest.mark.parametrize("month", [1, 6, 7, 12])
+def test_the_respondent_is_the_rostered_adult(month):
+    """Sex, age at the reference date and birthday month agree with the household roster."""
+    import random
+    from datetime import date
+
+    import surveys
+    from quizapp.demo.fieldwork import respondent_profile
+
+    adult = surveys.Adult("2", "female", 40, month, 15)
+    reference = date(2026, 6, 1)
+    profile = respondent_profile(random.Random(month), adult, township="xincun",
+                                 urban_rural="rural", reference=reference)
+    derived = surveys.derive_profile(
+        reference=reference, birth_year=profile["birth_year"], birth_month=profile["birth_month"],
+        sex=profile["sex"], education=profile["education"], occupation=profile["occupation"],
+        urban_rural=profile["urban_rural"],
+        in_city_since=(profile["in_city_since_year"], profile["in_city_since_month"]))
+    assert (derived.age, derived.sex, profile["birth_month"]) == (40, "female", month)
+    assert 0 <= derived.years_in_city <= 40
