@@ -17,18 +17,22 @@ The model is our own, made to look plausible, never an estimate:
   Rasch item response per item, P(knows) = 1 / (1 + exp(-(θ - b))), b from the item's
   difficulty (1-3) and a fixed per-item jitter.  Who does not know says "don't know" or
   guesses.  The effects were set so that the scored share meeting the standard (70 or more)
-  among the demo's complete interviews is about 18%: a plausible Xinzheng figure, above
-  Zhengzhou's 14.6% (2022) and near the city's 2025 goal of 17.8% (``../shared/domain.md``),
-  with the national 2023 pattern by education, age and urban/rural.
+  among the demo's complete interviews is about 17-18% (17.4% in the full demo): a plausible
+  Xinzheng figure, above Zhengzhou's 14.6% (2022) and near the city's 2025 goal of 17.8%
+  (``../shared/domain.md``), with the national 2023 pattern by education (about 3% to 50%),
+  age (about 30% at 18-29 to 6% at 60-69) and urban/rural.
 * **Paradata**: 15-40 s per item for most people (slower for older respondents), a few answer
-  changes, the option order shuffled for choice items.
+  changes, the option order shuffled for choice items (true/false shown as 对, 错).  Some
+  careful respondents on form B get a straight-lining flag all the same: its items 16-27 hold
+  seven true/false items keyed "true".
 * **Review queue**: a few interviews misbehave on purpose (:data:`QUIRK_SHARES` and the planted
   quirks of :data:`PLANTED_QUIRKS`): too fast, straight-lining, one duplicated respondent, one
   recorded outside its PSU, one with many answer changes.
 
 Every draw comes from ``random.Random`` seeded by the demo seed, the PSU code and the household
-line, so a case gets the same story whatever was stored before: a run that stopped half way
-goes on where it stopped (records already stored are skipped by their client ids).
+line, so a case gets the same story whatever was stored before, and each PSU is stored in one
+transaction (``commit=False`` on the record functions, one commit per PSU): a run that stopped
+half way goes on where it stopped (cases whose last record is stored are skipped).
 """
 
 from __future__ import annotations
@@ -123,7 +127,7 @@ EDUCATION_SHARES = {
     ("60-69", "rural"): (12, 48, 32, 7, 0.8, 0.2, 0, 0, 0),
 }
 # Literacy model (module docstring): θ effects; items' b by difficulty.
-ABILITY_BASE = -1.08
+ABILITY_BASE = -1.04
 EDUCATION_EFFECT = {"primary_or_less": -1.0, "junior_secondary": -0.45, "senior_secondary": 0.0,
                     "junior_college": 0.2, "bachelor_plus": 0.75}
 AGE_EFFECT = {"18-29": 0.2, "30-39": 0.1, "40-49": 0.0, "50-59": -0.12, "60-69": -0.3}

@@ -153,13 +153,14 @@ def _check_literacy_model(wave: SurveyWave) -> None:
 
     shares = _simulated_shares(wave)
     assert shares == {
-        "all": 18.9, "urban": 21.2, "rural": 16.6,
-        "primary_or_less": 3.9, "junior_secondary": 11.7, "senior_secondary": 24.1,
-        "junior_college": 34.2, "bachelor_plus": 53.8,
-        "18-29": 36.6, "30-39": 23.7, "40-49": 18.4, "50-59": 12.5, "60-69": 7.6}
+        "all": 18.3, "urban": 23.7, "rural": 12.9,
+        "primary_or_less": 3.3, "junior_secondary": 10.7, "senior_secondary": 25.9,
+        "junior_college": 35.7, "bachelor_plus": 52.3,
+        "18-29": 30.0, "30-39": 25.3, "40-49": 18.8, "50-59": 13.2, "60-69": 6.7}
     schooling = [shares[str(level)] for level in surveys.Education]
     ages = [shares[str(band)] for band in surveys.AgeBand]
     assert schooling == sorted(schooling) and ages == sorted(ages, reverse=True)
+    assert shares["urban"] > shares["rural"]
 
 
 def test_the_demo_fieldwork_resumes_is_realistic_and_loads_once(app):
