@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from quizapp.admin.services import add_class
+from quizapp.demo.fieldwork import INTERVIEWER_AREAS
 from quizapp.extensions import db
 from quizapp.models import Organisation, SchoolClass, Township, User
 from quizapp.reference_data import seed_townships
@@ -24,6 +25,13 @@ DEMO_ACCOUNTS = [
     ("statistician", "统计员", ["statistician"]),
     ("teacher", "王老师", ["teacher"]),
     ("interviewer", "调查员小李", ["interviewer"]),
+    # The other interviewers of the demo survey wave (quizapp.demo.fieldwork).
+    ("interviewer_wang", "调查员小王", ["interviewer"]),
+    ("interviewer_zhao", "调查员小赵", ["interviewer"]),
+    ("interviewer_zhang", "调查员小张", ["interviewer"]),
+    ("interviewer_chen", "调查员小陈", ["interviewer"]),
+    ("interviewer_liu", "调查员小刘", ["interviewer"]),
+    ("interviewer_zhou", "调查员小周", ["interviewer"]),
     ("resident", "张大爷", ["resident"]),
 ]
 
@@ -42,12 +50,14 @@ def _passwords_file() -> Path:
 
 
 def _demo_passwords() -> dict[str, str]:
+    """The kept passwords, plus new ones for demo accounts added since they were kept."""
     path = _passwords_file()
-    if path.exists():
-        return json.loads(path.read_text())
-    passwords = {username: secrets.token_urlsafe(9) for username, _, _ in DEMO_ACCOUNTS}
-    path.write_text(json.dumps(passwords, indent=2))
-    path.chmod(0o600)
+    kept = json.loads(path.read_text()) if path.exists() else {}
+    passwords = {username: kept.get(username) or secrets.token_urlsafe(9)
+                 for username, _, _ in DEMO_ACCOUNTS}
+    if passwords != kept:
+        path.write_text(json.dumps(passwords, indent=2))
+        path.chmod(0o600)
     return passwords
 
 
@@ -84,7 +94,8 @@ def load_demo_accounts() -> dict[str, str]:
         if "teacher" in roles and school is not None:
             user.schools = [school]
         if "interviewer" in roles:
-            user.townships = [townships[c] for c in ("xuedian", "guodian") if c in townships]
+            area = dict(INTERVIEWER_AREAS).get(username, ())
+            user.townships = [townships[c] for c in area if c in townships]
         db.session.add(user)
     db.session.commit()
     return passwords

@@ -3,12 +3,14 @@
 A MADE-UP sampling frame for Xinzheng's 17 townships (every village and community name ends in
 "（虚构）" and the wave is flagged ``simulated``: no figure here describes a real place), the two
 parallel forms from the survey-reserved questions, an allocation fixed and a sample drawn with
-a fixed seed, then household listings, selected households and cases for the sampled PSUs,
-with simulated rosters of eligible adults so the cases carry base weights.
+a fixed seed; then fieldwork starts, the PSUs go to the demo interviewers, each worked PSU gets
+its household listing (selected households become cases) and SIMULATED fieldwork
+(:mod:`quizapp.demo.fieldwork`: visits, rosters, several thousand interviews).
 
-Everything goes through the same service functions the pages call.  Idempotent and resumable:
-each step is skipped when its result is already there.  ``DEMO_SURVEY_LISTED_PSUS`` limits how
-many sampled PSUs get a listing (tests keep it small).
+Everything goes through the same service functions the pages and the interviewer's phone
+call.  Idempotent and resumable: each step is skipped when its result is already there.
+``DEMO_SURVEY_LISTED_PSUS`` limits how many sampled PSUs are listed and worked (tests keep it
+small), taken in :func:`fieldwork.work_order`.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from datetime import date
 from flask import current_app
 
 import surveys
+from quizapp.demo import fieldwork
 from quizapp.extensions import db
-from quizapp.models import SurveyWave
+from quizapp.models import SurveySampledPSU, SurveyWave
 from quizapp.reference_data import XINZHENG_TOWNSHIPS
 from quizapp.spreadsheets import csv_bytes
 from quizapp.surveys import design, services
@@ -58,13 +61,6 @@ def demo_frame_csv(seed: int = DEMO_SEED) -> bytes:
     return csv_bytes(["township", "psu", "name", "urban_rural", "size", "households"], rows)
 
 
-def _roster(rng: random.Random) -> list[surveys.Adult]:
-    count = rng.choices((1, 2, 3, 4, 5), weights=(18, 52, 18, 9, 3))[0]
-    return [surveys.Adult(str(k), rng.choice(("male", "female")), rng.randint(18, 69),
-                          rng.randint(1, 12), rng.randint(1, 28))
-            for k in range(1, count + 1)]
-
-
 def load_demo_survey(listed_psus: int | None = None) -> SurveyWave | None:
     """Add whatever of the demo wave is missing; None when the question bank has too few
     survey-reserved questions (no bank loaded)."""
@@ -85,20 +81,18 @@ def load_demo_survey(listed_psus: int | None = None) -> SurveyWave | None:
             design.fix_design(wave, DEMO_DESIGN)
         if not design.has_sample(wave):
             design.draw_sample(wave)
-    if listed_psus is None:
-        listed_psus = current_app.config.get("DEMO_SURVEY_LISTED_PSUS")
-    sampled = design.sampled_psus(wave)
-    for psu in sampled[:listed_psus] if listed_psus is not None else sampled:
-        if not psu.households:
-            frame_psu = psu.frame_psu
-            rng = random.Random(f"{DEMO_SEED}:{frame_psu.code}")
-            lines = [f"{rng.randint(1, 12)}组{k}号" for k in range(1, frame_psu.households + 1)]
-            design.list_households(wave, psu, lines)
-        for case in design.cases_of(psu):
-            roster_rng = random.Random(f"{DEMO_SEED}:{case.household_id}")
-            if case.eligible_adults is None:
-                design.record_adults(wave, case, _roster(roster_rng), commit=False)
-        db.session.commit()
     if wave.status == "design":
         services.start_fieldwork(wave)
+    if wave.status != "fieldwork":  # closed: its fieldwork is over
+        return wave
+    if listed_psus is None:
+        listed_psus = current_app.config.get("DEMO_SURVEY_LISTED_PSUS")
+    works = fieldwork.plan_work(design.sampled_psus(wave), listed_psus)
+    for work in works:
+        psu = db.session.get(SurveySampledPSU, work.psu_id)
+        if psu.listed_at is None:
+            rng = random.Random(f"{DEMO_SEED}:{work.code}")
+            lines = [f"{rng.randint(1, 12)}组{k}号" for k in range(1, work.households + 1)]
+            design.list_households(wave, psu, lines)
+    fieldwork.work_psus(wave, works)
     return wave

@@ -151,10 +151,15 @@ def _latest_contact_disposition(case: SurveyCase) -> surveys.Disposition | None:
 
 
 def record_contact(case: SurveyCase, record: ContactRecord, *,
-                   interviewer_id: int | None = None) -> tuple[SurveyContactAttempt, bool]:
+                   interviewer_id: int | None = None, commit: bool = True
+                   ) -> tuple[SurveyContactAttempt, bool]:
     """Store one visit and set the case's disposition from its latest visit (by the time it
     happened, so a visit synced late does not overwrite a newer one), unless the case already
-    has an interview.  Returns the row and whether it was created (False: a resend)."""
+    has an interview.  Returns the row and whether it was created (False: a resend).
+
+    ``commit=False`` only flushes, leaving the commit to the caller (the demo's batches); a
+    record that collides with another then raises ``IntegrityError`` (a rollback here would
+    lose the caller's batch)."""
     client_id = _check_client_id(record.client_id)
     stored = _contact_by_client_id(client_id)
     if stored is not None:
@@ -176,8 +181,13 @@ def record_contact(case: SurveyCase, record: ContactRecord, *,
         db.session.flush()
         if interview_of(case) is None:
             case.disposition = _latest_contact_disposition(case).value
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except IntegrityError:
+        if not commit:
+            raise
         db.session.rollback()
         stored = _contact_by_client_id(client_id)
         if stored is None or stored.case_id != case.id:
@@ -342,11 +352,13 @@ def _apply_household_adults(case: SurveyCase, profile: dict) -> None:
 
 
 def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
-                     interviewer_id: int | None = None) -> tuple[SurveyInterview, bool]:
+                     interviewer_id: int | None = None, commit: bool = True
+                     ) -> tuple[SurveyInterview, bool]:
     """Check, score and store one interview with its answers, paradata, flags and the case's
     new disposition.  Returns the interview and whether it was created: ``False`` when this
     ``client_id`` was stored before (a resend).  Raises :class:`FieldworkRefused` when the case
-    already has another interview or the submission does not fit the case."""
+    already has another interview or the submission does not fit the case.  ``commit=False``:
+    as for :func:`record_contact`."""
     client_id = _check_client_id(submission.client_id)
     stored = _interview_by_client_id(client_id)
     if stored is not None:
@@ -431,8 +443,13 @@ def record_interview(case: SurveyCase, submission: InterviewSubmission, *,
         case.attempt_id = attempt.id
         case.disposition = disposition.value
         _set_flags(interview, case, tuple(rights))
-        db.session.commit()
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
     except IntegrityError:
+        if not commit:
+            raise
         db.session.rollback()
         stored = _interview_by_client_id(client_id)
         if stored is not None and stored.case_id == case.id:

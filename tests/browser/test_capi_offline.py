@@ -42,7 +42,7 @@ def assigned_case(live_server):
                 break
         if chosen is None:
             psu = next(p for p in design.sampled_psus(wave) if not p.households)
-            design.list_households(wave, psu, [f"{k}号" for k in range(1, 11)])
+            design.list_households(wave, psu, [f"{k}号" for k in range(1, psu.take + 6)])
             case = design.cases_of(psu)[0]
             design.record_adults(wave, case, design.parse_adults("男 40\n女 38"))
             chosen = psu, case

@@ -57,11 +57,12 @@ def test_item_chart_draws_under_the_policy(watched, live_server):
     from sqlalchemy import func, select
 
     from quizapp.extensions import db
-    from quizapp.models import AttemptItem
+    from quizapp.models import Attempt, AttemptItem
 
-    with live_server.app.app_context():
+    with live_server.app.app_context():  # a quiz item: the simulated survey's answers aside
         answered = db.session.scalar(
-            select(AttemptItem.question_version_id).where(AttemptItem.answered_at.is_not(None))
+            select(AttemptItem.question_version_id).join(Attempt)
+            .where(AttemptItem.answered_at.is_not(None), Attempt.kind != "survey")
             .group_by(AttemptItem.question_version_id).order_by(func.count().desc()).limit(1))
     assert answered is not None, "the demo data has answered questions"
     _sign_in(watched, live_server, "statistician")

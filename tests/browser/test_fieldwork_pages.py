@@ -40,7 +40,7 @@ def test_the_interviewer_pages_fit_a_phone(phone, live_server):
     phone.locator(f"[data-test=assigned-psu] a[href$='/fieldwork/psu/{psu_id}']").first.click()
     expect(phone.locator("[data-test=cases]")).to_be_visible()
     pages.append(phone.url)
-    phone.locator("[data-test=cases] a").first.click()
+    phone.locator("[data-test=cases] a").last.click()  # the demo has not visited it yet
     expect(phone.locator("[data-test=visit-form]")).to_be_visible()
     pages.append(phone.url)
 

@@ -26,22 +26,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from quizapp.demo import load_demo
     from quizapp.extensions import db
     from quizapp.models import SurveyCase
-    from quizapp.surveys.interviews import record_interview
+    from quizapp.surveys.interviews import interview_of, record_interview
     from tests.surveys_web.conftest import interview_submission
 
     folder = tmp_path_factory.mktemp("live-monitoring")
+    # One worked demo PSU (小李's, half done, none of its interviews flagged): the queue below
+    # holds only the too-fast interview recorded here.
     app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", str(folder / "instance"),
-                   TESTING=False)
+                   TESTING=False, DEMO_SURVEY_LISTED_PSUS=1)
     with app.app_context():
         upgrade()
         passwords = load_demo()
-        cases = list(db.session.scalars(select(SurveyCase).where(SurveyCase.status == "ready")
-                                        .order_by(SurveyCase.id).limit(3)))
+        ready = db.session.scalars(select(SurveyCase).where(SurveyCase.status == "ready")
+                                   .order_by(SurveyCase.id))
+        cases = [case for case in ready if interview_of(case) is None][:3]
         for k, case in enumerate(cases):
-            if case.disposition is None:
-                record_interview(case, interview_submission(
-                    case, f"phone-width-{k:03d}", seconds=100 if k == 0 else 1500,
-                    birth_year=1970 + k))
+            record_interview(case, interview_submission(
+                case, f"phone-width-{k:03d}", seconds=100 if k == 0 else 1500,
+                birth_year=1970 + k))
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,11 +1,12 @@
-"""The demo survey wave: made up, complete to the first cases, through the services."""
+"""The demo survey wave: made up, drawn, in fieldwork, through the services (its simulated
+fieldwork: test_demo_fieldwork.py)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Question, SurveyCase, SurveyFormItem, SurveyWave
+from quizapp.models import Question, SurveyCase, SurveyFormItem, SurveyWave, User
 
 
 def test_the_demo_wave_is_drawn_made_up_and_reproducible(app):
@@ -23,8 +24,13 @@ def test_the_demo_wave_is_drawn_made_up_and_reproducible(app):
     assert len(psus) == 3000 // 15
     listed = [p for p in psus if p.households]
     assert len(listed) == 2  # DEMO_SURVEY_LISTED_PSUS in the tests
+    # Worked in turn across the interviewers: 小李's first PSU, then 小王's (the city centre).
+    workers = sorted(db.session.get(User, p.interviewer_id).username for p in listed)
+    assert workers == ["interviewer", "interviewer_wang"]
     cases = db.session.scalars(select(SurveyCase)).all()
-    assert len(cases) == 30 and all(c.base_weight and c.base_weight > 0 for c in cases)
+    assert len(cases) == 30
+    screened = [c for c in cases if c.eligible_adults is not None]
+    assert len(screened) == 21 and all(c.base_weight > 0 for c in screened)
     reserved = db.session.scalar(
         select(func.count()).select_from(SurveyFormItem)
         .join(Question, Question.current_version_id == SurveyFormItem.question_version_id)
