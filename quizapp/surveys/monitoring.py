@@ -43,7 +43,7 @@ from quizapp.models import (
 )
 from quizapp.surveys import design
 from quizapp.surveys.closing import coarse_device
-from surveys.dispositions import AAPOR_CODE, E_BASIS_RESOLVED
+from surveys.dispositions import AAPOR_CODE
 
 # AAPOR 3.11 "not attempted or worked", in the unknown-eligibility group 3.10 (UH).
 UNWORKED = surveys.Disposition.UNKNOWN_HOUSEHOLD
@@ -135,10 +135,6 @@ class Monitoring:
     @property
     def completes(self) -> int:
         return sum(row.completes for row in self.strata)
-
-    @property
-    def e_basis_is_default(self) -> bool:
-        return self.overall.e_basis == E_BASIS_RESOLVED
 
 
 @dataclass(frozen=True)
