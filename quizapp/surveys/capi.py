@@ -28,9 +28,7 @@ from sqlalchemy import select
 import surveys
 from quizapp.extensions import db
 from quizapp.models import (
-    QuestionVersion,
     SurveyCase,
-    SurveyFormItem,
     SurveyInterview,
     SurveyWave,
     Township,
@@ -400,13 +398,6 @@ def _stored(created: bool, client_id: str, case: SurveyCase) -> SyncResult:
         "case_id": case.id, "disposition": case.disposition})
 
 
-def _form_versions(case: SurveyCase) -> list[QuestionVersion]:
-    return list(db.session.scalars(
-        select(QuestionVersion).join(SurveyFormItem,
-                                     SurveyFormItem.question_version_id == QuestionVersion.id)
-        .where(SurveyFormItem.form_id == case.form_id)))
-
-
 def sync_interview(user_id: int, body: bytes) -> SyncResult:
     """Store one interview the interviewer's phone sends: 201 created, 200 already stored
     (a resend), 404 when the case is not theirs, 409/422 ``{code, message}`` when refused."""
@@ -417,9 +408,6 @@ def sync_interview(user_id: int, body: bytes) -> SyncResult:
     case = assignments.interviewer_case(user_id, payload.case_id)
     if case is None:
         return _not_found()
-    # One query for the form's 50 versions instead of one each when the answers are checked
-    # (the session's identity map serves them); held here so they stay in it.
-    versions = _form_versions(case)
     try:
         interview, created = record_interview(case, payload.submission,
                                               interviewer_id=user_id)
@@ -429,7 +417,6 @@ def sync_interview(user_id: int, body: bytes) -> SyncResult:
     except WaveRefused as error:
         db.session.rollback()
         return _refused(FieldworkRefused("wave_closed", str(error)))
-    del versions
     return _stored(created, interview.client_id, case)
 
 

@@ -33,8 +33,10 @@ from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
     AttemptItem,
+    QuestionVersion,
     SurveyCase,
     SurveyContactAttempt,
+    SurveyFormItem,
     SurveyInterview,
     SurveyWave,
 )
@@ -235,7 +237,11 @@ def _profile(wave: SurveyWave, case: SurveyCase, raw: Mapping[str, object]
 def _check_answers(case: SurveyCase, answers: tuple[AnswerRecord, ...]) -> dict[int, object]:
     """The form's versions by id, after checking every answer belongs to the case's form and
     shows a valid option order and choice."""
-    versions = {item.question_version_id: item.question_version for item in case.form.items}
+    versions = dict(db.session.execute(
+        select(SurveyFormItem.question_version_id, QuestionVersion)
+        .join(QuestionVersion, SurveyFormItem.question_version_id == QuestionVersion.id)
+        .where(SurveyFormItem.form_id == case.form_id)
+        .order_by(SurveyFormItem.position)).all())
     seen_versions: set[int] = set()
     seen_positions: set[int] = set()
     for answer in answers:
