@@ -383,14 +383,17 @@ def test_verdict_text(base_result: EstimateResult):
                                 verdict="above", p_value=0.000994)
     assert verdict_text(above) == (
         "The share meeting the standard is 28.6% (95% CI 23.3% to 34.6%): significantly "
-        "above the goal of 17.8% at the 5% level; one-sided p = 0.000994.")
+        "above the goal of 17.8% (one-sided test at the 5% level, p < 0.001).")
     below = dataclasses.replace(above, estimate=0.12, ci_low=0.1, ci_high=0.14,
-                                verdict="below", p_value=0.999)
-    assert verdict_text(below) == (
-        "The share meeting the standard is 12.0% (95% CI 10.0% to 14.0%): below the goal of "
-        "17.8%; one-sided p = 0.999.")
+                                verdict="below", p_value=0.996)
+    assert verdict_text(below) == (  # the mirror test's p: 1 - 0.996
+        "The share meeting the standard is 12.0% (95% CI 10.0% to 14.0%): significantly "
+        "below the goal of 17.8% (one-sided test at the 5% level, p = 0.004).")
     same = dataclasses.replace(above, verdict="not distinguishable", p_value=0.2)
-    assert "not distinguishable from the goal of 17.8% at the 5% level" in verdict_text(same)
+    assert verdict_text(same).endswith(
+        ": not distinguishable from the goal of 17.8% at the 5% level (one-sided p = 0.200).")
+    no_se = dataclasses.replace(above, verdict="above", p_value=None)
+    assert verdict_text(no_se).endswith("above the goal of 17.8% (one-sided test at the 5% level).")
     total = base_result.reports["total"]
     assert verdict_text(total).startswith(f"The mean of total is {total.estimate:.1f} (95% CI ")
     assert verdict_text(dataclasses.replace(h, estimate=None)).endswith("cannot be estimated "
