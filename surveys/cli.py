@@ -139,11 +139,11 @@ def render_table(result: WeightingResult, cases_file: str, n_cases: int, out: st
     lines.append("Weights by step (positive weights):")
     head = ("n", "min", "q1", "median", "q3", "max", "max/min", "Kish deff", "effective n",
             "total")
-    lines.append(f"  {'step':<16}" + "".join(f"{h:>12}" for h in head))
+    lines.append(f"  {'step':<16}" + "".join(f"{h:>13}" for h in head))
     for name, d in result.steps:
         cells = (str(d.n), _g(d.min), _g(d.q1), _g(d.median), _g(d.q3), _g(d.max),
                  _g(d.ratio, 4), _g(d.kish_deff, 4), _g(d.effective_n, 6), _g(d.total, 10))
-        lines.append(f"  {STEP_NAMES[name]:<16}" + "".join(f"{c:>12}" for c in cells))
+        lines.append(f"  {STEP_NAMES[name]:<16}" + "".join(f"{c:>13}" for c in cells))
     if result.margins:
         lines.append("Margins (population total; non-response weights; final weights):")
         vw = max(len(m.variable) for m in result.margins)
