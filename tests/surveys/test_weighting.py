@@ -180,6 +180,11 @@ def test_a_stratum_still_too_small_merges_with_the_next_stratum():
                            "S3:urban": "S3:urban"}
 
 
+def test_a_middle_stratum_merges_with_the_next_not_the_previous():
+    spec = {("S1", "urban"): 4, ("S2", "urban"): 2, ("S3", "urban"): 4}
+    assert _into(spec) == {"S1:urban": "S1:urban", "S2:urban": "S2+S3", "S3:urban": "S2+S3"}
+
+
 def test_the_last_stratum_merges_with_the_previous():
     # S3: urban 1 + rural 1 -> "S3" with 2 < 3 -> merged with S2 (the previous)
     spec = {("S1", "urban"): 4, ("S2", "rural"): 5, ("S3", "urban"): 1, ("S3", "rural"): 1}
