@@ -369,3 +369,10 @@ def test_class_row_fields_are_the_contract_ones_first():
     names = [f for f in ClassRow.__dataclass_fields__][:9]
     assert names == ["cls", "collapsed_into", "cases", "eligible", "ineligible", "unknown",
                      "respondents", "factor_unknown", "factor_response"]
+
+
+def test_classes_by_urban_rural_only_collapse_into_all():
+    spec = {("S1", "urban"): 4, ("S1", "rural"): 1, ("S2", "urban"): 2}
+    assert _into(spec, class_variables=("psu_urban_rural",)) == {"rural": "all", "urban": "all"}
+    assert _into(spec, minimum=1, class_variables=("psu_urban_rural",)) == {
+        "rural": "rural", "urban": "urban"}

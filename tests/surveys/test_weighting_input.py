@@ -200,3 +200,17 @@ def test_fuzz_seeded_corruptions_are_reported_with_row_and_column(seed):
     found = {(i.row, i.column) for i in info.value.issues}
     assert expected <= found
     assert "\n" not in str(info.value) and "Traceback" not in str(info.value)
+
+
+def test_absurd_margins_name_the_case(tmp_path):
+    rows = [case(7, "S", "P", "urban", 1, 1, "eligible", 1, 1),
+            case(8, "S", "P", "urban", 1, 1, "eligible", 1, 1, sex="female")]
+    path = tmp_path / "m.csv"
+    path.write_text("variable,level,population_total\nsex,male,5e9\nsex,female,5e9\n",
+                    encoding="utf-8")
+    from surveys import load_version
+
+    with pytest.raises(SurveyInputError, match=r"raking gives case 7 \(row 1\) a weight of "
+                                               r"5e\+09, outside the sane range"):
+        weight_cases(read_cases(cases_csv(rows)), load_version(str(path)),
+                     WeightingSettings(min_class_respondents=1))
