@@ -15,8 +15,7 @@ import surveys
 from surveys import labels
 
 MODULES = ["scoring", "forms", "frame", "sampling", "respondents", "dispositions", "quality",
-           "demographics", "labels", "errors"]
-MODULES += ["estimation", "provenance"]  # issue 11
+           "demographics", "labels", "errors", "weighting", "margins", "estimation", "provenance"]
 
 
 def test_every_exported_name_exists_once():
