@@ -46,6 +46,7 @@ import math
 import multiprocessing
 import resource
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,25 +57,20 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from surveys import (  # noqa: E402
+    CASE_COLUMNS,
     Adult,
     DesignSpec,
     Frame,
     FramePSU,
+    MarginsVersion,
     kish_tables,
+    load_version,
     plan_design,
     select_by_kish,
     select_households,
     select_psus,
 )
 
-try:
-    from surveys import CASE_COLUMNS  # noqa: E402
-except ImportError:  # TEMPORARY until branch weighting is merged
-    CASE_COLUMNS = (
-        "case_id", "stratum", "psu", "psu_urban_rural", "pi1", "pi2", "household_weight",
-        "eligibility", "respondent", "eligible_adults", "base_weight", "sex", "age_band",
-        "education", "urban_rural", "group", "sex_age_band", "township", "form", "total",
-        "score_K", "score_M", "score_S", "score_A", "level", "meets")
 
 # The codes of quizapp/reference_data.py XINZHENG_TOWNSHIPS (copied, not imported: that module
 # needs the database layer; tests/benchmarks/test_coverage.py checks they agree), with the kind.
@@ -112,7 +108,7 @@ PSU_SD = 0.35
 CONTACT = {"urban": 0.88, "rural": 0.95}
 RESPONSE = {"urban": (0.55, 0.60, 0.66, 0.72, 0.78), "rural": (0.65, 0.70, 0.75, 0.80, 0.85)}
 
-WEIGHTINGS = (("base", "base weights only"), ("nonresponse", "non-response adjusted"),
+WEIGHTINGS = (("base", "base weights only"), ("nr", "non-response adjusted"),
               ("raked", "NR + raking"), ("final", "NR + raking + trimming"))
 DOMAINS = (("all", "all adults 18-69"), ("age_60_69", "age band 60-69"), ("rural", "rural"))
 FIGURES = ("estimate", "se", "ci_low", "ci_high")
@@ -250,7 +246,18 @@ def build_population(adults: int = 1_000_000, seed: int = 20251130) -> Populatio
 _STATE: dict[str, object] = {}
 
 
-def _setup(population: Population, design: DesignSpec, margins: dict, seed: int) -> None:
+def write_margins(margins: dict[str, dict[str, float]], directory: Path) -> Path:
+    """The true totals as a margins file (``analysis.io`` format, not placeholders)."""
+    path = directory / "synthetic_city_adults_18_69.csv"
+    lines = ["variable,level,population_total,source,geography,year,age_base,placeholder"]
+    lines += [f"{v},{lev},{t:.0f},SYNTHETIC population of benchmarks/coverage.py,city,2025,"
+              "18-69,false" for v, levels in margins.items() for lev, t in levels.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _setup(population: Population, design: DesignSpec, margins: MarginsVersion,
+           seed: int) -> None:
     frame = population.frame()
     _STATE.update(population=population, design=design, margins=margins, seed=seed, frame=frame,
                   plan=plan_design(frame, design),
@@ -366,9 +373,10 @@ def replicate(r: int) -> dict[str, object]:
     rng = np.random.default_rng([_STATE["seed"], 1, r])
     rows = draw_cases(pop, _STATE["frame"], _STATE["design"], _STATE["plan"], rng,
                       _STATE["psu_index"])
-    margins = _STATE["margins"]
+    version = _STATE["margins"]
     cases = surveys.CaseTable.from_columns(rows)
-    result = surveys.weight_cases(cases, margins, surveys.WeightingSettings())
+    result = surveys.weight_cases(cases, version, surveys.WeightingSettings())
+    margins = version.totals()
     resp = np.array(rows["respondent"]) == 1
     columns = {c: [v for v, k in zip(rows[c], resp, strict=True) if k]
                for c in ("stratum", "psu", "age_band", "urban_rural", "sex", "education",
@@ -434,7 +442,9 @@ def run(*, reps: int, seed: int, workers: int, population: int, psus: int, take:
     margins = pop.margins()
     truth = pop.truth()
     design = DesignSpec(interviews=psus * take, take=take, min_psus=2)
-    _setup(pop, design, margins, seed)
+    with tempfile.TemporaryDirectory(prefix="kexue-coverage-") as tmp:
+        version = load_version(write_margins(margins, Path(tmp)))
+    _setup(pop, design, version, seed)
     plan = _STATE["plan"]
     built = time.perf_counter() - t0
     if workers > 1:
