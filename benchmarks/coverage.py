@@ -48,7 +48,7 @@ import resource
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +70,6 @@ from surveys import (  # noqa: E402
     select_households,
     select_psus,
 )
-
 
 # The codes of quizapp/reference_data.py XINZHENG_TOWNSHIPS (copied, not imported: that module
 # needs the database layer; tests/benchmarks/test_coverage.py checks they agree), with the kind.
@@ -136,6 +135,14 @@ class Population:
     education: np.ndarray         # index into EDUCATION
     urban: np.ndarray             # bool (residence = the PSU's class)
     meets: np.ndarray             # 0/1
+    _listings: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def listing_codes(self, j: int) -> tuple[str, ...]:
+        """PSU ``j``'s listing as select_households takes it: dwelling numbers "0", "1", ..."""
+        if j not in self._listings:
+            count = int(self.listing_start[j + 1] - self.listing_start[j])
+            self._listings[j] = tuple(str(k) for k in range(count))
+        return self._listings[j]
 
     @property
     def adults(self) -> int:
@@ -261,15 +268,7 @@ def _setup(population: Population, design: DesignSpec, margins: MarginsVersion,
     frame = population.frame()
     _STATE.update(population=population, design=design, margins=margins, seed=seed, frame=frame,
                   plan=plan_design(frame, design),
-                  psu_index={c: j for j, c in enumerate(population.psu_code)}, listings={})
-
-
-def _listing(j: int) -> tuple[str, ...]:
-    cache = _STATE["listings"]
-    if j not in cache:
-        pop = _STATE["population"]
-        cache[j] = tuple(str(k) for k in range(pop.listing_start[j + 1] - pop.listing_start[j]))
-    return cache[j]
+                  psu_index={c: j for j, c in enumerate(population.psu_code)})
 
 
 def draw_cases(population: Population, frame: Frame, design: DesignSpec, plan: tuple,
@@ -281,7 +280,7 @@ def draw_cases(population: Population, frame: Frame, design: DesignSpec, plan: t
     stratum, psu, pi1, pi2, j_of, hh_of = [], [], [], [], [], []
     for unit in sample.psus:
         j = psu_index[unit.psu]
-        hs = select_households(unit.psu, _listing(j), unit.take, rng)
+        hs = select_households(unit.psu, pop.listing_codes(j), unit.take, rng)
         first = pop.listing_start[j]
         for position in hs.selected:
             stratum.append(unit.stratum)
@@ -395,27 +394,38 @@ def replicate(r: int) -> dict[str, object]:
 # --- the whole run -----------------------------------------------------------------------------
 
 def summarise(figures: np.ndarray, truth: dict[str, float]) -> list[dict[str, object]]:
-    """Rows of the table from the replications' figures (reps x weightings x domains x 4)."""
+    """Rows of the table from the replications' figures (reps x weightings x domains x 4).
+
+    Bias and SEs use the replications with an estimate and an SE; coverage counts every
+    replication, one without an interval (a domain with no one meeting the standard: estimate
+    0, SE 0, no logit interval) as a miss, so missing intervals cannot flatter the coverage.
+    """
     out = []
+    total_reps = figures.shape[0]
     for w, (wkey, wlabel) in enumerate(WEIGHTINGS):
         for d, (dkey, dlabel) in enumerate(DOMAINS):
             est, se, lo, hi = (figures[:, w, d, k] for k in range(4))
-            ok = np.isfinite(est) & np.isfinite(se) & np.isfinite(lo) & np.isfinite(hi)
-            est, se, lo, hi = est[ok], se[ok], lo[ok], hi[ok]
             true = truth[dkey]
-            cover = (lo <= true) & (true <= hi)
-            reps = int(ok.sum())
+            has = np.isfinite(est) & np.isfinite(se)
+            interval = np.isfinite(lo) & np.isfinite(hi)
+            below = interval & (true < lo)
+            above = interval & (true > hi)
+            cover = interval & ~below & ~above
             coverage = float(cover.mean())
-            emp_se = float(est.std(ddof=1))
+            e, s = est[has], se[has]
+            reps = int(has.sum())
+            emp_se = float(e.std(ddof=1))
             out.append({
                 "weighting": wkey, "weighting_label": wlabel, "domain": dkey,
-                "domain_label": dlabel, "reps": reps, "true": true,
-                "mean_estimate": float(est.mean()), "bias": float(est.mean() - true),
-                "bias_mcse": emp_se / math.sqrt(reps), "relative_bias": float(est.mean() / true - 1),
-                "empirical_se": emp_se, "mean_se": float(se.mean()),
-                "se_ratio": float(se.mean() / emp_se),
-                "coverage": coverage, "coverage_mcse": math.sqrt(coverage * (1 - coverage) / reps),
-                "below": float((true < lo).mean()), "above": float((true > hi).mean()),
+                "domain_label": dlabel, "reps": total_reps, "with_estimate": reps,
+                "no_interval": int((~interval).sum()), "true": true,
+                "mean_estimate": float(e.mean()), "bias": float(e.mean() - true),
+                "bias_mcse": emp_se / math.sqrt(reps),
+                "relative_bias": float(e.mean() / true - 1),
+                "empirical_se": emp_se, "mean_se": float(s.mean()),
+                "se_ratio": float(s.mean() / emp_se), "coverage": coverage,
+                "coverage_mcse": math.sqrt(coverage * (1 - coverage) / total_reps),
+                "below": float(below.mean()), "above": float(above.mean()),
             })
     return out
 
@@ -423,7 +433,7 @@ def summarise(figures: np.ndarray, truth: dict[str, float]) -> list[dict[str, ob
 def print_table(rows: list[dict[str, object]]) -> None:
     head = (f"{'weighting':<24}{'domain':<18}{'true':>7}{'mean est':>9}{'bias':>9}{'(MCSE)':>8}"
             f"{'rel.bias':>9}{'emp.SE':>8}{'mean SE':>8}{'ratio':>6}{'coverage':>9}{'(MCSE)':>7}"
-            f"{'miss lo/hi':>12}")
+            f"{'miss lo/hi':>12}{'no CI':>6}")
     print(head)
     print("-" * len(head))
     for r in rows:
@@ -431,7 +441,7 @@ def print_table(rows: list[dict[str, object]]) -> None:
               f"{r['mean_estimate']:>9.4f}{r['bias']:>+9.4f}{r['bias_mcse']:>8.4f}"
               f"{r['relative_bias']:>+9.1%}{r['empirical_se']:>8.4f}{r['mean_se']:>8.4f}"
               f"{r['se_ratio']:>6.2f}{r['coverage']:>9.1%}{r['coverage_mcse']:>7.1%}"
-              f"{r['below']:>6.1%}/{r['above']:.1%}")
+              f"{r['below']:>6.1%}/{r['above']:<5.1%}{r['no_interval']:>5}")
 
 
 def run(*, reps: int, seed: int, workers: int, population: int, psus: int, take: int
