@@ -6,7 +6,7 @@ communities (urban: every PSU of the four city-centre subdistricts and the seat 
 the towns and townships), in households of 1-5 adults, plus vacant dwellings on the listings.
 Every adult has a sex, age, education and urban/rural residence, and meets the literacy
 standard (0/1) with a logistic model in age band, education and urban/rural plus a PSU effect
-(intra-cluster correlation); the city's share is about 17%.  The population's own counts by
+(intra-cluster correlation); the city's share is about 18%.  The population's own counts by
 sex, age band, education and urban/rural are the true margins.
 
 Then, ``--reps`` times (1,000 by default), in ``--workers`` processes:
