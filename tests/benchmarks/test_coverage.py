@@ -102,3 +102,26 @@ def test_bad_options_are_one_line_errors(capsys) -> None:
         bench.main(["--psus", "10"])
     assert exit_.value.code == 2
     assert "--psus >= 34" in capsys.readouterr().err
+
+
+def test_summary_figures_by_hand() -> None:
+    # four replications of (estimate, SE, CI low, CI high); truth 0.2.  Hand-computed:
+    # mean (0.18 + 0.25 + 0.19 + 0) / 4 = 0.155, bias -0.045; deviations 0.025, 0.095, 0.035,
+    # -0.155 -> sum of squares 0.0349, / 3 = 0.0116333, sd 0.107858; mean SE 0.01;
+    # covered: reps 1 (upper end 0.20 counts) and 3; rep 2 misses below (0.2 < 0.21);
+    # rep 4 has no interval (no one meets: SE 0) and counts as a miss -> coverage 2/4.
+    reps = [(0.18, 0.01, 0.16, 0.20), (0.25, 0.02, 0.21, 0.29), (0.19, 0.01, 0.17, 0.21),
+            (0.0, 0.0, np.nan, np.nan)]
+    figures = np.empty((4, len(bench.WEIGHTINGS), len(bench.DOMAINS), 4))
+    figures[:] = np.array(reps)[:, None, None, :]
+    rows = bench.summarise(figures, {"all": 0.2, "age_60_69": 0.2, "rural": 0.2})
+    assert len(rows) == 12
+    r = rows[0]
+    assert r["reps"] == 4 and r["with_estimate"] == 4 and r["no_interval"] == 1
+    assert r["mean_estimate"] == pytest.approx(0.155)
+    assert r["bias"] == pytest.approx(-0.045)
+    assert r["relative_bias"] == pytest.approx(-0.225)
+    assert r["empirical_se"] == pytest.approx(0.107858, abs=1e-6)
+    assert r["mean_se"] == pytest.approx(0.01)
+    assert r["coverage"] == 0.5 and r["coverage_mcse"] == pytest.approx(0.25)
+    assert r["below"] == 0.25 and r["above"] == 0.0
