@@ -35,7 +35,21 @@ intervals with its Monte-Carlo SE.  Target: coverage 94-96% for the full pipelin
 
 Options: ``--reps``, ``--seed``, ``--workers``, ``--population``, ``--psus``, ``--take``,
 ``--quick`` (50 reps; the smoke test's mode), ``--json`` (also print the figures as JSON).
-Bounded: one population, R replications, then it stops; prints elapsed time and peak memory.
+Bounded: one population, R replications, then it stops; prints elapsed time, CPU time and
+peak memory.
+
+What it showed (1,000 replications, default options, seed 20251130; the table is in the
+closing note of issue 11): base weights alone are biased by -1.6 points (coverage 75%), the
+non-response classes (stratum x urban/rural) remove a quarter of it (-1.2 points, 85%): the
+non-response depends on age, which the classes do not hold.  Raking to sex, age band,
+education and urban/rural removes it (+0.03 points, MCSE 0.04) and the full pipeline covers
+94.8% (MCSE 0.7) overall, 96.0% for ages 60-69 and 95.0% for rural residents; the mean
+linearised SE is within 3% of the empirical SE everywhere, so the with-replacement
+approximation (first-stage fraction 15.5%), the one certainty PSU and trimming (about 3% of
+weights) do not visibly distort it.  The rural domain keeps a +0.17-point bias (4 MCSE)
+after raking: response varies with age x urban/rural, an interaction main-effect raking
+cannot remove; with a response model multiplicative in age and urban/rural (no
+interaction) the bias fell to +0.07 points (1 MCSE, 400 replications).
 """
 
 from __future__ import annotations
@@ -522,8 +536,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"replications: {out['reps']} (seed {out['seed']}, {out['workers']} workers)\n")
     print_table(out["rows"])
     self_mb, child_mb = peak_mb()
-    print(f"\nelapsed {out['seconds']:.1f} s (population {out['build_seconds']:.1f} s); peak "
-          f"memory {self_mb:.0f} MB (main process), {child_mb:.0f} MB (largest worker)")
+    cpu = sum(getattr(resource.getrusage(who), f) for f in ("ru_utime", "ru_stime")
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    print(f"\nelapsed {out['seconds']:.1f} s (population {out['build_seconds']:.1f} s), CPU "
+          f"{cpu:.0f} s; peak memory {self_mb:.0f} MB (main process), {child_mb:.0f} MB "
+          "(largest worker)")
     if args.json:
         print(json.dumps({k: v for k, v in out.items()}, default=float))
     return 0
