@@ -14,7 +14,10 @@ One public API, re-exported here from its modules:
 * :mod:`surveys.dispositions` - AAPOR dispositions and response, cooperation, contact rates;
 * :mod:`surveys.quality` - data-quality flags on completed interviews;
 * :mod:`surveys.demographics` - age, age band, education level, target group, urban/rural;
-* :mod:`surveys.labels` - bilingual display names (Chinese first) of every code.
+* :mod:`surveys.labels` - bilingual display names (Chinese first) of every code;
+* :mod:`surveys.estimation` - a wave's estimate run (headline share, scores, domains, small-cell
+  flags, comparison between waves and the trend), every figure from :func:`analysis.estimate`;
+* :mod:`surveys.provenance` - the code version and SHA-256 hashes stored with a run.
 
 Every random draw takes an explicit ``numpy.random.Generator``.  Bad input raises
 :class:`SurveyInputError` (or a subclass) with a one-line message.  See ``surveys/README.md``.
@@ -140,4 +143,26 @@ __all__ = [
     "response_rates", "score_form", "select_by_kish", "select_by_next_birthday",
     "select_households", "select_psus", "stage_rng", "systematic_pps", "target_group",
     "urban_rural_from_code", "validate_frame", "years_in_city",
+]
+
+# issue 11: estimate runs (kept as a separate block so parallel branches merge cleanly)
+from surveys.estimation import (  # noqa: E402
+    BREAKDOWNS,
+    SCORES,
+    EstimateResult,
+    EstimateSettings,
+    TrendRow,
+    WaveComparison,
+    compare,
+    estimate_specs,
+    estimate_wave,
+    trend,
+    verdict_text,
+)
+from surveys.provenance import code_version, sha256_bytes, sha256_file  # noqa: E402
+
+__all__ += [
+    "BREAKDOWNS", "SCORES", "EstimateResult", "EstimateSettings", "TrendRow", "WaveComparison",
+    "code_version", "compare", "estimate_specs", "estimate_wave", "sha256_bytes", "sha256_file",
+    "trend", "verdict_text",
 ]
