@@ -118,6 +118,11 @@ def get_run(wave: SurveyWave, run_id: int) -> SurveyEstimateRun | None:
     return run if run is not None and run.wave_id == wave.id else None
 
 
+def find_run(run_id: int) -> SurveyEstimateRun | None:
+    """Any wave's estimate run by id (the comparison page picks runs of two waves)."""
+    return db.session.get(SurveyEstimateRun, run_id)
+
+
 def publish(run: SurveyEstimateRun, user_id: int | None) -> SurveyEstimateRun:
     """Publish a draft run; the wave's published run, if any, becomes superseded by it.
     Refused for a run that is already published or superseded."""
