@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 
 from analysis.calibration import rake
-from analysis.design import WEIGHT_MAX, Design, Factor, check_weight_range, svydesign
-from analysis.errors import SurveyError
+from analysis.design import WEIGHT_MAX, Design, Factor, svydesign
+from analysis.errors import SurveyError, WeightRangeError
 from analysis.io import PlaceholderMarginsError, refuse_placeholders
 from analysis.weights import nonresponse_adjust, trim_weights, weight_summary
 from surveys.demographics import AgeBand, Education, Sex, TargetGroup, UrbanRural
@@ -225,68 +225,82 @@ def _flag(value: object, required: bool) -> int | None:
     return int(x)
 
 
+def _case_id(v: object) -> int:
+    x = _required(_integer(v))
+    if not 1 <= x <= MAX_CASE_ID:
+        raise _Bad(f"{x} must be a positive whole number below 2^63")
+    return int(x)
+
+
+def _prob(v: object) -> float:
+    x = _required(_number(v))
+    _in_range(x, 0.0, 1.0, "an inclusion probability", lo_open=True)
+    return float(x)
+
+
+def _hw(v: object) -> float:
+    x = _required(_number(v))
+    _in_range(x, 1.0, WEIGHT_MAX, "a household weight 1/(pi1 pi2)")
+    return float(x)
+
+
+def _adults(v: object) -> int | None:
+    x = _integer(v)
+    if x is not None and not 0 <= x <= MAX_ADULTS:
+        raise _Bad(f"{x} is outside [0, {MAX_ADULTS}] (adults 18-69 in the household)")
+    return x
+
+
+def _bw(v: object) -> float | None:
+    x = _number(v)
+    _in_range(x, 1.0, WEIGHT_MAX, "a base weight hw x eligible adults")
+    return x
+
+
+def _score(v: object) -> float | None:
+    x = _number(v)
+    _in_range(x, 0.0, 100.0, "a score 0-100")
+    return x
+
+
+def _coder(allowed: Sequence[str], required: bool = False) -> Any:
+    return lambda v: _code(v, allowed, required)
+
+
+# the parser of every column, in CASE_COLUMNS order
+_PARSERS: tuple[tuple[str, Any], ...] = (
+    ("case_id", _case_id),
+    ("stratum", lambda v: _required(_text(v))),
+    ("psu", lambda v: _required(_text(v))),
+    ("psu_urban_rural", _coder(_CODES["urban_rural"], required=True)),
+    ("pi1", _prob),
+    ("pi2", _prob),
+    ("household_weight", _hw),
+    ("eligibility", _coder(ELIGIBILITY, required=True)),
+    ("respondent", lambda v: _flag(v, required=True)),
+    ("eligible_adults", _adults),
+    ("base_weight", _bw),
+    *((c, _coder(_CODES[c])) for c in ("sex", "age_band", "education", "urban_rural", "group")),
+    ("sex_age_band", _text),
+    ("township", _text),
+    ("form", _coder(_CODES["form"])),
+    *((c, _score) for c in _SCORES),
+    ("level", _coder(_CODES["level"])),
+    ("meets", lambda v: _flag(v, required=False)),
+)
+assert tuple(c for c, _ in _PARSERS) == CASE_COLUMNS
+
+
 def _parse_row(raw: Mapping[str, object]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Typed values of one row and its problems as (column, message)."""
     out: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-
-    def cell(col: str, parse: Any) -> None:
+    for col, parse in _PARSERS:
         try:
             out[col] = parse(raw.get(col))
         except _Bad as exc:
             problems.append((col, str(exc)))
             out[col] = None
-
-    def case_id(v: object) -> int:
-        x = _required(_integer(v))
-        if not 1 <= x <= MAX_CASE_ID:
-            raise _Bad(f"{x} must be a positive whole number below 2^63")
-        return int(x)
-
-    def prob(v: object) -> float:
-        x = _required(_number(v))
-        _in_range(x, 0.0, 1.0, "an inclusion probability", lo_open=True)
-        return float(x)
-
-    def hw(v: object) -> float:
-        x = _required(_number(v))
-        _in_range(x, 1.0, WEIGHT_MAX, "a household weight 1/(pi1 pi2)")
-        return float(x)
-
-    def adults(v: object) -> int | None:
-        x = _integer(v)
-        if x is not None and not 0 <= x <= MAX_ADULTS:
-            raise _Bad(f"{x} is outside [0, {MAX_ADULTS}] (adults 18-69 in the household)")
-        return x
-
-    def bw(v: object) -> float | None:
-        x = _number(v)
-        _in_range(x, 1.0, WEIGHT_MAX, "a base weight hw x eligible adults")
-        return x
-
-    def score(v: object) -> float | None:
-        x = _number(v)
-        _in_range(x, 0.0, 100.0, "a score 0-100")
-        return x
-
-    cell("case_id", case_id)
-    for col in ("stratum", "psu"):
-        cell(col, lambda v: _required(_text(v)))
-    cell("psu_urban_rural", lambda v: _code(v, _CODES["urban_rural"], required=True))
-    cell("pi1", prob)
-    cell("pi2", prob)
-    cell("household_weight", hw)
-    cell("eligibility", lambda v: _code(v, ELIGIBILITY, required=True))
-    cell("respondent", lambda v: _flag(v, required=True))
-    cell("eligible_adults", adults)
-    cell("base_weight", bw)
-    for col in ("sex", "age_band", "education", "urban_rural", "group", "form", "level"):
-        cell(col, lambda v, col=col: _code(v, _CODES[col]))
-    for col in ("sex_age_band", "township"):
-        cell(col, _text)
-    for col in _SCORES:
-        cell(col, score)
-    cell("meets", lambda v: _flag(v, required=False))
     bad = {c for c, _ in problems}
 
     def check(col: str, ok: bool, message: str) -> None:
@@ -995,11 +1009,19 @@ def weight_cases(
     r_psu = [col["psu"][k] for k in ri]
     try:
         d_nr = _design(nr, r_strata, r_psu)
-        factors = {v: Factor.from_values(np.array([_cell(col[v][k]) for k in ri], dtype=object))
-                   for v in totals}
+        factors = {v: Factor.from_values(np.array(
+            [x if isinstance(x, str) else _cell(x) for x in (col[v][k] for k in ri)],
+            dtype=object)) for v in totals}
         if totals:
-            d_raked = rake(d_nr, factors, totals)
-            check_weight_range(np.asarray(d_raked.weights), "raking", raked=True)
+            try:
+                d_raked = rake(d_nr, factors, totals)
+            except WeightRangeError as exc:  # name the case, not the respondent's position
+                k = ri[exc.row - 1]
+                raise SurveyInputError(
+                    f"raking gives case {col['case_id'][k]} (row {rows[k]}) a weight of "
+                    f"{exc.value:g}, outside the sane range (up to {WEIGHT_MAX:g}): the "
+                    "margins are out of proportion to the sample"
+                ) from None
         else:
             d_raked = d_nr
         raked = np.array(d_raked.weights, np.float64)
