@@ -361,14 +361,21 @@ def verdict_text(report: analysis.Report) -> str:
     if report.goal is None or report.verdict is None:
         return head + "."
     goal = show(report.goal)
-    p = "" if report.p_value is None else f"; one-sided p = {report.p_value:.3g}"
     alpha = f"{100 * (1 - m.level):g}%"
-    if report.verdict == "above":
-        tail = f"significantly above the goal of {goal} at the {alpha} level{p}"
-    elif report.verdict == "below":
-        tail = f"below the goal of {goal}{p}"
+    # p_value is the test of "above the goal"; a "below" verdict is the mirror test's 1 - p
+    p = (
+        report.p_value
+        if report.verdict != "below" or report.p_value is None
+        else (1 - report.p_value)
+    )
+    shown = "" if p is None else "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    if report.verdict in ("above", "below"):
+        how = f"one-sided test at the {alpha} level" + (f", {shown}" if shown else "")
+        tail = f"significantly {report.verdict} the goal of {goal} ({how})"
     else:
-        tail = f"not distinguishable from the goal of {goal} at the {alpha} level{p}"
+        tail = f"not distinguishable from the goal of {goal} at the {alpha} level" + (
+            f" (one-sided {shown})" if shown else ""
+        )
     return f"{head}: {tail}."
 
 
