@@ -401,7 +401,7 @@ class PublishedRunChanged(Exception):
 
 def _changed(target: object) -> set[str]:
     state = attributes.instance_state(target)
-    return {name for name in state.mapper.column_attrs.keys()
+    return {name for name in state.mapper.column_attrs.keys()  # noqa: SIM118 - a mapper collection
             if state.attrs[name].history.has_changes()}
 
 
