@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -405,9 +405,12 @@ def _changed(target: object) -> set[str]:
             if state.attrs[name].history.has_changes()}
 
 
-def _committed(target: object, name: str) -> object:
-    history = attributes.instance_state(target).attrs[name].history
-    return history.deleted[0] if history.deleted else getattr(target, name)
+def _stored_status(connection, target: SurveyEstimateRun) -> str | None:
+    """The status as the database holds it (the in-memory history lacks the old value when
+    the attribute was set while expired)."""
+    table = SurveyEstimateRun.__table__
+    return connection.execute(
+        select(table.c.status).where(table.c.id == target.id)).scalar_one_or_none()
 
 
 @event.listens_for(SurveyWeightingRun, "before_update")
@@ -425,7 +428,7 @@ def _refuse_changing_a_published_run(mapper, connection, target: SurveyEstimateR
     changed = _changed(target)
     if not changed:
         return
-    was = _committed(target, "status")
+    was = _stored_status(connection, target)
     if was == "draft":
         allowed = {"status", "published_at", "published_by_id"}
         ok = changed <= allowed and target.status in ("draft", "published")
@@ -440,5 +443,5 @@ def _refuse_changing_a_published_run(mapper, connection, target: SurveyEstimateR
 
 @event.listens_for(SurveyEstimateRun, "before_delete")
 def _refuse_deleting_a_published_run(mapper, connection, target: SurveyEstimateRun) -> None:
-    if _committed(target, "status") != "draft":
+    if _stored_status(connection, target) not in ("draft", None):
         raise PublishedRunChanged(f"estimate run {target.id} is published and cannot be deleted")

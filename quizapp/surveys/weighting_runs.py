@@ -261,10 +261,8 @@ def cli_command(run: SurveyWeightingRun, cases_name: str = "cases.csv",
     if lower is None and upper is None:
         parts.append("--no-trim")
     else:
-        if lower is not None:
-            parts += ["--trim-lower", repr(float(lower))]
-        if upper is not None:
-            parts += ["--trim-upper", repr(float(upper))]
+        parts += ["--trim-lower", "none" if lower is None else repr(float(lower)),
+                  "--trim-upper", "none" if upper is None else repr(float(upper))]
     if settings.get("rake_variables"):
         parts += ["--rake-variables", ",".join(settings["rake_variables"])]
     parts += ["--out", out_name]
