@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quizapp.extensions import db
@@ -161,7 +162,8 @@ def respondent_table(run: SurveyWeightingRun) -> exports.ExportTable:
             seed=wave.seed, margins=load_margins(run.margins_name, run.margins_sha256),
             township_names=names)
     except (SurveyInputError, ValueError) as error:
-        raise RunRefused(str(error)) from None
+        raise RunRefused(_("The respondent file cannot be made: %(reason)s",
+                           reason=str(error))) from None
 
 
 def download(run: SurveyWeightingRun, name: str) -> tuple[bytes, str]:
