@@ -263,7 +263,7 @@ def test_nul_bytes_and_bad_estimate_input_are_refused(statistician, weighting_wa
                  {"goal": "inf", "min_n": "30", "max_cv": "30"}):
         response = statistician.post(weighting_url + "/estimate", data=data)
         assert response.status_code == 400 and 'class="error"' in response.text
-    assert statistician.get(f"/statistics/surveys/compare?a=1&b=x").status_code == 400
+    assert statistician.get("/statistics/surveys/compare?a=1&b=x").status_code == 400
     assert statistician.get(weighting_url + "/files/passwords.txt").status_code == 404
 
 
