@@ -14,7 +14,13 @@ One public API, re-exported here from its modules:
 * :mod:`surveys.dispositions` - AAPOR dispositions and response, cooperation, contact rates;
 * :mod:`surveys.quality` - data-quality flags on completed interviews;
 * :mod:`surveys.demographics` - age, age band, education level, target group, urban/rural;
-* :mod:`surveys.labels` - bilingual display names (Chinese first) of every code.
+* :mod:`surveys.labels` - bilingual display names (Chinese first) of every code;
+* :mod:`surveys.estimation` - a wave's estimate run (headline share, scores, domains, small-cell
+  flags, comparison between waves and the trend), every figure from :func:`analysis.estimate`;
+* :mod:`surveys.provenance` - the code version and SHA-256 hashes stored with a run.
+* :mod:`surveys.weighting` - a wave's weights: non-response adjustment within collapsed
+  weighting classes, raking to a margins version (:mod:`surveys.margins`), trimming with
+  re-raking, and the diagnostics of every step (every figure from :mod:`analysis`).
 
 Every random draw takes an explicit ``numpy.random.Generator``.  Bad input raises
 :class:`SurveyInputError` (or a subclass) with a one-line message.  See ``surveys/README.md``.
@@ -49,7 +55,14 @@ from surveys.dispositions import (
     rates_by,
     response_rates,
 )
-from surveys.errors import FrameError, FrameIssue, PoolTooSmallError, SurveyInputError
+from surveys.errors import (
+    CaseIssue,
+    CasesError,
+    FrameError,
+    FrameIssue,
+    PoolTooSmallError,
+    SurveyInputError,
+)
 from surveys.forms import (
     DEFAULT_BLUEPRINT,
     Blueprint,
@@ -65,6 +78,7 @@ from surveys.forms import (
 )
 from surveys.frame import Frame, FramePSU, parse_frame, read_frame, read_frame_bytes, validate_frame
 from surveys.labels import LABEL_TABLES, label
+from surveys.margins import MarginsVersion, list_versions, load_version
 from surveys.quality import (
     DEFAULT_THRESHOLDS,
     FlagCode,
@@ -120,24 +134,65 @@ from surveys.scoring import (
     level_for,
     score_form,
 )
+from surveys.weighting import (
+    CASE_COLUMNS,
+    PLACEHOLDER_COLUMN,
+    WEIGHTED_COLUMNS,
+    CaseTable,
+    ClassRow,
+    MarginCheck,
+    PlaceholderMarginsRefused,
+    WeightDistribution,
+    WeightingResult,
+    WeightingSettings,
+    cases_csv,
+    read_cases,
+    weight_cases,
+    weighted_csv,
+)
 
 __all__ = [
-    "DEFAULT_BLUEPRINT", "DEFAULT_RULE", "DEFAULT_THRESHOLDS", "LABEL_TABLES", "MAX_POINTS",
-    "Adult", "AgeBand", "AllocationMethod", "Blueprint", "Boundary", "Case", "ComparisonRow",
-    "CutReport", "DesignSpec", "Dimension", "DimensionScore", "Disposition",
+    "CASE_COLUMNS", "DEFAULT_BLUEPRINT", "DEFAULT_RULE", "DEFAULT_THRESHOLDS", "LABEL_TABLES",
+    "MAX_POINTS", "PLACEHOLDER_COLUMN", "WEIGHTED_COLUMNS", "Adult", "AgeBand", "AllocationMethod",
+    "Blueprint", "Boundary", "Case", "CaseIssue", "CaseTable", "CasesError", "ClassRow",
+    "ComparisonRow", "CutReport", "DesignSpec", "Dimension", "DimensionScore", "Disposition",
     "DispositionCounts", "Education", "EducationDetail", "FlagCode", "Form", "FormAssignment",
     "FormScore", "FormStatus", "Frame", "FrameError", "FrameIssue", "FramePSU", "GroupBy",
-    "HouseholdSample", "IncompleteReason", "InterviewRecord", "ItemResponse", "KishTable",
-    "Level", "NonAnswer", "Occupation", "ParallelForms", "PoolItem", "PoolTooSmallError",
-    "Profile", "PsuSample", "QualityFlag", "RateCategory", "RespondentSelection",
-    "ResponseRates", "ScoringRule", "SelectedPSU", "SelectionMethod", "Sex", "StratumPlan",
-    "StratumSummary", "SurveyInputError", "TargetGroup", "Thresholds", "UrbanRural",
-    "age_at", "age_band", "allocate", "assemble_parallel_forms", "assign_forms", "base_weight",
-    "check_quality", "comparison_table", "cut_report", "derive_profile", "design_summary",
-    "disposition_of_interview", "draw_psus", "education_level", "is_correct", "is_eligible",
-    "kish_tables", "label", "level_for", "parse_frame", "permuted_blocks", "plan_design",
-    "pps_inclusion_probabilities", "rates_by", "read_frame", "read_frame_bytes",
-    "response_rates", "score_form", "select_by_kish", "select_by_next_birthday",
-    "select_households", "select_psus", "stage_rng", "systematic_pps", "target_group",
-    "urban_rural_from_code", "validate_frame", "years_in_city",
+    "HouseholdSample", "IncompleteReason", "InterviewRecord", "ItemResponse", "KishTable", "Level",
+    "MarginCheck", "MarginsVersion", "NonAnswer", "Occupation", "ParallelForms",
+    "PlaceholderMarginsRefused", "PoolItem", "PoolTooSmallError", "Profile", "PsuSample",
+    "QualityFlag", "RateCategory", "RespondentSelection", "ResponseRates", "ScoringRule",
+    "SelectedPSU", "SelectionMethod", "Sex", "StratumPlan", "StratumSummary", "SurveyInputError",
+    "TargetGroup", "Thresholds", "UrbanRural", "WeightDistribution", "WeightingResult",
+    "WeightingSettings", "age_at", "age_band", "allocate", "assemble_parallel_forms",
+    "assign_forms", "base_weight", "cases_csv", "check_quality", "comparison_table", "cut_report",
+    "derive_profile", "design_summary", "disposition_of_interview", "draw_psus", "education_level",
+    "is_correct", "is_eligible", "kish_tables", "label", "level_for", "list_versions",
+    "load_version", "parse_frame", "permuted_blocks", "plan_design", "pps_inclusion_probabilities",
+    "rates_by", "read_cases", "read_frame", "read_frame_bytes", "response_rates", "score_form",
+    "select_by_kish", "select_by_next_birthday", "select_households", "select_psus", "stage_rng",
+    "systematic_pps", "target_group", "urban_rural_from_code", "validate_frame", "weight_cases",
+    "weighted_csv", "years_in_city"
+]
+
+# issue 11: estimate runs (kept as a separate block so parallel branches merge cleanly)
+from surveys.estimation import (  # noqa: E402
+    BREAKDOWNS,
+    SCORES,
+    EstimateResult,
+    EstimateSettings,
+    TrendRow,
+    WaveComparison,
+    compare,
+    estimate_specs,
+    estimate_wave,
+    trend,
+    verdict_text,
+)
+from surveys.provenance import code_version, sha256_bytes, sha256_file  # noqa: E402
+
+__all__ += [
+    "BREAKDOWNS", "SCORES", "EstimateResult", "EstimateSettings", "TrendRow", "WaveComparison",
+    "code_version", "compare", "estimate_specs", "estimate_wave", "sha256_bytes", "sha256_file",
+    "trend", "verdict_text",
 ]

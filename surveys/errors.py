@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FrameError", "FrameIssue", "PoolTooSmallError", "SurveyInputError"]
+__all__ = [
+    "CaseIssue", "CasesError", "FrameError", "FrameIssue", "PoolTooSmallError", "SurveyInputError",
+]
 
 
 class SurveyInputError(ValueError):
@@ -52,3 +54,34 @@ class FrameError(SurveyInputError):
         head = "; ".join(str(issue) for issue in self.issues[:3])
         more = f" (and {len(self.issues) - 3} more)" if len(self.issues) > 3 else ""
         super().__init__(f"the sampling frame has {len(self.issues)} problem(s): {head}{more}")
+
+
+@dataclass(frozen=True)
+class CaseIssue:
+    """One problem in a cases file (the weighting input).
+
+    ``row`` is the 1-based data row (the header is not counted), ``None`` for a problem of the
+    whole file (the header, no rows); ``column`` names the column.
+    """
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}"] if self.row is not None else []
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class CasesError(SurveyInputError):
+    """A cases file with problems: ``issues`` lists them (all-or-nothing reading)."""
+
+    def __init__(self, issues: tuple[CaseIssue, ...], total: int | None = None) -> None:
+        self.issues = tuple(issues)
+        #: problems found (``issues`` keeps the first few hundred)
+        self.total = len(self.issues) if total is None else total
+        head = "; ".join(str(issue) for issue in self.issues[:3])
+        more = f" (and {self.total - 3} more)" if self.total > 3 else ""
+        super().__init__(f"the cases file has {self.total} problem(s): {head}{more}")

@@ -16,6 +16,7 @@ from surveys import labels
 
 MODULES = ["scoring", "forms", "frame", "sampling", "respondents", "dispositions", "quality",
            "demographics", "labels", "errors"]
+MODULES += ["estimation", "provenance"]  # issue 11
 
 
 def test_every_exported_name_exists_once():
