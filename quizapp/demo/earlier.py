@@ -4,7 +4,10 @@ Made up and SIMULATED like the current wave (模拟数据: the same made-up fram
 smaller sample of 100 PSUs), but finished: every listed household visited, the flagged
 interviews decided by the demo statistician with a reason (:func:`decide_reviews`), and the
 wave closed through :func:`quizapp.surveys.closing.close_wave`, so its names, addresses and
-notes are gone.  Its literacy is lower (:data:`EARLIER_SEASON`: every θ shifted by
+notes are gone.  Then, as the statistician did in 2024 (:func:`publish_estimate`): a weighting
+run with the shipped margins, whose figures are placeholders (the override ticked, and every
+output says so), an estimate run on it, published - the earlier wave the current one is
+compared with.  Its literacy is lower (:data:`EARLIER_SEASON`: every θ shifted by
 :data:`ABILITY_SHIFT`, about 1.5 points fewer meeting the standard), so the comparison of the
 two waves shows progress.
 
@@ -24,8 +27,8 @@ import surveys
 from quizapp.demo import fieldwork
 from quizapp.demo.survey import prepare_wave, work_wave
 from quizapp.extensions import db
-from quizapp.models import SurveyCase, SurveyInterview, SurveyWave, User
-from quizapp.surveys import closing, review, services
+from quizapp.models import SurveyCase, SurveyEstimateRun, SurveyInterview, SurveyWave, User
+from quizapp.surveys import closing, estimate_runs, review, services, weighting_runs
 
 EARLIER_WAVE_NAME = "2024 年度公民科学素质调查（演示）"
 EARLIER_YEAR = 2024
@@ -41,6 +44,9 @@ REVIEWER = "statistician"
 # The statistician's decisions on the flagged interviews (simulated back-checks): too fast,
 # recorded outside the PSU and the second of two duplicated respondents are rejected.
 REJECTED_FLAGS = frozenset({"too_fast", "outside_psu"})
+# The shipped margins version; its figures are placeholders, so the run needs the override.
+MARGINS = "xinzheng_adults_18_69"
+WEIGHTING_SETTINGS = surveys.WeightingSettings(allow_placeholder_margins=True)
 ACCEPT_REASON = "模拟数据：电话回访核实无误 (SIMULATED back-check: confirmed)"
 REJECT_REASON = "模拟数据：电话回访未能证实此访问 (SIMULATED back-check: not confirmed)"
 
@@ -76,6 +82,24 @@ def decide_reviews(wave: SurveyWave, reviewer_id: int) -> tuple[int, int]:
     return accepted, rejected
 
 
+def publish_estimate(wave: SurveyWave, statistician_id: int) -> SurveyEstimateRun:
+    """The wave's published estimate run, made when missing: the latest weighting run (or a
+    new one with :data:`MARGINS`, placeholders allowed) and its latest estimate run (or a new
+    one with the default settings: goal 17.8%), published."""
+    published = db.session.scalar(
+        select(SurveyEstimateRun).where(SurveyEstimateRun.wave_id == wave.id,
+                                        SurveyEstimateRun.status == "published"))
+    if published is not None:
+        return published
+    runs = weighting_runs.list_runs(wave)
+    weighting_run = runs[0] if runs else weighting_runs.run_weighting(
+        wave, MARGINS, WEIGHTING_SETTINGS, statistician_id)
+    drafts = estimate_runs.runs_of(weighting_run)
+    run = drafts[0] if drafts else estimate_runs.run_estimate(
+        weighting_run, surveys.EstimateSettings(), statistician_id)
+    return estimate_runs.publish(run, statistician_id)
+
+
 def load_earlier_wave(listed_psus: int | None = None) -> SurveyWave | None:
     """Add whatever of the earlier wave is missing (module docstring); None when it is not
     wanted (``DEMO_EARLIER_LISTED_PSUS`` 0), the question bank is too small or the demo
@@ -88,9 +112,11 @@ def load_earlier_wave(listed_psus: int | None = None) -> SurveyWave | None:
     if reviewer_id is None:
         return None
     wave = prepare_wave(earlier_settings(), EARLIER_DESIGN)
-    if wave is None or wave.status == "closed":
-        return wave
-    work_wave(wave, listed_psus, EARLIER_SEASON)
-    decide_reviews(wave, reviewer_id)
-    closing.close_wave(wave)
+    if wave is None:
+        return None
+    if wave.status != "closed":
+        work_wave(wave, listed_psus, EARLIER_SEASON)
+        decide_reviews(wave, reviewer_id)
+        closing.close_wave(wave)
+    publish_estimate(wave, reviewer_id)
     return wave
