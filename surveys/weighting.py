@@ -134,8 +134,8 @@ class TrimmingNotConverged(SurveyInputError):
         shown = (f"{'-' if self.lower is None else f'{self.lower:g}'} to "
                  f"{'-' if self.upper is None else f'{self.upper:g}'}")
         super().__init__(
-            f"trimming to {shown} x the mean weight and raking to the margins cannot both be "
-            f"met with {respondents} respondents (the raked weights run from "
+            f"weight trimming to {shown} x the mean weight and raking to the margins cannot "
+            f"both be met with {respondents} respondents (the raked weights run from "
             f"{raked_min:.2f} to {raked_max:.2f} x the mean): widen the bounds, rake to fewer "
             "margins, or do not trim")
 
