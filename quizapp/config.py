@@ -141,6 +141,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "DEMO_SIMULATED_PEOPLE": 240,
         # Sampled PSUs of the demo survey wave whose households are listed (None: all).
         "DEMO_SURVEY_LISTED_PSUS": None,
+        # The same for the earlier (2024, closed) demo wave (None: all; 0: no earlier wave).
+        "DEMO_EARLIER_LISTED_PSUS": None,
         "SURVEY_FRAME_MAX_BYTES": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

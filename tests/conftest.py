@@ -51,6 +51,7 @@ def make_app(database_url: str, instance_path: str, **overrides):
         "WTF_CSRF_ENABLED": True,
         "DEMO_SIMULATED_PEOPLE": 12,
         "DEMO_SURVEY_LISTED_PSUS": 2,
+        "DEMO_EARLIER_LISTED_PSUS": 0,  # no earlier wave (tests/surveys_web/test_demo_earlier)
     }
     config.update(overrides)
     return create_app(config)

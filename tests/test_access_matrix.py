@@ -18,6 +18,7 @@ ADMIN = frozenset({"admin"})
 # The statistics office's pages; admins see every section of the platform (home page).
 STATISTICS = frozenset({"admin", "statistician"})
 INTERVIEWER = frozenset({"interviewer"})
+STATISTICIAN = frozenset({"statistician"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -96,6 +97,17 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # Self-completion invitations: issuing codes and printing letters (the office).
     "surveys.invitation_list": STATISTICS,
     "surveys.invitation_letters": STATISTICS,
+    # Weights, estimates and the respondent files (issue 11): the statisticians' own work,
+    # not the admins' - they run, publish and export the figures.
+    "surveys.weighting": STATISTICIAN,
+    "surveys.weighting_run": STATISTICIAN,
+    "surveys.weighting_download": STATISTICIAN,
+    "surveys.estimate_new": STATISTICIAN,
+    "surveys.estimate_run": STATISTICIAN,
+    "surveys.estimate_public": STATISTICIAN,
+    "surveys.estimate_publish": STATISTICIAN,
+    "surveys.estimate_rerun": STATISTICIAN,
+    "surveys.compare": STATISTICIAN,
     # The self-completion questionnaire: anyone holding an invitation code, no account.
     "respond.enter": PUBLIC,
     "respond.questionnaire": PUBLIC,
@@ -183,7 +195,26 @@ SAMPLE_ARGS = {
     "fmt": lambda db, m: "xlsx",
     "interview_id": lambda db, m: _sample_interview_id(db, m),
     "code": _invitation_code,
+    "weighting_run_id": lambda db, m: _sample_runs(db, m)[0],
+    "estimate_run_id": lambda db, m: _sample_runs(db, m)[1],
+    "download": lambda db, m: "cases.csv",
 }
+
+
+def _sample_runs(db, m) -> tuple[int, int]:
+    """A weighting run and an estimate run of the demo wave (made, without raking, through the
+    services the statistician's pages use, when the demo has none)."""
+    found = db.session.scalar(select(m.SurveyEstimateRun).order_by(m.SurveyEstimateRun.id))
+    if found is not None:
+        return found.weighting_run_id, found.id
+    import surveys
+    from quizapp.surveys import estimate_runs, weighting_runs
+
+    _sample_interview_id(db, m)
+    wave = db.session.scalar(select(m.SurveyWave).order_by(m.SurveyWave.id).limit(1))
+    run = weighting_runs.run_weighting(wave, None, surveys.WeightingSettings(), None)
+    estimate = estimate_runs.run_estimate(run, surveys.EstimateSettings(), None)
+    return run.id, estimate.id
 
 
 def _sample_interview_id(db, m) -> int | None:

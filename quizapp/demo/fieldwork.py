@@ -138,6 +138,20 @@ ITEM_DIFFICULTY = {1: -0.9, 2: 0.0, 3: 0.9}
 ITEM_JITTER_SD = 0.45
 
 
+@dataclass(frozen=True)
+class Season:
+    """What differs between the demo's waves: the day fieldwork starts, a shift of every
+    respondent's ability θ (a lower literacy level in an earlier year), and whether 小李's
+    first PSU is left half done (the current wave's work left for the walkthrough)."""
+
+    start: date = FIELDWORK_START
+    ability_shift: float = 0.0
+    hold_first: bool = True
+
+
+CURRENT = Season()
+
+
 # --- assignment ------------------------------------------------------------------------------
 
 def _area_of(psu: SurveySampledPSU) -> int:
@@ -269,9 +283,11 @@ def respondent_profile(rng: random.Random, adult: surveys.Adult, *, township: st
 
 # --- literacy and answers --------------------------------------------------------------------
 
-def ability(rng: random.Random, *, age: int, level: str, urban: bool, sex: str) -> float:
-    """The respondent's θ on the logistic scale (module docstring)."""
-    return (ABILITY_BASE + EDUCATION_EFFECT[level] + AGE_EFFECT[_band(age)]
+def ability(rng: random.Random, *, age: int, level: str, urban: bool, sex: str,
+            shift: float = 0.0) -> float:
+    """The respondent's θ on the logistic scale (module docstring); ``shift``:
+    :attr:`Season.ability_shift`."""
+    return (ABILITY_BASE + shift + EDUCATION_EFFECT[level] + AGE_EFFECT[_band(age)]
             + (URBAN_EFFECT if urban else 0.0) + (MALE_EFFECT if sex == "male" else 0.0)
             + rng.gauss(0.0, ABILITY_SD))
 
@@ -464,7 +480,7 @@ def _quirk(rng: random.Random) -> str | None:
 
 
 def work_psu(wave: SurveyWave, work: PsuWork, items: dict[int, tuple[Item, ...]],
-             stored: set[str]) -> int:
+             stored: set[str], season: Season = CURRENT) -> int:
     """Simulate the fieldwork of every case of a listed PSU and commit; return the number of
     interviews stored now.  ``items``: :func:`form_items`; ``stored``: the contact client
     ids already stored (their cases are done)."""
@@ -508,7 +524,7 @@ def work_psu(wave: SurveyWave, work: PsuWork, items: dict[int, tuple[Item, ...]]
         if planted is not None and (planted != "duplicate" or _first_complete(psu)):
             quirk, planted = planted, None
         submission = _submission(wave, case, work, rng, adult, plan.interview_at, quirk,
-                                 items[case.form_id], f"{prefix}-i")
+                                 items[case.form_id], f"{prefix}-i", season.ability_shift)
         try:
             record_interview(case, submission, interviewer_id=work.interviewer_id,
                              commit=False)
@@ -531,7 +547,8 @@ def _first_complete(psu: SurveySampledPSU) -> SurveyInterview | None:
 
 def _submission(wave: SurveyWave, case: SurveyCase, work: PsuWork, rng: random.Random,
                 adult: surveys.Adult, begins: datetime, quirk: str | None,
-                items: tuple[Item, ...], client_id: str) -> InterviewSubmission:
+                items: tuple[Item, ...], client_id: str, shift: float = 0.0
+                ) -> InterviewSubmission:
     """The interview as the phone would send it."""
     profile = respondent_profile(rng, adult, township=work.township,
                                  urban_rural=work.urban_rural, reference=wave.reference_date)
@@ -542,7 +559,7 @@ def _submission(wave: SurveyWave, case: SurveyCase, work: PsuWork, rng: random.R
     level = str(surveys.education_level(str(profile["education"])))
     respondent = Respondent(
         theta=ability(rng, age=adult.age, level=level, urban=work.urban_rural == "urban",
-                      sex=str(adult.sex)),
+                      sex=str(adult.sex), shift=shift),
         age=adult.age, low_schooling=level in ("primary_or_less", "junior_secondary"),
         quirk=quirk)
     broken_off = rng.random() < BREAK_OFF_SHARE and quirk is None
@@ -563,11 +580,12 @@ def _submission(wave: SurveyWave, case: SurveyCase, work: PsuWork, rng: random.R
         extra_paradata={"simulated": True})
 
 
-def plan_work(sampled: Sequence[SurveySampledPSU], limit: int | None = None
-              ) -> list[PsuWork]:
+def plan_work(sampled: Sequence[SurveySampledPSU], limit: int | None = None,
+              season: Season = CURRENT) -> list[PsuWork]:
     """Assign the PSUs (:func:`assign_psus`, committed) and return the first ``limit`` (None:
     all) in the order the demo works them: the first PSU (frame order) of each interviewer's
-    area in :data:`INTERVIEWER_AREAS` order, then the second of each, and so on."""
+    area in :data:`INTERVIEWER_AREAS` order, then the second of each, and so on, from
+    ``season.start``."""
     assign_psus(sampled)
     areas: list[list[SurveySampledPSU]] = [[] for _ in INTERVIEWER_AREAS]
     for psu in sampled:
@@ -581,19 +599,20 @@ def plan_work(sampled: Sequence[SurveySampledPSU], limit: int | None = None
                 works.append(PsuWork(
                     psu.id, frame_psu.code, frame_psu.households, frame_psu.township.code,
                     frame_psu.urban_rural, psu.interviewer_id, len(works),
-                    FIELDWORK_START + timedelta(days=DAYS_PER_PSU * place),
+                    season.start + timedelta(days=DAYS_PER_PSU * place),
                     area[(place + 1) % len(area)].frame_psu.code,
-                    not works and lead is not None))
+                    season.hold_first and not works and lead is not None))
     db.session.commit()
     return works[:limit] if limit is not None else works
 
 
-def work_psus(wave: SurveyWave, works: Sequence[PsuWork]) -> int:
-    """Simulate the fieldwork of the listed PSUs of ``works``, one commit per PSU; 小李's
-    first PSU is left half done.  Returns the interviews stored now."""
+def work_psus(wave: SurveyWave, works: Sequence[PsuWork], season: Season = CURRENT) -> int:
+    """Simulate the fieldwork of the listed PSUs of ``works``, one commit per PSU (小李's
+    first PSU is left half done when :func:`plan_work` said so).  Returns the interviews
+    stored now."""
     items = form_items(wave)
     stored = _stored_client_ids(wave)
-    return sum(work_psu(wave, work, items, stored) for work in works)
+    return sum(work_psu(wave, work, items, stored, season) for work in works)
 
 
 # --- the figures -----------------------------------------------------------------------------

@@ -64,35 +64,49 @@ def demo_frame_csv(seed: int = DEMO_SEED) -> bytes:
 def load_demo_survey(listed_psus: int | None = None) -> SurveyWave | None:
     """Add whatever of the demo wave is missing; None when the question bank has too few
     survey-reserved questions (no bank loaded)."""
-    wave = services.wave_by_name(DEMO_WAVE_NAME)
+    if listed_psus is None:
+        listed_psus = current_app.config.get("DEMO_SURVEY_LISTED_PSUS")
+    wave = prepare_wave(services.WaveSettings(
+        name=DEMO_WAVE_NAME, year=2026, reference_date=date(2026, 6, 1),
+        instrument_version="2026.1", target_sample_size=DEMO_DESIGN.interviews,
+        selection_method="kish", seed=DEMO_SEED, simulated=True), DEMO_DESIGN)
+    if wave is not None and wave.status == "fieldwork":
+        work_wave(wave, listed_psus, fieldwork.CURRENT)
+    return wave
+
+
+def prepare_wave(settings: services.WaveSettings, spec: surveys.DesignSpec
+                 ) -> SurveyWave | None:
+    """The demo wave named in ``settings``, created, designed on the made-up frame, drawn and
+    in fieldwork (each step skipped when done); None when the question bank has too few
+    survey-reserved questions."""
+    wave = services.wave_by_name(settings.name)
     if wave is None:
         if len(services.reserved_pool()) < 90:
             return None
-        wave = services.create_wave(services.WaveSettings(
-            name=DEMO_WAVE_NAME, year=2026, reference_date=date(2026, 6, 1),
-            instrument_version="2026.1", target_sample_size=DEMO_DESIGN.interviews,
-            selection_method="kish", seed=DEMO_SEED, simulated=True))
+        wave = services.create_wave(settings)
     if wave.status == "design":
         if len(wave.forms) != 2:
             services.assemble_forms(wave)
         if not wave.frame_psus:
             design.import_frame(wave, demo_frame_csv(), "xinzheng-frame-made-up.csv")
         if wave.design is None:
-            design.fix_design(wave, DEMO_DESIGN)
+            design.fix_design(wave, spec)
         if not design.has_sample(wave):
             design.draw_sample(wave)
     if wave.status == "design":
         services.start_fieldwork(wave)
-    if wave.status != "fieldwork":  # closed: its fieldwork is over
-        return wave
-    if listed_psus is None:
-        listed_psus = current_app.config.get("DEMO_SURVEY_LISTED_PSUS")
-    works = fieldwork.plan_work(design.sampled_psus(wave), listed_psus)
+    return wave
+
+
+def work_wave(wave: SurveyWave, listed_psus: int | None, season: fieldwork.Season) -> None:
+    """List the households of the first ``listed_psus`` PSUs in work order (None: all) and
+    simulate their fieldwork (:mod:`quizapp.demo.fieldwork`); resumes where a run stopped."""
+    works = fieldwork.plan_work(design.sampled_psus(wave), listed_psus, season)
     for work in works:
         psu = db.session.get(SurveySampledPSU, work.psu_id)
         if psu.listed_at is None:
-            rng = random.Random(f"{DEMO_SEED}:{work.code}")
+            rng = random.Random(f"{wave.seed}:{work.code}")
             lines = [f"{rng.randint(1, 12)}组{k}号" for k in range(1, work.households + 1)]
             design.list_households(wave, psu, lines)
-    fieldwork.work_psus(wave, works)
-    return wave
+    fieldwork.work_psus(wave, works, season)

@@ -21,6 +21,7 @@ from analysis import EstimateSpec, Report, SurveyError, estimate
 from analysis.cli import arguments_for
 from analysis.io import PlaceholderMarginsError, read_header
 from analysis.options import CIMethod, LonelyPSU, choices
+from quizapp.shared.figures import num, pct, pct_range  # noqa: F401 - the page's helpers
 
 SURVEYS_DIR = Path(surveys.__file__).resolve().parent
 DEMO_SURVEY = SURVEYS_DIR / "demo" / "simulated_survey.csv"
@@ -172,23 +173,6 @@ def run(request: EstimateRequest) -> EstimateResult:
 
 
 # --- presentation helpers (plain functions, tested without a request) --------------------------
-
-def pct(x: float | None, digits: int = 2) -> str:
-    """A share as a percentage, ``—`` when it does not exist."""
-    return "—" if x is None else f"{100 * x:.{digits}f}%"
-
-
-def pct_range(low: float | None, high: float | None, digits: int = 2) -> str:
-    """An interval of shares, compactly: ``22.90–35.49%``; ``—`` when it does not exist."""
-    if low is None or high is None:
-        return "—"
-    return f"{100 * low:.{digits}f}–{100 * high:.{digits}f}%"
-
-
-def num(x: float | None, digits: int = 4) -> str:
-    """A figure to ``digits`` significant digits, ``—`` when it does not exist."""
-    return "—" if x is None else f"{x:.{digits}g}"
-
 
 def _percent(x: float | None) -> float | None:
     return None if x is None else round(100 * x, 4)

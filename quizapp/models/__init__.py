@@ -9,6 +9,7 @@ from quizapp.models.surveys import (
     SurveyCase,
     SurveyCaseContact,
     SurveyContactAttempt,
+    SurveyEstimateRun,
     SurveyForm,
     SurveyFormItem,
     SurveyFramePSU,
@@ -17,10 +18,12 @@ from quizapp.models.surveys import (
     SurveyInvitation,
     SurveySampledPSU,
     SurveyWave,
+    SurveyWeightingRun,
 )
 
 __all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
            "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
-           "SurveyCaseContact", "SurveyContactAttempt", "SurveyForm", "SurveyFormItem",
-           "SurveyFramePSU", "SurveyHousehold", "SurveyInterview", "SurveyInvitation",
-           "SurveySampledPSU", "SurveyWave", "Township", "User", "UserRole"]
+           "SurveyCaseContact", "SurveyContactAttempt", "SurveyEstimateRun", "SurveyForm",
+           "SurveyFormItem", "SurveyFramePSU", "SurveyHousehold", "SurveyInterview",
+           "SurveyInvitation", "SurveySampledPSU", "SurveyWave", "SurveyWeightingRun", "Township",
+           "User", "UserRole"]

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint, event, select
+from sqlalchemy.orm import Mapped, attributes, mapped_column, relationship
 
 from quizapp.extensions import db
 from quizapp.models.places import Township
@@ -38,6 +38,9 @@ CASE_STATUSES = ("to_screen", "ready")  # adults not yet recorded / respondent c
 INTERVIEW_MODES = ("capi", "cawi")
 # pending: waits for the statistician (flagged); accepted / rejected: decided, with a reason.
 REVIEW_STATUSES = ("pending", "accepted", "rejected")
+# An estimate run: draft until a statistician publishes it; a later published run of the same
+# wave supersedes it.  Published and superseded runs are never changed otherwise.
+RUN_STATUSES = ("draft", "published", "superseded")
 
 
 class SurveyWave(db.Model):
@@ -331,3 +334,114 @@ class SurveyInvitation(db.Model):
     progress: Mapped[dict] = mapped_column(JSON, default=dict)
 
     case: Mapped[SurveyCase] = relationship()
+
+
+class SurveyWeightingRun(db.Model):
+    """One weighting of a wave's cases (``surveys.weight_cases``), stored whole so it can be
+    shown, exported and re-run: the inputs (the case ids of the cases file, the margins version
+    by name and sha256, the settings, the sha256 of the cases file and the code version) and
+    the output (``result`` = ``WeightingResult.to_dict()``).  Never changed once stored."""
+
+    __tablename__ = "survey_weighting_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_waves.id", ondelete="CASCADE"), index=True)
+    margins_name: Mapped[str | None] = mapped_column(String(120), default=None)
+    margins_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    case_ids: Mapped[list] = mapped_column(JSON, default=list)  # every case of the file
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    code_version: Mapped[str] = mapped_column(String(80))
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    wave: Mapped[SurveyWave] = relationship()
+
+
+class SurveyEstimateRun(db.Model):
+    """One estimate (``surveys.estimate_wave``) on the weighted file of a weighting run: the
+    settings, the sha256 of the weighted file, the code version, the output (``result`` =
+    ``EstimateResult.to_dict()``), the wave's status when it ran (an estimate during fieldwork
+    is interim) and its publication.  A published run cannot be changed, only superseded
+    (:func:`_refuse_changing_a_published_run`)."""
+
+    __tablename__ = "survey_estimate_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_waves.id", ondelete="CASCADE"), index=True)
+    weighting_run_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_weighting_runs.id"), index=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    code_version: Mapped[str] = mapped_column(String(80))
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    wave_status: Mapped[str] = mapped_column(String(10))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    superseded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_estimate_runs.id", ondelete="SET NULL"), default=None)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    wave: Mapped[SurveyWave] = relationship()
+    weighting_run: Mapped[SurveyWeightingRun] = relationship()
+
+
+class PublishedRunChanged(Exception):
+    """An attempt to change a stored weighting run or a published (or superseded) estimate
+    run; the flush is refused."""
+
+
+def _changed(target: object) -> set[str]:
+    state = attributes.instance_state(target)
+    return {name for name in state.mapper.column_attrs.keys()  # noqa: SIM118 - a mapper collection
+            if state.attrs[name].history.has_changes()}
+
+
+def _stored_status(connection, target: SurveyEstimateRun) -> str | None:
+    """The status as the database holds it (the in-memory history lacks the old value when
+    the attribute was set while expired)."""
+    table = SurveyEstimateRun.__table__
+    return connection.execute(
+        select(table.c.status).where(table.c.id == target.id)).scalar_one_or_none()
+
+
+@event.listens_for(SurveyWeightingRun, "before_update")
+def _refuse_changing_a_weighting_run(mapper, connection, target: SurveyWeightingRun) -> None:
+    """A weighting run is the stored record of what was computed: it is never edited."""
+    if _changed(target):
+        raise PublishedRunChanged(f"weighting run {target.id} is stored and cannot be changed")
+
+
+@event.listens_for(SurveyEstimateRun, "before_update")
+def _refuse_changing_a_published_run(mapper, connection, target: SurveyEstimateRun) -> None:
+    """Once published, a run's inputs and outputs are fixed: the only change allowed is a
+    published run becoming superseded (``status`` and ``superseded_by_id``).  A draft may be
+    published (status, ``published_at``, ``published_by_id``) but its figures never change."""
+    changed = _changed(target)
+    if not changed:
+        return
+    was = _stored_status(connection, target)
+    if was == "draft":
+        allowed = {"status", "published_at", "published_by_id"}
+        ok = changed <= allowed and target.status in ("draft", "published")
+    elif was == "published":
+        ok = changed <= {"status", "superseded_by_id"} and target.status == "superseded"
+    else:
+        ok = False
+    if not ok:
+        raise PublishedRunChanged(
+            f"estimate run {target.id} is {was}: {', '.join(sorted(changed))} cannot change")
+
+
+@event.listens_for(SurveyEstimateRun, "before_delete")
+def _refuse_deleting_a_published_run(mapper, connection, target: SurveyEstimateRun) -> None:
+    if _stored_status(connection, target) not in ("draft", None):
+        raise PublishedRunChanged(f"estimate run {target.id} is published and cannot be deleted")

@@ -23,4 +23,5 @@ from quizapp.surveys import (  # noqa: E402,F401
     monitor_routes,
     respond_routes,
     routes,
+    weighting_routes,
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 import surveys
@@ -219,25 +219,25 @@ def list_households(wave: SurveyWave, psu: SurveySampledPSU, lines: list[str]
         raise WaveRefused(_("The listing has %(listed)s households; this PSU needs at least "
                             "%(take)s.", listed=len(lines), take=psu.take)) from None
     selected = set(chosen.selected)
-    households = []
-    for number, label in zip(ids, lines, strict=True):
-        household = SurveyHousehold(line=int(number), label=label[:200],
-                                    selected=number in selected,
-                                    pi2=chosen.pi if number in selected else None)
-        psu.households.append(household)
-        households.append(household)
-    db.session.flush()
-    picked = [h for h in households if h.selected]
-    assignment = surveys.assign_forms([str(h.line) for h in picked],
+    rows = [{"sampled_psu_id": psu.id, "line": int(number), "label": label[:200],
+             "selected": number in selected, "pi2": chosen.pi if number in selected else None}
+            for number, label in zip(ids, lines, strict=True)]
+    # One multi-row INSERT: a listing holds hundreds of lines, and ORM objects for each took
+    # as long as the PSU's interviews (the demo lists ~100,000).  Ids come in line order.
+    household_ids = dict(db.session.execute(
+        insert(SurveyHousehold).returning(SurveyHousehold.line, SurveyHousehold.id,
+                                          sort_by_parameter_order=True), rows).all())
+    picked = [int(number) for number in ids if number in selected]
+    assignment = surveys.assign_forms([str(line) for line in picked],
                                       surveys.stage_rng(wave.seed, "forms", code))
     form_ids = {form.code: form.id for form in wave.forms}
     tables: tuple[str | None, ...] = (None,) * len(picked)
     if wave.selection_method == str(surveys.SelectionMethod.KISH):
         tables = tuple(str(t) for t in surveys.kish_tables(
             len(picked), surveys.stage_rng(wave.seed, "kish", code)))
-    for household, form, table in zip(picked, assignment, tables, strict=True):
+    for line, form, table in zip(picked, assignment, tables, strict=True):
         db.session.add(SurveyCase(wave_id=wave.id, sampled_psu_id=psu.id,
-                                  household_id=household.id, form_id=form_ids[form.form],
+                                  household_id=household_ids[line], form_id=form_ids[form.form],
                                   kish_table=table))
     psu.listed_at = clock.now()
     db.session.commit()
