@@ -175,7 +175,7 @@ def test_a_rerun_lists_differences_and_refuses_changed_cases(weighting_wave, mon
     interview = db.session.scalar(select(SurveyInterview).order_by(SurveyInterview.id))
     review.review_interview(interview, "rejected", "failed the back-check", None)
     check = estimate_runs.rerun(estimate)
-    assert not check.identical and "changed since" in check.refused
+    assert not check.identical and "个案自运行后已改变" in check.refused
 
 
 def test_a_published_run_cannot_be_changed_and_a_new_one_supersedes_it(weighting_wave, app):
@@ -229,7 +229,7 @@ def test_a_published_run_cannot_be_changed_and_a_new_one_supersedes_it(weighting
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"allow_placeholder_margins": ""}, "placeholder"),
+    ({"allow_placeholder_margins": ""}, "使用占位边际"),
     ({"trim_lower": "-0.5"}, None),
     ({"trim_upper": "1e308"}, None),
     ({"trim_upper": "nan"}, None),
@@ -270,7 +270,7 @@ def test_nul_bytes_and_bad_estimate_input_are_refused(statistician, weighting_wa
 def test_weighting_without_accepted_interviews_is_refused(statistician, fieldwork_wave):
     response = statistician.post(f"/statistics/surveys/{fieldwork_wave.id}/weighting",
                                  data={**FORM, "margins": ""})
-    assert response.status_code == 400 and "nobody to weight" in response.text
+    assert response.status_code == 400 and "没有可加权的受访者" in response.text
 
 
 def test_no_download_holds_personal_data(statistician, weighting_wave, app):
