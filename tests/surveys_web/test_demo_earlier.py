@@ -1,5 +1,6 @@
 """The earlier demo wave (2024, 模拟数据): simulated like the current one, finished, its flagged
-interviews decided with a reason, closed (personal data gone), resumable and loaded once.
+interviews decided with a reason, closed (personal data gone), weighted, estimated and
+published by the demo statistician, resumable and loaded once.
 
 Four worked PSUs (DEMO_EARLIER_LISTED_PSUS), none held half done.  The figures are pinned as in
 test_demo_fieldwork.py: seeded by the wave's seed, the PSU code and the household line, so
