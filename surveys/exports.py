@@ -169,6 +169,9 @@ class ReplicateInfo:
     rscales: tuple[float, ...]
     margins: str | None  # margins name (or "given totals"), None = not raked
     placeholder_margins: tuple[str, ...] = ()
+    # Why the replicates are not re-raked although the weights were (None: they are, or the
+    # weights were not raked): re-raking a replicate failed and the caller allowed the fallback.
+    not_reraked: str | None = None
 
     def instructions(self) -> list[tuple[str, str]]:
         """(software, text) pairs telling how to declare the design in Stata, R and SPSS."""
@@ -372,6 +375,15 @@ def _item_code(value: Any, item: ExportItem, i: int) -> int | None:
 
 # --- replicates -------------------------------------------------------------------------
 
+NOT_RERAKED_NOTE = (
+    "The replicate weights rw_* are NOT re-raked to the margins ({margins}): with {n} "
+    "respondents some bootstrap replicate could not be raked ({reason}). Each replicate is the "
+    "final weight times its bootstrap factor, so replicate standard errors omit the "
+    "calibration (usually somewhat larger than the platform's published SEs, which account for "
+    "it); the final weights and every point estimate are unaffected. "
+    "重复权数未重新校准到总体边际：样本较小，部分自助法重复样本无法校准。重复权数 = 最终权数 × "
+    "自助法系数，据此计算的标准误未考虑校准（通常略大于平台公布的标准误）；最终权数与点估计不受影响。")
+
 
 def _margin_totals(margins: Any) -> tuple[dict[str, dict[str, float]] | None, str | None,
                                           tuple[str, ...]]:
@@ -397,26 +409,37 @@ def _margin_totals(margins: Any) -> tuple[dict[str, dict[str, float]] | None, st
 def _replicate_weights(
     final: np.ndarray, strata: list[str], psus: list[str],
     raking: Mapping[str, list[Any]] | None, totals: Mapping[str, Mapping[str, float]] | None,
-    kind: str, n_replicates: int, seed: int,
-) -> tuple[np.ndarray, float, np.ndarray]:
-    """Replicate weights (rows x R), scale and rscales, built as ``analysis.estimate``
-    builds them: design, raking to the margins, then the replicates (recalibrated)."""
+    kind: str, n_replicates: int, seed: int, unraked_fallback: bool = False,
+) -> tuple[np.ndarray, float, np.ndarray, str | None]:
+    """Replicate weights (rows x R), scale, rscales and why they are not re-raked (None
+    when they are or need not be), built as ``analysis.estimate`` builds them: design, raking
+    to the margins, then the replicates (recalibrated).  With ``unraked_fallback``, replicates
+    that cannot all be re-raked are made again from the same seed without re-raking."""
     from analysis.calibration import rake
     from analysis.design import Factor, svydesign
     from analysis.errors import SurveyError
     from analysis.replicates import make_replicates
 
+    reason = None
     try:
-        design = svydesign(final, strata=Factor.from_values(np.array(strata, dtype=object)),
-                           psu=Factor.from_values(np.array(psus, dtype=object)),
-                           lonely_psu="adjust",
-                           names={"weights": "final_weight", "strata": "stratum", "psu": "psu",
-                                  "fpc": ""})
+        unraked = svydesign(final, strata=Factor.from_values(np.array(strata, dtype=object)),
+                            psu=Factor.from_values(np.array(psus, dtype=object)),
+                            lonely_psu="adjust",
+                            names={"weights": "final_weight", "strata": "stratum",
+                                   "psu": "psu", "fpc": ""})
+        design = unraked
         if totals:
             factors = {v: Factor.from_values(np.array(raking[v], dtype=object)) for v in totals}
-            design = rake(design, factors, totals)
-        design = make_replicates(design, kind, replicates=n_replicates,
-                                 rng=np.random.default_rng(seed))
+            design = rake(unraked, factors, totals)
+        try:
+            design = make_replicates(design, kind, replicates=n_replicates,
+                                     rng=np.random.default_rng(seed))
+        except SurveyError as exc:
+            if not (totals and unraked_fallback):
+                raise
+            reason = str(exc)
+            design = make_replicates(unraked, kind, replicates=n_replicates,
+                                     rng=np.random.default_rng(seed))
     except SurveyError as exc:
         raise SurveyInputError(f"replicate weights: {exc}") from None
     rep = design.replicates
@@ -428,7 +451,7 @@ def _replicate_weights(
     else:
         assert rep.factors is not None
         w = design.weights[:, None] * rep.factors[design.psu]
-    return w, float(rep.scale), np.asarray(rep.rscales, np.float64)
+    return w, float(rep.scale), np.asarray(rep.rscales, np.float64), reason
 
 
 # --- the respondent file ----------------------------------------------------------------
@@ -450,6 +473,7 @@ def respondent_file(
     seed: int,
     margins: Any = None,
     township_names: Mapping[str, tuple[str, str]] | None = None,
+    unraked_fallback: bool = False,
 ) -> ExportTable:
     """The de-identified respondent file (see the module docstring for the codes).
 
@@ -461,6 +485,9 @@ def respondent_file(
     margins version the weights were raked to (a ``MarginsVersion``, a margins file or a
     ``{variable: {level: total}}`` mapping), so each replicate is re-raked to it.
     ``township_names``: township code -> (Chinese, English) name for the value labels.
+    ``unraked_fallback``: when some replicate cannot be re-raked (a small sample: a replicate
+    leaves a margin level without weight, or raking does not converge), give replicates that
+    are not re-raked, with a note saying so, instead of refusing the file.
     Raises :class:`SurveyInputError` (one line naming the row and column) on bad input.
     """
     rows = list(weighted_rows)
@@ -549,14 +576,16 @@ def respondent_file(
         final = np.array(cols["final_weight"], np.float64)
         raking = ({var: [r[("rake", var)] for r in parsed] for var in totals}
                   if totals else None)
-        rw, scale, rscales = _replicate_weights(
+        rw, scale, rscales, not_reraked = _replicate_weights(
             final, [r["stratum"] for r in parsed], [r["psu"] for r in parsed], raking, totals,
-            replicates, n_replicates, seed)
+            replicates, n_replicates, seed, unraked_fallback)
         for j in range(rw.shape[1]):
             cols[f"rw_{j + 1}"] = rw[:, j].tolist()
         rep_info = ReplicateInfo(replicates, rw.shape[1],
                                  seed if replicates == "bootstrap" else None, scale,
-                                 tuple(float(x) for x in rscales), margins_name, placeholders)
+                                 tuple(float(x) for x in rscales),
+                                 None if not_reraked else margins_name, placeholders,
+                                 not_reraked)
     for name in DEMOGRAPHICS:
         cols[name] = [r[name] for r in parsed]
     cols["township"] = [town_no[r["township"]] if r["township"] else None for r in parsed]
@@ -577,6 +606,9 @@ def respondent_file(
     if placeholders:
         notes.append("The weights were raked to PLACEHOLDER margins (not population totals): "
                      + ", ".join(placeholders) + "; 权数校准所用总体边际为占位数。")
+    if rep_info is not None and rep_info.not_reraked:
+        notes.append(NOT_RERAKED_NOTE.format(margins=margins_name, n=n,
+                                             reason=rep_info.not_reraked))
     return ExportTable(tuple(variables), {k: tuple(v) for k, v in cols.items()}, n, rep_info,
                        notes=tuple(notes))
 
@@ -621,8 +653,13 @@ def _variables(strata: list[str], psus: list[tuple[str, str]], towns: list[str],
                "jk1": "Delete-one-PSU jackknife (JK1); 刀切法重复权数"}[rep.method]
         rake_text = (" Each replicate re-raked to the same margins "
                      f"({rep.margins}); 每个重复样本都重新校准到同一边际。" if rep.margins else "")
+        if rep.not_reraked:
+            rake_text = (" NOT re-raked to the margins (see the note): their variances omit "
+                         "the calibration. 重复权数未重新校准（见说明）。")
+        zh_tag, en_tag = ("（未校准）", " (not re-raked)") if rep.not_reraked else ("", "")
         for j in range(1, rep.count + 1):
-            out.append(V(f"rw_{j}", f"重复权数 {j}", f"Replicate weight {j}", "numeric",
+            out.append(V(f"rw_{j}", f"重复权数 {j}{zh_tag}", f"Replicate weight {j}{en_tag}",
+                         "numeric",
                          derivation=how + rake_text if j == 1 else "See rw_1. 同 rw_1。"))
     for name, (zh, en, table, how) in DEMOGRAPHICS.items():
         out.append(V(name, zh, en, "category", _table_values(table), how))

@@ -52,7 +52,7 @@ import numpy as np
 
 from analysis.calibration import rake
 from analysis.design import WEIGHT_MAX, Design, Factor, svydesign
-from analysis.errors import SurveyError, WeightRangeError
+from analysis.errors import ConvergenceError, SurveyError, WeightRangeError
 from analysis.io import PlaceholderMarginsError, refuse_placeholders
 from analysis.weights import nonresponse_adjust, trim_weights, weight_summary
 from surveys.demographics import AgeBand, Education, Sex, TargetGroup, UrbanRural
@@ -118,6 +118,26 @@ _CODES: dict[str, tuple[str, ...]] = {
 class PlaceholderMarginsRefused(PlaceholderMarginsError, SurveyInputError):
     """The margins version has placeholder rows and they were not allowed (both an
     :class:`analysis.io.PlaceholderMarginsError` and a :class:`SurveyInputError`)."""
+
+
+class TrimmingNotConverged(SurveyInputError):
+    """Trimming to the bounds with re-raking to the margins did not converge: re-raking keeps
+    pushing weights back out of the bounds (few respondents in some margin cells).  Carries
+    the figures a page needs to say what to change: the bounds (multiples of the mean raked
+    weight), the respondents, and the raked weights' range as multiples of their mean (bounds
+    that take this range in never need trimming)."""
+
+    def __init__(self, settings: WeightingSettings, respondents: int, raked_min: float,
+                 raked_max: float) -> None:
+        self.lower, self.upper = settings.trim_lower, settings.trim_upper
+        self.respondents, self.raked_min, self.raked_max = respondents, raked_min, raked_max
+        shown = (f"{'-' if self.lower is None else f'{self.lower:g}'} to "
+                 f"{'-' if self.upper is None else f'{self.upper:g}'}")
+        super().__init__(
+            f"trimming to {shown} x the mean weight and raking to the margins cannot both be "
+            f"met with {respondents} respondents (the raked weights run from "
+            f"{raked_min:.2f} to {raked_max:.2f} x the mean): widen the bounds, rake to fewer "
+            "margins, or do not trim")
 
 
 # --- the cases table -------------------------------------------------------------------------
@@ -1035,8 +1055,12 @@ def weight_cases(
             hi = None if settings.trim_upper is None else settings.trim_upper * mean
             trimmed_low = 0 if lo is None else int((raked < lo).sum())
             trimmed_high = 0 if hi is None else int((raked > hi).sum())
-            d_final = trim_weights(d_raked, lower=lo, upper=hi,
-                                   factors=factors or None, margins=totals or None)
+            try:
+                d_final = trim_weights(d_raked, lower=lo, upper=hi,
+                                       factors=factors or None, margins=totals or None)
+            except ConvergenceError:
+                raise TrimmingNotConverged(settings, len(ri), float(raked.min()) / mean,
+                                           float(raked.max()) / mean) from None
             final_w = np.array(d_final.weights, np.float64)
     except SurveyError as exc:
         raise SurveyInputError(str(exc)) from None

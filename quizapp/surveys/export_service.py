@@ -151,7 +151,10 @@ def respondent_rows(run: SurveyWeightingRun) -> tuple[list[dict], list[exports.E
 
 def respondent_table(run: SurveyWeightingRun) -> exports.ExportTable:
     """The de-identified respondent file of the run (bootstrap replicates re-raked to the
-    run's margins, seeded by the wave's seed)."""
+    run's margins, seeded by the wave's seed).  When some replicate cannot be re-raked (a
+    small wave), the replicates are not re-raked and the file's note and labels say so:
+    the weights and every point estimate are the same, and refusing the whole file would
+    leave the statistician of a small or interim wave with nothing to analyse."""
     wave = db.session.get(SurveyWave, run.wave_id)
     rows, items = respondent_rows(run)
     names = {code: (name, code) for code, name in db.session.execute(
@@ -160,7 +163,7 @@ def respondent_table(run: SurveyWeightingRun) -> exports.ExportTable:
         return exports.respondent_file(
             rows, items=items, replicates="bootstrap", n_replicates=N_REPLICATES,
             seed=wave.seed, margins=load_margins(run.margins_name, run.margins_sha256),
-            township_names=names)
+            township_names=names, unraked_fallback=True)
     except (SurveyInputError, ValueError) as error:
         raise RunRefused(_("The respondent file cannot be made: %(reason)s",
                            reason=str(error))) from None

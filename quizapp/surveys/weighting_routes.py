@@ -81,6 +81,9 @@ def weighting(wave_id: int):
             form.min_class.errors.append(_("These settings are not valid: %(reason)s",
                                            reason=str(error)))
             status = 400
+        except weighting_runs.TrimmingRefused as error:
+            form.trim_upper.errors.append(str(error))
+            status = 400
         except weighting_runs.RunRefused as error:
             form.margins.errors.append(str(error))
             status = 400

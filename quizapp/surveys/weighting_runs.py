@@ -53,6 +53,11 @@ class RunRefused(WaveRefused):
     """A weighting or estimate run that cannot be made or used; the message is for the page."""
 
 
+class TrimmingRefused(RunRefused):
+    """The trimming bounds cannot be met together with the margins (the message says which
+    bounds would do); the page shows it at the bounds."""
+
+
 def eligibility(disposition: str | None) -> str:
     """``eligible``, ``ineligible`` or ``unknown`` from a case's disposition (its AAPOR rate
     category: I, P, R, NC, O eligible; NE ineligible; UH, UO or no disposition unknown)."""
@@ -162,8 +167,20 @@ def _weigh(cases_bytes: bytes, margins, settings: weighting.WeightingSettings):
             "These margins hold placeholder figures (stand-ins, not census totals). Tick "
             "“use placeholder margins” to weight with them anyway; every page and file of the "
             "run will then say so.")) from None
+    except surveys.TrimmingNotConverged as error:
+        raise TrimmingRefused(_(
+            "Trimming to %(lower)s–%(upper)s × the mean weight and raking to the margins cannot "
+            "both be met with %(n)s respondents: their raked weights run from %(min)s to "
+            "%(max)s × the mean. Widen the bounds (a lower bound nearer %(min)s, an upper "
+            "bound nearer %(max)s), untick trimming, or weight without margins.",
+            lower=_bound(error.lower), upper=_bound(error.upper), n=error.respondents,
+            min=f"{error.raked_min:.2f}", max=f"{error.raked_max:.2f}")) from None
     except (SurveyError, surveys.SurveyInputError, ValueError) as error:
         raise RunRefused(_("The weighting was refused: %(reason)s", reason=str(error))) from None
+
+
+def _bound(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
 
 
 def run_weighting(wave: SurveyWave, margins_name: str | None,

@@ -315,6 +315,34 @@ def test_replicate_se_equals_analysis_estimate_with_the_same_seed(table):
     assert se_export > 0
 
 
+def test_replicates_that_cannot_be_reraked_are_refused_or_given_unraked_with_a_note():
+    # Urban respondents only in PSU A1 (rows 0-3: weights 100..130, total 460); a bootstrap
+    # replicate that leaves A1 out (2 draws of 3 PSUs: 4 in 9) has no weight in "urban".
+    rows = make_rows(pii=False)
+    for k, row in enumerate(rows):
+        row["urban_rural"] = "urban" if k < 4 else "rural"
+    margins = {"sex": MARGINS["sex"], "urban_rural": {"urban": 460.0, "rural": 4700.0}}
+    with pytest.raises(SurveyInputError, match="no weight in level 'urban'"):
+        respondent_file(rows, items=ITEMS, n_replicates=10, seed=3, margins=margins)
+    t = respondent_file(rows, items=ITEMS, n_replicates=10, seed=3, margins=margins,
+                        unraked_fallback=True)
+    assert t.replicates.margins is None and "urban" in t.replicates.not_reraked
+    assert t.columns["final_weight"] == tuple(100.0 + 10 * k for k in range(24))
+    # The replicates are the final weights times Rao-Wu multipliers (0, 1.5 or 3 per PSU).
+    factor = rep_matrix(t) / np.array(t.columns["final_weight"])[:, None]
+    assert set(np.round(factor.ravel(), 12)) <= {0.0, 1.5, 3.0}
+    assert (factor[:4] == 0).any()
+    assert "NOT re-raked" in t.notes[0] and "重复权数未重新校准" in t.notes[0]
+    assert t.variable("rw_1").label_en == "Replicate weight 1 (not re-raked)"
+    assert t.variable("rw_7").label_zh == "重复权数 7（未校准）"
+    assert "NOT re-raked" in codebook_html(t)
+    # Margins every replicate can meet: the fallback changes nothing.
+    fine = respondent_file(make_rows(), items=ITEMS, n_replicates=20, seed=7, margins=MARGINS,
+                           unraked_fallback=True)
+    assert fine.replicates.not_reraked is None and fine.notes == ()
+    assert fine.variable("rw_1").label_en == "Replicate weight 1"
+
+
 def test_jackknife_replicates():
     t = respondent_file(make_rows(), items=ITEMS, replicates="jkn", seed=0, margins=MARGINS)
     assert t.replicates.count == 6 and t.replicates.rscales == pytest.approx((2 / 3,) * 6)

@@ -284,9 +284,9 @@ def test_no_download_holds_personal_data(statistician, weighting_wave, app):
     assert db.session.scalar(select(SurveyInvitation.code)) == "SECRETCODE77"
     assert db.session.scalar(select(SurveyHousehold.label).where(
         SurveyHousehold.label.like(f"{SECRETS[4]}%"))) is not None
-    # Without raking: bootstrap replicates of 64 respondents cannot all be raked to four
-    # margins (the page then says so); the files are the same otherwise.
-    weighting_url = _weigh(statistician, weighting_wave, margins="")
+    # Raked to the placeholder margins (every file then carries the placeholder notes; its
+    # replicates are not re-raked: 64 respondents are too few, and the files say so).
+    weighting_url = _weigh(statistician, weighting_wave)
     forbidden = [*SECRETS, "SECRETCODE77"]
     sizes = {}
     for name in DOWNLOADS:
@@ -320,3 +320,45 @@ def test_the_public_view_suppresses_small_domains(statistician, weighting_wave, 
     full_section = full.text.split('data-test="by-age_band"')[1].split("</section>")[0]
     assert f"{100 * bands[0]['estimate']:.2f}%" in full_section
     assert {row["n"] for row in rows.values()} == {32}
+
+
+def test_default_bounds_that_cannot_be_met_say_what_to_change(statistician, weighting_wave):
+    import math
+    import re
+
+    # 64 respondents raked to four placeholder margins: the default bounds 0.3-3.5 x the mean
+    # cannot be kept after re-raking.  The page names the bounds, the respondents and the raked
+    # weights' range, and what to change, at the bounds' field (not a raw English error).
+    response = statistician.post(f"/statistics/surveys/{weighting_wave.id}/weighting",
+                                 data={**FORM, "trim_lower": "0.3", "trim_upper": "3.5"})
+    assert response.status_code == 400
+    text = " ".join(response.text.split())
+    found = re.search(r"截尾范围 0\.3–3\.5 × 平均权重与校准到总体边际无法同时满足（64 名受访者）："
+                      r"校准后的权重在平均权重的 (\d+\.\d\d) 至 (\d+\.\d\d) 倍之间。", text)
+    assert found, text[text.find("截尾"):][:400]
+    low, high = float(found.group(1)), float(found.group(2))
+    assert low < 0.3 or high > 3.5
+    assert "放宽截尾范围" in text and "did not converge" not in text
+    # The bounds the message points to (the raked range) are met: the run is made.
+    _weigh(statistician, weighting_wave, trim_lower=str(math.floor(100 * low) / 100),
+           trim_upper=str(high + 0.01))
+
+
+def test_a_small_raked_run_gives_the_respondent_file_with_unraked_replicates(
+        statistician, weighting_wave, tmp_path):
+    import pyreadstat
+
+    # Bootstrap replicates of 64 respondents cannot all be re-raked to the four margins: the
+    # file is still given, its replicates not re-raked, and it says so.
+    weighting_url = _weigh(statistician, weighting_wave)
+    codebook = statistician.get(f"{weighting_url}/files/codebook.html")
+    assert codebook.status_code == 200 and "NOT re-raked" in codebook.text
+    sav = statistician.get(f"{weighting_url}/files/respondents.sav")
+    assert sav.status_code == 200
+    path = tmp_path / "respondents.sav"
+    path.write_bytes(sav.data)
+    _data, meta = pyreadstat.read_sav(str(path), metadataonly=True,
+                                       output_format="dict")
+    assert meta.column_names_to_labels["rw_1"] == (
+        "重复权数 1（未校准） / Replicate weight 1 (not re-raked)")
+    assert any("NOT re-raked" in line for line in meta.notes)

@@ -35,9 +35,12 @@ NON_RESPONSE = ("refusal", "no_contact", "not_eligible", "not_found")
 
 
 def build_weighting_wave(make_wave, name: str = "2027 年度调查", year: int = 2027,
-                         seed: int = 12345, every: int = 5, shift: int = 0):
+                         seed: int = 12345, every: int = 5, shift: int = 0,
+                         plant_secrets: bool = True):
     """The wave (in fieldwork): of each PSU's 10 cases, 4 in 5 interviewed (every ``every``-th
-    case not: refusal, non-contact, not eligible, not found in turn), the rest accepted."""
+    case not: refusal, non-contact, not eligible, not found in turn), the rest accepted.
+    ``plant_secrets`` False: no personal data planted (a second wave in one database: the
+    invitation code is unique)."""
     import surveys
     from quizapp.extensions import db
     from quizapp.models import (
@@ -59,7 +62,7 @@ def build_weighting_wave(make_wave, name: str = "2027 年度调查", year: int =
     design.draw_sample(wave)
     services.start_fieldwork(wave)
     k = shift
-    first = noted = True
+    first = noted = plant_secrets
     for psu in design.sampled_psus(wave):
         lines = [f"{n}号" for n in range(1, 13)]
         if first:
@@ -96,5 +99,5 @@ def build_weighting_wave(make_wave, name: str = "2027 年度调查", year: int =
             wave_id=wave.id, review_status="pending"):
         review.review_interview(interview, "accepted", "checked by phone", None)
     assert db.session.query(SurveyContactAttempt).filter(
-        SurveyContactAttempt.note == SECRETS[3]).count() == 1
+        SurveyContactAttempt.note == SECRETS[3]).count() == int(plant_secrets)
     return wave
