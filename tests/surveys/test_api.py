@@ -15,7 +15,7 @@ import surveys
 from surveys import labels
 
 MODULES = ["scoring", "forms", "frame", "sampling", "respondents", "dispositions", "quality",
-           "demographics", "labels", "errors"]
+           "demographics", "labels", "errors", "weighting", "margins"]
 MODULES += ["estimation", "provenance"]  # issue 11
 
 
