@@ -68,6 +68,7 @@ __all__ = [
     "ClassRow",
     "MarginCheck",
     "PlaceholderMarginsRefused",
+    "TrimmingNotConverged",
     "WeightDistribution",
     "WeightingResult",
     "WeightingSettings",
