@@ -1,5 +1,6 @@
 """The earlier demo wave (2024, 模拟数据): simulated like the current one, finished, its flagged
-interviews decided with a reason, closed (personal data gone), resumable and loaded once.
+interviews decided with a reason, closed (personal data gone), weighted, estimated and
+published by the demo statistician, resumable and loaded once.
 
 Four worked PSUs (DEMO_EARLIER_LISTED_PSUS), none held half done.  The figures are pinned as in
 test_demo_fieldwork.py: seeded by the wave's seed, the PSU code and the household line, so
@@ -145,20 +146,30 @@ def _check_published(earlier: SurveyWave, current: SurveyWave) -> None:
         SurveyWeightingRun.wave_id == current.id))
 
 
-def test_the_earlier_wave_is_finished_decided_closed_and_loads_once(app):
-    from quizapp.demo import load_demo
+def test_the_earlier_wave_is_finished_decided_closed_and_loads_once(app, monkeypatch):
+    from quizapp.demo import fieldwork, load_demo
     from quizapp.demo.accounts import load_demo_accounts
     from quizapp.demo.earlier import EARLIER_DESIGN, EARLIER_SEASON, earlier_settings
     from quizapp.demo.survey import prepare_wave, work_wave
     from quizapp.questions.services import sync_bank
     from quizapp.surveys import design
 
+    shifts = []
+    ability = fieldwork.ability
+
+    def recorded(rng, **kwargs):
+        shifts.append(kwargs.get("shift", 0.0))
+        return ability(rng, **kwargs)
+
+    monkeypatch.setattr(fieldwork, "ability", recorded)
     load_demo_accounts()
     sync_bank()
     # A run stopped in fieldwork after two PSUs: the load goes on where it stopped.
     work_wave(prepare_wave(earlier_settings(), EARLIER_DESIGN), 2, EARLIER_SEASON)
     load_demo()
     earlier, current = _waves()
+    # 2024's respondents drawn with the lower literacy, 2026's (one PSU) without.
+    assert sorted(set(shifts)) == [-0.12, 0.0] and shifts.count(-0.12) == 33  # one per interview
     assert current.status == "fieldwork"
     assert len([p for p in design.sampled_psus(earlier) if p.households]) == WORKED
     _check_figures(earlier)
@@ -176,3 +187,17 @@ def test_zero_listed_psus_means_no_earlier_wave(app):
     assert app.config["DEMO_EARLIER_LISTED_PSUS"] == WORKED
     assert load_earlier_wave(listed_psus=0) is None
     assert db.session.scalar(select(func.count(SurveyWave.id))) == 0
+
+
+def test_an_earlier_season_lowers_every_ability_by_its_shift():
+    import random
+
+    from quizapp.demo import fieldwork
+    from quizapp.demo.earlier import ABILITY_SHIFT, EARLIER_SEASON
+
+    assert EARLIER_SEASON.ability_shift == ABILITY_SHIFT == -0.12
+    assert not EARLIER_SEASON.hold_first and fieldwork.CURRENT.hold_first
+    person = {"age": 45, "level": "senior_secondary", "urban": True, "sex": "female"}
+    base = fieldwork.ability(random.Random(3), **person)
+    lower = fieldwork.ability(random.Random(3), **person, shift=-0.12)
+    assert lower == pytest.approx(base - 0.12)
