@@ -167,7 +167,12 @@ def run_label(run: SurveyEstimateRun) -> str:
 
 
 def compare_runs(a: SurveyEstimateRun, b: SurveyEstimateRun) -> estimation.WaveComparison:
-    """The headline share of ``a`` minus that of ``b`` (independent samples)."""
+    """The headline share of ``a`` minus that of ``b`` (independent samples).  Refused for
+    two runs of one wave: they share their respondents, so the independent-samples SE
+    sqrt(se_a² + se_b²) would be wrong (two runs of one wave differ only by their settings)."""
+    if a.wave_id == b.wave_id:
+        raise RunRefused(_("Both runs belong to the same wave. The comparison is between "
+                           "waves (independent samples): pick runs of two different waves."))
     try:
         return estimation.compare(result_of(a), result_of(b), label_a=run_label(a),
                                   label_b=run_label(b))

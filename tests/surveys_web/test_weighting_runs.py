@@ -362,3 +362,19 @@ def test_a_small_raked_run_gives_the_respondent_file_with_unraked_replicates(
     assert meta.column_names_to_labels["rw_1"] == (
         "重复权数 1（未校准） / Replicate weight 1 (not re-raked)")
     assert any("NOT re-raked" in line for line in meta.notes)
+
+
+def test_two_runs_of_one_wave_are_not_compared_as_independent_samples(statistician,
+                                                                      weighting_wave, app):
+    from quizapp.extensions import db
+    from quizapp.models import SurveyEstimateRun
+
+    weighting_url = _weigh(statistician, weighting_wave)
+    _estimate(statistician, weighting_url)
+    _estimate(statistician, weighting_url)
+    a, b = db.session.scalars(select(SurveyEstimateRun.id).order_by(SurveyEstimateRun.id))
+    # Same respondents: sqrt(se_a² + se_b²) would be wrong, so no difference is shown.
+    response = statistician.get(f"/statistics/surveys/compare?a={a}&b={b}")
+    assert response.status_code == 400
+    assert 'data-test="difference"' not in response.text
+    assert "同一轮" in response.text
