@@ -183,6 +183,20 @@ def _bound(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
+def _check_rakes_every_margin(margins, settings: weighting.WeightingSettings) -> None:
+    """A stored run rakes to every variable of its margins version: its estimate runs rake
+    the final weights to the whole margins file again (for the calibrated SE, as
+    ``python -m analysis estimate --rake FILE`` does) and the export re-rakes every replicate
+    to it, so weights raked to fewer variables would be moved, and the page would no longer
+    show the weighting's figures."""
+    chosen = settings.rake_variables
+    if margins is None or chosen is None or set(chosen) == set(margins.totals()):
+        return
+    raise RunRefused(_("A stored run rakes to every variable of its margins version "
+                       "(%(variables)s): its estimates and replicate weights are raked to the "
+                       "whole file.", variables=", ".join(margins.totals())))
+
+
 def run_weighting(wave: SurveyWave, margins_name: str | None,
                   settings: weighting.WeightingSettings,
                   user_id: int | None) -> SurveyWeightingRun:
@@ -193,11 +207,12 @@ def run_weighting(wave: SurveyWave, margins_name: str | None,
     ``surveys.weight_cases`` refuses."""
     if wave.status == "design":
         raise RunRefused(_("Weighting needs fieldwork: the wave is still being designed."))
+    margins = load_margins(margins_name)
+    _check_rakes_every_margin(margins, settings)
     rows = case_rows(wave)
     if not any(row["respondent"] == 1 for row in rows):
         raise RunRefused(_("No interview of this wave is complete and accepted yet: there is "
                            "nobody to weight."))
-    margins = load_margins(margins_name)
     cases_bytes = weighting.cases_csv(rows)
     _table, result = _weigh(cases_bytes, margins, settings)
     run = SurveyWeightingRun(

@@ -378,3 +378,18 @@ def test_two_runs_of_one_wave_are_not_compared_as_independent_samples(statistici
     assert response.status_code == 400
     assert 'data-test="difference"' not in response.text
     assert "同一轮" in response.text
+
+
+def test_a_stored_run_rakes_to_every_margins_variable(weighting_wave, app):
+    import surveys
+    from quizapp.extensions import db
+    from quizapp.models import SurveyWeightingRun
+    from quizapp.surveys import weighting_runs
+
+    # The estimate run rakes to the whole margins file (and the export re-rakes every
+    # replicate to it): weights raked to sex only would be moved there, so it is refused.
+    settings = surveys.WeightingSettings(allow_placeholder_margins=True, trim_lower=None,
+                                         trim_upper=None, rake_variables=("sex",))
+    with pytest.raises(weighting_runs.RunRefused, match="全部变量"):
+        weighting_runs.run_weighting(weighting_wave, MARGINS, settings, None)
+    assert db.session.scalar(select(SurveyWeightingRun)) is None
