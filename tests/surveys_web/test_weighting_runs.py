@@ -393,3 +393,20 @@ def test_a_stored_run_rakes_to_every_margins_variable(weighting_wave, app):
     with pytest.raises(weighting_runs.RunRefused, match="全部变量"):
         weighting_runs.run_weighting(weighting_wave, MARGINS, settings, None)
     assert db.session.scalar(select(SurveyWeightingRun)) is None
+
+
+def test_a_run_under_another_waves_address_is_not_found(statistician, weighting_wave,
+                                                        make_wave, app):
+    other = make_wave(name="2028 年度调查", year=2028)
+    weighting_url = _weigh(statistician, weighting_wave)
+    estimate_url = _estimate(statistician, weighting_url)
+    run_id, estimate_id = weighting_url.rsplit("/", 1)[1], estimate_url.rsplit("/", 1)[1]
+    base = f"/statistics/surveys/{other.id}"
+    for url in (f"{base}/weighting/{run_id}", f"{base}/weighting/{run_id}/files/cases.csv",
+                f"{base}/weighting/{run_id}/files/respondents.dta",
+                f"{base}/estimates/{estimate_id}", f"{base}/estimates/{estimate_id}/public"):
+        assert statistician.get(url).status_code == 404, url
+    for url in (f"{base}/weighting/{run_id}/estimate", f"{base}/estimates/{estimate_id}/publish",
+                f"{base}/estimates/{estimate_id}/rerun"):
+        assert statistician.post(url, data={"goal": "17.8", "min_n": "30", "max_cv": "30",
+                                            "confirm": "y"}).status_code == 404, url
