@@ -1,6 +1,5 @@
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from analysis import MarginTotalError, NonFiniteError, TooManyLevelsError, WeightRangeError
 from analysis.calibration import POPULATION_MAX
@@ -8,18 +7,7 @@ from analysis.design import WEIGHT_MAX, WEIGHT_MIN
 from quizapp.access import roles_required
 from quizapp.estimates import bp, services
 from quizapp.estimates.forms import VARIABLE_LABELS, EstimateForm
-
-VERDICTS = {
-    "above": (_l("Above the goal"),
-              _l("The share is significantly higher than %(goal)s (one-sided test at the "
-                 "%(level)s level).")),
-    "below": (_l("Below the goal"),
-              _l("The share is significantly lower than %(goal)s (one-sided test at the "
-                 "%(level)s level).")),
-    "not distinguishable": (_l("Not distinguishable from the goal"),
-                            _l("The survey cannot tell the share from %(goal)s at the "
-                               "%(level)s level.")),
-}
+from quizapp.shared.labels import VERDICTS
 
 
 @bp.context_processor

@@ -16,3 +16,16 @@ GROUP_LABELS = {
     "elder": _l("Older people"),
     "cadre": _l("Officials and civil servants"),
 }
+
+# The one-sided test against the goal (analysis.Report.verdict): heading and sentence.
+VERDICTS = {
+    "above": (_l("Above the goal"),
+              _l("The share is significantly higher than %(goal)s (one-sided test at the "
+                 "%(level)s level).")),
+    "below": (_l("Below the goal"),
+              _l("The share is significantly lower than %(goal)s (one-sided test at the "
+                 "%(level)s level).")),
+    "not distinguishable": (_l("Not distinguishable from the goal"),
+                            _l("The survey cannot tell the share from %(goal)s at the "
+                               "%(level)s level.")),
+}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 import surveys
 from quizapp.extensions import db
 from quizapp.models import SurveyEstimateRun, SurveyWave, SurveyWeightingRun, Township, User
+from quizapp.shared.labels import VERDICTS  # noqa: F401 - the estimate page reads run_pages.VERDICTS
 from quizapp.surveys import estimate_runs, labels, weighting_runs
 
 BREAKDOWN_LABELS = {
@@ -32,17 +33,6 @@ RUN_STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"),
                      "superseded": _l("Superseded")}
 FLAG_LABELS = {"small_n": _l("fewer than %(n)s respondents"),
                "high_cv": _l("coefficient of variation above %(cv)s%%")}
-VERDICTS = {
-    "above": (_l("Above the goal"),
-              _l("The share is significantly higher than %(goal)s (one-sided test at the "
-                 "%(level)s level).")),
-    "below": (_l("Below the goal"),
-              _l("The share is significantly lower than %(goal)s (one-sided test at the "
-                 "%(level)s level).")),
-    "not distinguishable": (_l("Not distinguishable from the goal"),
-                            _l("The survey cannot tell the share from %(goal)s at the "
-                               "%(level)s level.")),
-}
 
 
 def township_names() -> dict[str, str]:
