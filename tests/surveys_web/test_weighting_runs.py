@@ -362,3 +362,12 @@ def test_a_small_raked_run_gives_the_respondent_file_with_unraked_replicates(
     assert meta.column_names_to_labels["rw_1"] == (
         "重复权数 1（未校准） / Replicate weight 1 (not re-raked)")
     assert any("NOT re-raked" in line for line in meta.notes)
+
+
+def test_a_merged_class_is_named_township_by_township(app):
+    from quizapp.surveys import run_pages
+
+    townships = {"chengguan": "城关乡", "gangli": "岗李乡"}
+    with app.test_request_context():
+        assert run_pages.class_label("chengguan+gangli:urban", townships) == "城关乡＋岗李乡 · 城镇"
+        assert run_pages.class_label("gangli:rural", townships) == "岗李乡 · 乡村"
