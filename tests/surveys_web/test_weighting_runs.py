@@ -120,6 +120,9 @@ def test_the_page_and_both_command_lines_give_the_same_figures(statistician, wei
     shown = statistician.get(estimate_url)
     assert shown.status_code == 200 and "interim" in shown.text
     line = estimate.result["commands"]["meets"]
+    # The form's 17.8 (%) is stored as 0.178 exactly, not 17.8 / 100 = 0.17800000000000002.
+    assert estimate.settings["goal"] == 0.178 and estimate.settings["max_cv"] == 0.3
+    assert "--goal=0.178 " in line + " " and "--goal=0.178" in shown.text
     argv = shlex.split(line)[3:]
     margins = Path(__file__).resolve().parents[2] / "surveys" / "margins" / f"{MARGINS}.csv"
     argv = [a.replace(f"surveys/margins/{MARGINS}.csv", str(margins)) for a in argv]
