@@ -108,6 +108,10 @@ def test_the_statistician_weights_estimates_publishes_and_compares_on_a_phone(
     phone.check("[data-test=publish] input[name=confirm]")
     phone.click("[data-test=publish-button]")
     expect(phone.locator("[data-test=run-status]")).to_have_text("已发布")
+    # The mean's interval sits on its own line under the mean, as in the share tables.
+    mean = phone.locator("[data-test=score-total] td.num").first
+    assert mean.locator(".ci").evaluate("e => getComputedStyle(e).display") == "block"
+    assert mean.locator("strong").bounding_box()["y"] < mean.locator(".ci").bounding_box()["y"]
     expect(phone.locator("[data-test=verdict]")).to_be_visible()
     pages.append(("published estimate", phone.url))
 
