@@ -70,6 +70,18 @@ def class_label(cls: str, townships: dict[str, str]) -> str:
     return " · ".join(value(part) for part in cls.split(":"))
 
 
+def placeholder_labels(placeholders) -> str:
+    """The placeholder margins (``sex=male`` ...) in words: ``性别：男, 城乡：城镇``."""
+    shown = []
+    for item in placeholders:
+        variable, _sep, level = str(item).partition("=")
+        townships = township_names() if variable == "township" else {}
+        shown.append(str(_l("%(variable)s: %(value)s")) % {
+            "variable": MARGIN_VARIABLE_LABELS.get(variable, variable),
+            "value": level_label(variable, level, townships)})
+    return ", ".join(shown)
+
+
 def margin_groups(margins) -> list[tuple[str, list]]:
     """The margins check rows grouped by variable, in the order the run raked them."""
     groups: dict[str, list] = {}

@@ -98,6 +98,7 @@ def test_the_page_and_both_command_lines_give_the_same_figures(statistician, wei
     weighting_url = _weigh(statistician, weighting_wave)
     page = statistician.get(weighting_url)
     assert page.status_code == 200 and "placeholder-banner" in page.text
+    assert "sex=male" not in page.text and "性别：男" in page.text
     run = db.session.scalar(select(SurveyWeightingRun))
     cases = statistician.get(weighting_url + "/files/cases.csv")
     assert cases.status_code == 200
@@ -374,3 +375,20 @@ def test_a_merged_class_is_named_township_by_township(app):
     with app.test_request_context():
         assert run_pages.class_label("chengguan+gangli:urban", townships) == "城关乡＋岗李乡 · 城镇"
         assert run_pages.class_label("gangli:rural", townships) == "岗李乡 · 乡村"
+
+
+def test_the_placeholder_warning_names_the_margins_through_the_label_tables(app):
+    from quizapp.surveys import run_pages
+
+    codes = ("sex=male", "urban_rural=urban", "age_band=18-29", "education=primary_or_less")
+    with app.test_request_context():
+        assert run_pages.placeholder_labels(codes) == (
+            "性别：男, 城乡：城镇, 年龄段：18—29岁, 文化程度：小学及以下")
+    from flask_babel import refresh
+
+    from quizapp.extensions import LANGUAGE_COOKIE
+
+    with app.test_request_context(headers={"Cookie": f"{LANGUAGE_COOKIE}=en"}):
+        refresh()  # the language is cached on the app context the fixture holds
+        assert run_pages.placeholder_labels(codes) == (
+            "Sex: Male, Urban/rural: Urban, Age band: 18-29, Education: Primary school or less")
