@@ -52,9 +52,32 @@ def level_label(breakdown: str, code: str, townships: dict[str, str]) -> str:
 
 
 def class_label(cls: str, townships: dict[str, str]) -> str:
-    """A weighting class (``longhu:urban``, ``longhu``, ``urban``) in words."""
-    return " · ".join(townships.get(part, labels.urban_rural(part) if part in (
-        "urban", "rural") else part) for part in cls.split(":"))
+    """A weighting class (``longhu:urban``, ``longhu``, ``urban``) in words; a merged class's
+    values joined by ``+`` (``chengguan+gangli:urban``) each named."""
+    def value(part: str) -> str:
+        return "＋".join(townships.get(one, labels.urban_rural(one) if one in (
+            "urban", "rural") else one) for one in part.split("+"))
+    return " · ".join(value(part) for part in cls.split(":"))
+
+
+def placeholder_labels(placeholders) -> str:
+    """The placeholder margins (``sex=male`` ...) in words: ``性别：男, 城乡：城镇``."""
+    shown = []
+    for item in placeholders:
+        variable, _sep, level = str(item).partition("=")
+        townships = township_names() if variable == "township" else {}
+        shown.append(str(_l("%(variable)s: %(value)s")) % {
+            "variable": MARGIN_VARIABLE_LABELS.get(variable, variable),
+            "value": level_label(variable, level, townships)})
+    return ", ".join(shown)
+
+
+def margin_groups(margins) -> list[tuple[str, list]]:
+    """The margins check rows grouped by variable, in the order the run raked them."""
+    groups: dict[str, list] = {}
+    for m in margins:
+        groups.setdefault(m.variable, []).append(m)
+    return list(groups.items())
 
 
 def user_names(*ids: int | None) -> dict[int, str]:

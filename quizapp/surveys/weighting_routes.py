@@ -48,6 +48,12 @@ def _estimate_run(wave, run_id: int):
     return run
 
 
+def _share(percent: float) -> float:
+    """A percentage typed on the form as a share, rounded so 17.8 is stored (and shown in the
+    command line) as 0.178, not 17.8 / 100 = 0.17800000000000002."""
+    return round(percent / 100, 10)
+
+
 def _margins_choices() -> list[tuple[str, str]]:
     shown = [(weighting_runs.NO_MARGINS, _("None (no raking)"))]
     for name, _sha, placeholder in weighting_runs.margins_choices():
@@ -114,7 +120,8 @@ def estimate_new(wave_id: int, weighting_run_id: int):
     if form.validate_on_submit():
         try:
             estimate = estimate_runs.run_estimate(run, surveys.EstimateSettings(
-                goal=form.goal.data / 100, min_n=form.min_n.data, max_cv=form.max_cv.data / 100),
+                goal=_share(form.goal.data), min_n=form.min_n.data,
+                max_cv=_share(form.max_cv.data)),
                 current_user.id)
         except (weighting_runs.RunRefused, surveys.SurveyInputError) as error:
             form.goal.errors.append(str(error))

@@ -108,6 +108,10 @@ def test_the_statistician_weights_estimates_publishes_and_compares_on_a_phone(
     phone.check("[data-test=publish] input[name=confirm]")
     phone.click("[data-test=publish-button]")
     expect(phone.locator("[data-test=run-status]")).to_have_text("已发布")
+    # The mean's interval sits on its own line under the mean, as in the share tables.
+    mean = phone.locator("[data-test=score-total] td.num").first
+    assert mean.locator(".ci").evaluate("e => getComputedStyle(e).display") == "block"
+    assert mean.locator("strong").bounding_box()["y"] < mean.locator(".ci").bounding_box()["y"]
     expect(phone.locator("[data-test=verdict]")).to_be_visible()
     pages.append(("published estimate", phone.url))
 
@@ -144,3 +148,72 @@ def test_the_statistician_weights_estimates_publishes_and_compares_on_a_phone(
     _weigh(phone, wave_id, ("0.3", "3.5"))
     expect(phone.locator(".field.has-error .error")).to_contain_text("放宽截尾范围")
     _fits(phone, "the refused weighting in large type")
+
+
+# Text cells that wrap to fewer than 3 characters a line on average (a Chinese name broken one
+# character per line), and tables wider than their box (a sideways scroll inside the page).
+NARROW_CELLS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('main td, main th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      if (text.length < 2 || !node.parentElement.getClientRects().length) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                 .map(r => Math.round(r.top)));
+      if (tops.size > 1 && tops.size > Math.ceil(text.length / 3))
+        out.push(`${tops.size} lines: ${text}`);
+    }
+  }
+  for (const box of document.querySelectorAll('main .table-scroll'))
+    if (box.scrollWidth > box.clientWidth + 1)
+      out.push(`table ${box.scrollWidth} px in ${box.clientWidth} px: ` +
+               box.textContent.trim().slice(0, 40));
+  return out.slice(0, 8);
+}"""
+
+
+def _demo_weighting_run(live_server) -> str:
+    """The demo's earlier wave, loaded with 12 worked PSUs, and its weighting run: every
+    township of the demo in both urban and rural classes, most of them merged."""
+    from sqlalchemy import select
+
+    from quizapp.demo.earlier import load_earlier_wave
+    from quizapp.extensions import db
+    from quizapp.models import SurveyWeightingRun
+
+    with live_server.app.app_context():
+        wave = load_earlier_wave(listed_psus=12)
+        run = db.session.scalars(select(SurveyWeightingRun).where(
+            SurveyWeightingRun.wave_id == wave.id)).one()
+        url = f"/statistics/surveys/{run.wave_id}/weighting/{run.id}"
+        db.session.remove()
+    return url
+
+
+def test_the_demo_weighting_run_reads_on_a_phone_without_one_character_lines(
+        phone, live_server):
+    url = _demo_weighting_run(live_server)
+    phone.goto("/login")
+    phone.fill("input[name=username]", "statistician")
+    phone.fill("input[name=password]", live_server.passwords["statistician"])
+    phone.locator("form button.primary").last.click()
+    heights = {}
+    for what in ("Chinese", "English, large type", "Chinese, large type"):
+        if what.startswith("English"):
+            phone.click("[data-test=lang-switch]")
+            expect(phone.locator("html")).to_have_attribute("lang", "en")
+            phone.click("[data-test=large-type]")
+            phone.wait_for_function("parseFloat(getComputedStyle(document.body).fontSize) >= 20")
+        elif what.endswith("large type"):
+            phone.click("[data-test=lang-switch]")
+            expect(phone.locator("html")).to_have_attribute("lang", "zh-CN")
+        phone.goto(url)
+        expect(phone.locator("[data-test=classes] tbody tr").first).to_be_visible()
+        _fits(phone, f"the demo weighting run in {what}")
+        narrow = phone.evaluate(NARROW_CELLS)
+        assert narrow == [], f"{what}: {narrow}"
+        heights[what] = phone.evaluate("document.documentElement.scrollHeight")
+    assert heights["Chinese"] < 6000, heights

@@ -98,6 +98,7 @@ def test_the_page_and_both_command_lines_give_the_same_figures(statistician, wei
     weighting_url = _weigh(statistician, weighting_wave)
     page = statistician.get(weighting_url)
     assert page.status_code == 200 and "placeholder-banner" in page.text
+    assert "sex=male" not in page.text and "性别：男" in page.text
     run = db.session.scalar(select(SurveyWeightingRun))
     cases = statistician.get(weighting_url + "/files/cases.csv")
     assert cases.status_code == 200
@@ -120,6 +121,9 @@ def test_the_page_and_both_command_lines_give_the_same_figures(statistician, wei
     shown = statistician.get(estimate_url)
     assert shown.status_code == 200 and "interim" in shown.text
     line = estimate.result["commands"]["meets"]
+    # The form's 17.8 (%) is stored as 0.178 exactly, not 17.8 / 100 = 0.17800000000000002.
+    assert estimate.settings["goal"] == 0.178 and estimate.settings["max_cv"] == 0.3
+    assert "--goal=0.178 " in line + " " and "--goal=0.178" in shown.text
     argv = shlex.split(line)[3:]
     margins = Path(__file__).resolve().parents[2] / "surveys" / "margins" / f"{MARGINS}.csv"
     argv = [a.replace(f"surveys/margins/{MARGINS}.csv", str(margins)) for a in argv]
@@ -410,3 +414,27 @@ def test_a_run_under_another_waves_address_is_not_found(statistician, weighting_
                 f"{base}/estimates/{estimate_id}/rerun"):
         assert statistician.post(url, data={"goal": "17.8", "min_n": "30", "max_cv": "30",
                                             "confirm": "y"}).status_code == 404, url
+def test_a_merged_class_is_named_township_by_township(app):
+    from quizapp.surveys import run_pages
+
+    townships = {"chengguan": "城关乡", "gangli": "岗李乡"}
+    with app.test_request_context():
+        assert run_pages.class_label("chengguan+gangli:urban", townships) == "城关乡＋岗李乡 · 城镇"
+        assert run_pages.class_label("gangli:rural", townships) == "岗李乡 · 乡村"
+
+
+def test_the_placeholder_warning_names_the_margins_through_the_label_tables(app):
+    from quizapp.surveys import run_pages
+
+    codes = ("sex=male", "urban_rural=urban", "age_band=18-29", "education=primary_or_less")
+    with app.test_request_context():
+        assert run_pages.placeholder_labels(codes) == (
+            "性别：男, 城乡：城镇, 年龄段：18—29岁, 文化程度：小学及以下")
+    from flask_babel import refresh
+
+    from quizapp.extensions import LANGUAGE_COOKIE
+
+    with app.test_request_context(headers={"Cookie": f"{LANGUAGE_COOKIE}=en"}):
+        refresh()  # the language is cached on the app context the fixture holds
+        assert run_pages.placeholder_labels(codes) == (
+            "Sex: Male, Urban/rural: Urban, Age band: 18-29, Education: Primary school or less")
