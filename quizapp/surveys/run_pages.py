@@ -37,7 +37,8 @@ FLAG_LABELS = {"small_n": _l("fewer than %(n)s respondents"),
 
 def township_names() -> dict[str, str]:
     """Township code -> name (the stratum and township columns hold codes)."""
-    return dict(db.session.execute(select(Township.code, Township.name)).all())
+    return dict(db.session.execute(
+        select(Township.code, Township.name).order_by(Township.id)).all())
 
 
 def level_label(breakdown: str, code: str, townships: dict[str, str]) -> str:
@@ -133,6 +134,17 @@ class EstimatePage:
     bar: dict
 
 
+def domain_order(breakdown: str, codes: list[str], townships: dict[str, str]) -> list[str]:
+    """``codes`` in the order pages list them: a category's label-table order (education from
+    the lowest level up, age bands ascending, target groups in the plan's order), townships
+    in the order of the township list; anything unknown last, by its text."""
+    enum = BREAKDOWN_ENUMS.get(breakdown)
+    known = ([e.value for e in enum] if enum is not None
+             else list(townships) if breakdown == "township" else [])
+    rank = {code: i for i, code in enumerate(known)}
+    return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))
+
+
 def _flag_text(flag: str | None, settings) -> str | None:
     if flag is None:
         return None
@@ -147,7 +159,9 @@ def _domains(result, townships: dict[str, str], public: bool
         tables: dict[str, list[DomainRow]] = {}
         for breakdown in report.by:
             rows = []
-            for row in breakdown.rows:
+            by_code = {row.level: row for row in breakdown.rows}
+            for code in domain_order(breakdown.key, list(by_code), townships):
+                row = by_code[code]
                 flag = flags[(breakdown.key, row.level)]
                 hide = public and flag is not None
                 rows.append(DomainRow(
