@@ -2,9 +2,8 @@
 
 from types import SimpleNamespace
 
-from analysis import Breakdown
-
 import surveys
+from analysis import Breakdown
 from quizapp.surveys import run_pages
 
 TOWNSHIPS = {"xinjianlu": "新建路街道", "chengguan": "城关乡", "bazhai": "八千乡"}  # list order
