@@ -154,6 +154,11 @@ def render_table(result: WeightingResult, cases_file: str, n_cases: int, out: st
             lines.append(f"  {m.variable:<{vw}}  {m.level:<{lw}}  {_g(m.target, 10):>14}  "
                          f"{_g(m.before, 10):>14}  {_g(m.after, 10):>14}  "
                          f"{m.after / m.target:>12.6f}")
+    if s.rake_variables is not None:
+        lines.append(
+            f"note: raked to {', '.join(s.rake_variables)} only; an estimate must rake to the "
+            "same variables, so give `python -m analysis estimate --rake` a margins file "
+            "holding only these variables (the web pages rake to every variable)")
     if s.trim_lower is None and s.trim_upper is None:
         lines.append("Trimming: none (final weights = raked weights)")
     else:

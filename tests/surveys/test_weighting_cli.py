@@ -95,6 +95,18 @@ def test_no_margins_no_trim(cases_file, tmp_path, capsys):
     assert "WARNING" not in out
 
 
+def test_a_subset_of_the_margins_says_the_estimate_must_rake_to_the_same(cases_file, tmp_path,
+                                                                        capsys):
+    status, out, _ = _run(capsys, "weight", cases_file, "--margins", MARGINS,
+                          "--allow-placeholder-margins", "--rake-variables", "sex,age_band",
+                          "--no-trim", "--out", tmp_path / "w.csv")
+    assert status == 0
+    assert "note: raked to sex, age_band only; an estimate must rake to the same" in out
+    status, out, _ = _run(capsys, "weight", cases_file, "--margins", MARGINS,
+                          "--allow-placeholder-margins", "--no-trim", "--out", tmp_path / "v.csv")
+    assert status == 0 and "note: raked to" not in out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
