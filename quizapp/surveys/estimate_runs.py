@@ -181,11 +181,13 @@ def compare_runs(a: SurveyEstimateRun, b: SurveyEstimateRun) -> estimation.WaveC
                            reason=str(error))) from None
 
 
-def trend_rows() -> list[tuple[SurveyEstimateRun, estimation.TrendRow]]:
-    """The published runs by wave year, each with its difference to the previous one."""
+def trend_rows() -> list[tuple[SurveyEstimateRun, SurveyWave, estimation.TrendRow]]:
+    """The published runs by wave year, each with its wave and its difference to the previous
+    one."""
     runs = published_runs()
     rows = estimation.trend([(run_label(run), result_of(run)) for run in runs])
-    return list(zip(runs, rows, strict=True))
+    return [(run, db.session.get(SurveyWave, run.wave_id), row)
+            for run, row in zip(runs, rows, strict=True)]
 
 
 # --- re-running a stored run --------------------------------------------------------------------

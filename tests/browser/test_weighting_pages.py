@@ -121,6 +121,9 @@ def test_the_statistician_weights_estimates_publishes_and_compares_on_a_phone(
     phone.click("[data-test=compare-button]")
     expect(phone.locator("[data-test=difference]")).to_have_text(re.compile(r"%$"))
     expect(phone.locator("[data-test=trend] tbody tr")).to_have_count(2)
+    # The trend table fits its box (no sideways scroll inside the card) and names the waves by
+    # year, not by names broken over six lines.
+    assert phone.evaluate(NARROW_CELLS) == []
     pages.append(("comparison", phone.url))
 
     for what, url in pages:
