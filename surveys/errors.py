@@ -28,12 +28,9 @@ class PoolTooSmallError(SurveyInputError):
 
 
 @dataclass(frozen=True)
-class FrameIssue:
-    """One problem in a sampling frame.
-
-    ``row`` is the spreadsheet row (the header is row 1, the first PSU row 2), ``None`` for a
-    problem of the whole file (a missing column, no rows); ``column`` names the column.
-    """
+class FileIssue:
+    """One problem in an imported file: ``row`` (``None`` for a problem of the whole file, such
+    as a missing column), ``column`` (or ``None``) and the message."""
 
     row: int | None
     column: str | None
@@ -44,6 +41,11 @@ class FrameIssue:
         if self.column:
             where.append(f"column {self.column}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FrameIssue(FileIssue):
+    """One problem in a sampling frame: ``row`` is the spreadsheet row (the header is row 1,
+    the first PSU row 2)."""
 
 
 class FrameError(SurveyInputError):
@@ -56,23 +58,9 @@ class FrameError(SurveyInputError):
         super().__init__(f"the sampling frame has {len(self.issues)} problem(s): {head}{more}")
 
 
-@dataclass(frozen=True)
-class CaseIssue:
-    """One problem in a cases file (the weighting input).
-
-    ``row`` is the 1-based data row (the header is not counted), ``None`` for a problem of the
-    whole file (the header, no rows); ``column`` names the column.
-    """
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+class CaseIssue(FileIssue):
+    """One problem in a cases file (the weighting input): ``row`` is the 1-based data row (the
+    header is not counted)."""
 
 
 class CasesError(SurveyInputError):
