@@ -146,6 +146,7 @@ from surveys.scoring import (
     cut_report,
     is_correct,
     level_for,
+    meets_standard,
     score_form,
 )
 from surveys.weighting import (
@@ -184,7 +185,8 @@ __all__ = [
     "assign_forms", "base_weight", "cases_csv", "check_quality", "comparison_table", "cut_report",
     "derive_profile", "design_summary", "disposition_of_interview", "draw_psus", "education_level",
     "is_correct", "is_eligible", "kish_tables", "label", "level_for", "list_versions",
-    "load_version", "parse_frame", "permuted_blocks", "plan_design", "pps_inclusion_probabilities",
+    "load_version", "meets_standard", "parse_frame", "permuted_blocks", "plan_design",
+    "pps_inclusion_probabilities",
     "rates_by", "read_cases", "read_frame", "read_frame_bytes", "response_rates", "score_form",
     "select_by_kish", "select_by_next_birthday", "select_households", "select_psus", "stage_rng",
     "systematic_pps", "target_group", "urban_rural_from_code", "validate_frame", "weight_cases",

@@ -34,6 +34,7 @@ from types import MappingProxyType
 from surveys.errors import SurveyInputError
 
 __all__ = [
+    "meets_standard",
     "CUT_POINTS",
     "DEFAULT_RULE",
     "MAX_POINTS",
@@ -81,6 +82,11 @@ class Level(StrEnum):
 
 #: Lower cut point of each level above "low" (national reporting since 2024).
 CUT_POINTS = ((Level.HIGH, 85), (Level.MEETS, 70), (Level.BASIC, 55))
+
+
+def meets_standard(level: Level | str | None) -> bool | None:
+    """Whether a level meets the standard (``high`` or ``meets``); None for no level."""
+    return None if level is None else Level(level) in (Level.HIGH, Level.MEETS)
 #: The "meets the standard" cut point.
 MEETS_CUT = 70
 
@@ -255,7 +261,7 @@ class FormScore:
     @property
     def meets_standard(self) -> bool | None:
         """Whether the total reaches "meets" (high or meets); None without a total."""
-        return None if self.level is None else self.level in (Level.HIGH, Level.MEETS)
+        return meets_standard(self.level)
 
     @property
     def presented_share(self) -> Fraction:

@@ -652,7 +652,7 @@ def demo_figures(wave: SurveyWave) -> DemoFigures:
     complete = [i for i in interviews if i.complete]
     return DemoFigures(
         interviews=len(interviews), complete=len(complete),
-        meets=sum(1 for i in complete if i.level in ("meets", "high")),
+        meets=sum(1 for i in complete if surveys.meets_standard(i.level)),
         flagged=sum(1 for i in interviews if i.flags),
         pending_cases=len(rows) - len(done),
         rates=surveys.response_rates(d for d, _ in done),

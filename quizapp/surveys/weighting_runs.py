@@ -44,7 +44,6 @@ from surveys import provenance, weighting
 
 ELIGIBLE = {surveys.RateCategory.I, surveys.RateCategory.P, surveys.RateCategory.R,
             surveys.RateCategory.NC, surveys.RateCategory.O}
-MEETS_LEVELS = {surveys.Level.HIGH.value, surveys.Level.MEETS.value}
 DIMENSIONS = ("K", "M", "S", "A")
 NO_MARGINS = ""  # the form's choice for weighting without raking
 
@@ -93,7 +92,7 @@ def _respondent_columns(case: SurveyCase, interview: SurveyInterview, form_code:
         "township": township, "form": form_code, "total": _blank(interview.total),
         **{f"score_{d}": _blank(scores.get(d)) for d in DIMENSIONS},
         "level": _blank(interview.level),
-        "meets": "" if interview.level is None else int(interview.level in MEETS_LEVELS),
+        "meets": "" if interview.level is None else int(surveys.meets_standard(interview.level)),
     }
 
 
