@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.main import bp as main_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
+    from quizapp.schools import bp as schools_bp
+    from quizapp.schools import play_bp
     from quizapp.shared.assets import bp as assets_bp
     from quizapp.surveys import bp as surveys_bp
     from quizapp.surveys import fieldwork_bp, respond_bp
@@ -110,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp, url_prefix="/statistics/surveys")
     app.register_blueprint(fieldwork_bp, url_prefix="/fieldwork")
     app.register_blueprint(respond_bp, url_prefix="/survey")
+    app.register_blueprint(schools_bp, url_prefix="/schools")
+    app.register_blueprint(play_bp)
     app.register_blueprint(assets_bp, url_prefix="/assets")
 
 

@@ -13,7 +13,7 @@ import quizapp
 
 APP = Path(quizapp.__file__).parent
 FEATURES = {"admin", "auth", "competitions", "estimates", "main", "practice", "questions",
-            "surveys"}
+            "schools", "surveys"}
 # Packages under quizapp/ that are not features: shared by all, or composing them.
 NOT_FEATURES = {"demo", "engine", "models", "shared", "static", "templates", "translations"}
 

@@ -5,6 +5,7 @@ from quizapp.models.attempts import Attempt, AttemptItem
 from quizapp.models.competitions import Competition, CompetitionItem, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.questions import Question, QuestionVersion
+from quizapp.models.schools import LiveGame, LivePlayer, QuestionSet, QuestionSetItem
 from quizapp.models.surveys import (
     SurveyCase,
     SurveyCaseContact,
@@ -22,7 +23,8 @@ from quizapp.models.surveys import (
 )
 
 __all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
-           "Participant", "Question", "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
+           "LiveGame", "LivePlayer", "Participant", "Question", "QuestionSet", "QuestionSetItem",
+           "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
            "SurveyCaseContact", "SurveyContactAttempt", "SurveyEstimateRun", "SurveyForm",
            "SurveyFormItem", "SurveyFramePSU", "SurveyHousehold", "SurveyInterview",
            "SurveyInvitation", "SurveySampledPSU", "SurveyWave", "SurveyWeightingRun", "Township",

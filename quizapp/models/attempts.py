@@ -18,9 +18,9 @@ from quizapp.models.competitions import Competition, Participant, Round
 from quizapp.models.questions import QuestionVersion
 from quizapp.models.types import UTCDateTime, utcnow
 
-# The kinds something creates today; class quizzes will add theirs.
-# The column is a plain string (no CHECK constraint), so no migration is needed for that.
-ATTEMPT_KINDS = ("practice", "competition", "survey")
+# The column is a plain string (no CHECK constraint). Homework contests are competitions;
+# "class_game" is a player's seat in a live class game (quizapp.models.schools).
+ATTEMPT_KINDS = ("practice", "competition", "survey", "class_game")
 ATTEMPT_STATUSES = ("open", "finished", "expired", "voided")
 # Attempts whose score stands: finished by the person, or closed at the deadline.
 SCORED_STATUSES = ("finished", "expired")

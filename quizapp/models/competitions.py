@@ -9,10 +9,13 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
-from quizapp.models.places import Organisation, Township
+from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.types import UTCDateTime, utcnow
 
-REGISTRATION_FIELDS = ("name", "township", "organisation", "phone")
+REGISTRATION_FIELDS = ("name", "township", "organisation", "phone", "school_class")
+# "network": a city-wide network competition (网络竞赛); "homework": a school's homework
+# contest between classes, playing a teacher's question set (quizapp.models.schools).
+COMPETITION_KINDS = ("network", "homework")
 FIELD_MODES = ("off", "optional", "required")
 COUNTING_RULES = ("best", "last")
 # When participants see the right answers: after each question, after their attempt, or
@@ -50,6 +53,16 @@ class Competition(db.Model):
     pool_size: Mapped[int] = mapped_column(default=DEFAULT_POOL_SIZE)
     pool_seed: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: not drawn
     published: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(12), default="network", server_default="network")
+    # Homework contests: the set played (its questions are the pool), the school whose classes
+    # take part, the teacher who opened it, and one attempt per student.
+    question_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_sets.id", ondelete="SET NULL"), default=None, index=True)
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), default=None, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    attempts_total: Mapped[int | None] = mapped_column(default=None)  # None: no overall limit
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     rounds: Mapped[list[Round]] = relationship(
@@ -116,11 +129,14 @@ class Participant(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id"), default=None, index=True)
     phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    school_class_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_classes.id", ondelete="SET NULL"), default=None, index=True)
     ip: Mapped[str | None] = mapped_column(String(45), default=None)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     township: Mapped[Township | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
+    school_class: Mapped[SchoolClass | None] = relationship()
 
     @property
     def display_name(self) -> str:

@@ -64,5 +64,7 @@ class SchoolClass(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     grade: Mapped[int]
     name: Mapped[str] = mapped_column(String(32))
+    # Students in the class (the denominator of homework participation rates); None: unknown.
+    size: Mapped[int | None] = mapped_column(default=None)
 
     school: Mapped[Organisation] = relationship(back_populates="classes")
