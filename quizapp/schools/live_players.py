@@ -231,7 +231,7 @@ def remove_player(game: LiveGame, player_id: int) -> LivePlayer:
 
 def set_extra_time(game: LiveGame, player_id: int, seconds: int) -> LivePlayer:
     """Extra seconds on every question for this player (0 to 120)."""
-    if not isinstance(seconds, int) or not 0 <= seconds <= MAX_EXTRA_SECONDS:
+    if type(seconds) is not int or not 0 <= seconds <= MAX_EXTRA_SECONDS:
         raise JoinError("invalid")
     player = _player(game, player_id)
     player.extra_seconds = seconds
