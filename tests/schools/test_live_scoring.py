@@ -282,3 +282,19 @@ def test_question_summary_counts_original_options(make_game, school, now):
     empty = live_scoring.question_summary(game, 2)
     assert (empty.answered, empty.share_correct, empty.most_common_wrong) == (0, None, None)
     assert empty.counts == [0, 0]  # true/false
+
+
+def test_an_answer_names_its_question_and_a_stale_one_is_refused(make_game, school, now):
+    from quizapp.schools import live_scoring, live_state
+    from quizapp.schools.live_state import GameError
+
+    game = make_game()
+    (player,) = _seat(game, school, "甲")
+    live_state.start(game)
+    choices = right_choices(player, 0)
+    live_state.next_question(live_state.reveal(game))
+    # The phone still shows question 0 when its answer arrives: not counted for question 1.
+    with pytest.raises(GameError) as raised:
+        live_scoring.answer(game, player, choices, position=0)
+    assert raised.value.code == "not_open"
+    assert live_scoring.answer(game, player, right_choices(player, 1), position=1).recorded
