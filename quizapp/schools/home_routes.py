@@ -26,10 +26,10 @@ def index():
         size_form=ClassSizeForm(formdata=None))
 
 
-@bp.route("/classes/<int:class_id>/size", methods=["POST"])
+@bp.route("/classes/<int:school_class_id>/size", methods=["POST"])
 @teachers
-def class_size(class_id: int):
-    school_class = classes_services.get_class(class_id)
+def class_size(school_class_id: int):
+    school_class = classes_services.get_class(school_class_id)
     if school_class is None:
         abort(404)
     require_school(school_class.organisation_id)
