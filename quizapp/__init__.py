@@ -131,6 +131,7 @@ def _register_links(app: Flask) -> None:
     register_links(app, PUBLIC, practice, competitions)
     register_links(app, "resident", practice, competitions)
     register_links(app, "interviewer", Link(_l("My villages and communities"), "fieldwork.index"))
+    register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"))
     register_links(app, "statistician", estimate, survey_waves,
                    Link(_l("Item statistics"), "questions.items"))
     register_links(app, "admin",

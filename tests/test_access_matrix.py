@@ -19,6 +19,8 @@ ADMIN = frozenset({"admin"})
 STATISTICS = frozenset({"admin", "statistician"})
 INTERVIEWER = frozenset({"interviewer"})
 STATISTICIAN = frozenset({"statistician"})
+# Teachers' school pages (issue 12); object-level checks give 404 for another school's things.
+SCHOOLS = frozenset({"teacher", "admin"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -150,6 +152,17 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "competition_admin.attempts": ADMIN,
     "competition_admin.void": ADMIN,
     "competition_admin.export": ADMIN,
+    # Schools: the teacher's landing page and class sizes, question sets (own and shared in
+    # their schools; another school's set or class is a 404, tests/schools/test_sets_pages.py).
+    "schools.index": SCHOOLS,
+    "schools.class_size": SCHOOLS,
+    "schools.sets": SCHOOLS,
+    "schools.set_new": SCHOOLS,
+    "schools.set_view": SCHOOLS,
+    "schools.set_edit": SCHOOLS,
+    "schools.set_items": SCHOOLS,
+    "schools.set_copy": SCHOOLS,
+    "schools.set_delete": SCHOOLS,
 }
 # One person's attempt: 404 to everybody else, whatever their role (404, not 403, so tokens
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor
@@ -198,7 +211,28 @@ SAMPLE_ARGS = {
     "weighting_run_id": lambda db, m: _sample_runs(db, m)[0],
     "estimate_run_id": lambda db, m: _sample_runs(db, m)[1],
     "download": lambda db, m: "cases.csv",
+    "set_id": lambda db, m: _sample_set_id(db, m),
+    # A class of the demo teacher's school other than the one admin.class_delete removes.
+    "school_class_id": lambda db, m: _demo_teacher(db, m).schools[0].classes[-1].id,
 }
+
+
+def _demo_teacher(db, m):
+    return db.session.scalar(select(m.User).where(m.User.username == "teacher"))
+
+
+def _sample_set_id(db, m) -> int:
+    """A set of the demo teacher (made through the set services when the demo has none, or
+    when the walk has just deleted it)."""
+    teacher = _demo_teacher(db, m)
+    found = db.session.scalar(select(m.QuestionSet.id).where(
+        m.QuestionSet.owner_id == teacher.id).order_by(m.QuestionSet.id).limit(1))
+    if found is not None:
+        return found
+    from quizapp.schools import sets_services
+
+    ids = [v.question_id for v in sets_services.candidate_questions(limit=3)]
+    return sets_services.create_set(teacher.schools[0].id, teacher.id, "示例题集", ids).id
 
 
 def _sample_runs(db, m) -> tuple[int, int]:

@@ -12,16 +12,18 @@ PRACTICE, COMPETITIONS = "/practice/", "/competitions/"
 ESTIMATE, ITEM_STATS = "/statistics/estimates/", "/admin/questions/items"
 SURVEYS = "/statistics/surveys/"
 FIELDWORK = "/fieldwork/"
+SCHOOLS = "/schools/"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
                "/admin/questions/import", "/admin/competitions/", ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 SECTIONS = {
     None: {},
     "resident": {"resident": [PRACTICE, COMPETITIONS]},
-    "teacher": {"teacher": []},
+    "teacher": {"teacher": [SCHOOLS]},
     "interviewer": {"interviewer": [FIELDWORK]},
     "statistician": {"statistician": [ESTIMATE, SURVEYS, ITEM_STATS]},
-    "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [], "interviewer": [FIELDWORK],
+    "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [SCHOOLS],
+              "interviewer": [FIELDWORK],
               "statistician": [ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 

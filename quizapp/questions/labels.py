@@ -7,28 +7,18 @@ from flask_babel import lazy_gettext as _l
 
 from question_bank.schema import Issue
 from question_bank.tabular import TableError
-from quizapp.shared.labels import GROUP_LABELS
+from quizapp.shared.labels import (
+    DIFFICULTY_LABELS,
+    DIMENSION_LABELS,
+    GROUP_LABELS,
+    TOPIC_LABELS,
+    TYPE_LABELS,
+)
 
-TOPIC_LABELS = {
-    "basic_science": _l("Basic science"), "method": _l("Scientific method"),
-    "health": _l("Health and medicines"), "emergency": _l("Emergencies and disasters"),
-    "agriculture": _l("Agriculture"), "digital_life": _l("Digital life"),
-    "environment": _l("Environment"), "superstition": _l("Against superstition"),
-    "sts": _l("Science, technology and society"),
-}
-DIMENSION_LABELS = {
-    "K": _l("Knowledge"), "M": _l("Method"), "S": _l("Spirit and thinking"),
-    "A": _l("Application"),
-}
-TYPE_LABELS = {
-    "true_false": _l("True or false"), "single": _l("Single choice"),
-    "multiple": _l("Multiple choice"),
-}
 STATUS_LABELS = {
     "draft": _l("Draft"), "reviewed": _l("Reviewed"), "active": _l("Active"),
     "retired": _l("Retired"),
 }
-DIFFICULTY_LABELS = {1: _l("Easy"), 2: _l("Medium"), 3: _l("Hard")}
 SOURCE_LABELS = {"bank": _l("Bank files"), "ui": _l("Authored here")}
 FLAG_LABELS = {"too_easy": _l("Too easy"), "too_hard": _l("Too hard"),
                "negative": _l("Negative discrimination")}

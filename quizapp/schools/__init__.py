@@ -11,6 +11,7 @@ bp = Blueprint("schools", __name__)
 play_bp = Blueprint("play", __name__)
 
 from quizapp.schools import (  # noqa: E402,F401
+    home_routes,
     homework_routes,
     live_routes,
     play_routes,

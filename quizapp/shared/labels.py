@@ -17,6 +17,24 @@ GROUP_LABELS = {
     "cadre": _l("Officials and civil servants"),
 }
 
+# The question bank's codes (question_bank.schema): the bank's pages and the schools' sets.
+TOPIC_LABELS = {
+    "basic_science": _l("Basic science"), "method": _l("Scientific method"),
+    "health": _l("Health and medicines"), "emergency": _l("Emergencies and disasters"),
+    "agriculture": _l("Agriculture"), "digital_life": _l("Digital life"),
+    "environment": _l("Environment"), "superstition": _l("Against superstition"),
+    "sts": _l("Science, technology and society"),
+}
+DIMENSION_LABELS = {
+    "K": _l("Knowledge"), "M": _l("Method"), "S": _l("Spirit and thinking"),
+    "A": _l("Application"),
+}
+TYPE_LABELS = {
+    "true_false": _l("True or false"), "single": _l("Single choice"),
+    "multiple": _l("Multiple choice"),
+}
+DIFFICULTY_LABELS = {1: _l("Easy"), 2: _l("Medium"), 3: _l("Hard")}
+
 # The one-sided test against the goal (analysis.Report.verdict): heading and sentence.
 VERDICTS = {
     "above": (_l("Above the goal"),
