@@ -189,12 +189,17 @@ def test_bad_answers_change_nothing(teacher, game, phone_client):
     assert re.search(r"html", json_response.text)
 
 
-def test_a_game_of_the_teachers_set_only(teacher, qset, other_school, make_user):
+def test_a_game_of_the_teachers_set_only(teacher, qset, school, other_school, make_user):
     from quizapp.models import QuestionSet
 
+    colleague = make_user("colleague", "teacher")
     foreign = QuestionSet(school_id=other_school.id, title="别校", shared=True)
-    db.session.add(foreign)
+    private = QuestionSet(school_id=school.id, owner_id=colleague.id, title="私有", shared=False)
+    shared = QuestionSet(school_id=school.id, owner_id=colleague.id, title="共享", shared=True)
+    db.session.add_all([foreign, private, shared])
     db.session.commit()
     assert teacher.get(f"/schools/live/new?set_id={foreign.id}").status_code == 404
+    assert teacher.get(f"/schools/live/new?set_id={private.id}").status_code == 404
+    assert teacher.get(f"/schools/live/new?set_id={shared.id}").status_code == 200
     assert teacher.get("/schools/live/new?set_id=99999999999").status_code == 302
     assert teacher.get("/schools/live/new").status_code == 302
