@@ -11,7 +11,13 @@ from quizapp.extensions import db
 from quizapp.models import LiveGame, LivePlayer
 from quizapp.schools.labels import GAME_ERRORS, JOIN_ERRORS
 from tests.schools.liveweb_fixtures import *  # noqa: F403
-from tests.schools.liveweb_fixtures import csrf_token, join, post_action
+from tests.schools.liveweb_fixtures import (
+    csrf_token,
+    join,
+    post_action,
+    right_choices,
+    wrong_choices,
+)
 
 
 def _said(table, code: str) -> str:
