@@ -12,7 +12,7 @@ GAME_STATE_LABELS = {
     "question_closed": _l("Time is up"),
     "revealed": _l("Answer shown"),
     "paused": _l("Paused"),
-    "finished": _l("Finished"),
+    "finished": _l("Game over"),
 }
 
 # Team numbers are 0-based in the database; the room sees colours.
