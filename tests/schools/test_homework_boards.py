@@ -69,7 +69,7 @@ def _rows(rows):
 
 
 @pytest.fixture
-def second_contest(schools, teachers, bank, now):  # noqa: F811
+def second_contest(schools, teachers, bank, now):
     """A five-question homework of the same school: 7/1班 all 30 took part with 3 right
     (60%), 7/2班 11 with 5 right (100%), nobody from 8/1班 or 8/2班."""
     qset2 = make_set(schools[0], teachers[0], bank[10:15], title="电与磁")
@@ -153,7 +153,7 @@ def test_school_board_of_chosen_contests(homework, second_contest, schools):
 
 
 def test_school_board_ignores_another_schools_contest(homework, second_contest, schools,
-                                                       teachers, bank):  # noqa: F811
+                                                       teachers, bank):
     other_set = make_set(schools[1], teachers[1], bank[20:22], title="别校题组")
     other = homework_services.open_homework(
         other_set, teacher_id=teachers[1].id, school_id=schools[1].id, title="别校作业",

@@ -52,7 +52,7 @@ def _answer_all(client, attempt_path):
             "csrf_token": csrf_token(page.text), "position": position, "choice": "0"})
 
 
-def test_open_homework_holds_the_set_and_one_attempt_rule(homework, qset, bank):  # noqa: F811
+def test_open_homework_holds_the_set_and_one_attempt_rule(homework, qset, bank):
     assert (homework.kind, homework.published, homework.attempts_total) == ("homework", True, 1)
     assert homework.registration == {"name": "required", "school_class": "required"}
     assert homework.reveal == "after_attempt"
@@ -63,7 +63,7 @@ def test_open_homework_holds_the_set_and_one_attempt_rule(homework, qset, bank):
     assert homework.pool_seed is not None
 
 
-def test_open_homework_refusals(qset, schools, teachers, now):  # noqa: F811
+def test_open_homework_refusals(qset, schools, teachers, now):
     def opening(qs, starts, ends):
         return homework_services.open_homework(
             qs, teacher_id=teachers[0].id, school_id=schools[0].id, title="x",
@@ -96,7 +96,7 @@ def test_the_pool_code_never_draws_a_homework_pool(homework):
     assert after == before
 
 
-def test_not_listed_with_network_competitions(client, homework, competition):  # noqa: F811
+def test_not_listed_with_network_competitions(client, homework, competition):
     page = client.get("/competitions/")
     assert competition.title in page.text
     assert homework.title not in page.text and homework.slug not in page.text
@@ -134,7 +134,7 @@ def test_register_needs_a_class_of_the_school(client, homework, schools):
     assert (error.value.field, error.value.code) == ("name", "required")
 
 
-def test_one_attempt_per_student_through_the_pages(client, homework, schools, bank):  # noqa: F811
+def test_one_attempt_per_student_through_the_pages(client, homework, schools, bank):
     seven_one = class_of(schools[0], 7, "1班")
     assert _register(client, homework, {"name": "小明", "school_class_id": seven_one.id}
                      ).status_code == 302
@@ -172,7 +172,7 @@ def test_one_attempt_per_student_through_the_pages(client, homework, schools, ba
     assert rows["7/1班"].participants == 1 and rows["7/2班"].participants == 0
 
 
-def test_an_expired_attempt_uses_the_one_attempt(client, homework, schools, now):  # noqa: F811
+def test_an_expired_attempt_uses_the_one_attempt(client, homework, schools, now):
     _register(client, homework, {"name": "小红", "school_class_id": schools[0].classes[0].id})
     _start(client, homework)
     now.move(minutes=10)  # 5 questions × 60 s: the attempt closes at its deadline
@@ -184,7 +184,7 @@ def test_an_expired_attempt_uses_the_one_attempt(client, homework, schools, now)
 
 
 def test_a_retired_question_drops_out_instead_of_stopping_everyone(
-        client, homework, schools, bank):  # noqa: F811
+        client, homework, schools, bank):
     bank[0].status = "retired"
     db.session.commit()
     _register(client, homework, {"name": "小刚", "school_class_id": schools[0].classes[0].id})
@@ -192,7 +192,7 @@ def test_a_retired_question_drops_out_instead_of_stopping_everyone(
     assert db.session.scalar(select(Attempt.question_count)) == 4
 
 
-def test_network_competitions_keep_no_overall_limit(competition, now):  # noqa: F811
+def test_network_competitions_keep_no_overall_limit(competition, now):
     participant = services.register(
         competition, user_id=None, device_id="dev", name="张三", township_id=None,
         organisation_id=None, phone="", ip=None, school_class_id=12345)
