@@ -177,6 +177,11 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "play.game": PUBLIC,
     "play.state": PUBLIC,
     "play.answer": PUBLIC,
+    # Homework contests of a school (issue 12): its teachers (404 for another school's).
+    "schools.homework": SCHOOLS,
+    "schools.homework_new": SCHOOLS,
+    "schools.homework_view": SCHOOLS,
+    "schools.school_board": SCHOOLS,
 }
 # One person's attempt: 404 to everybody else, whatever their role (404, not 403, so tokens
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor
@@ -207,8 +212,15 @@ SAMPLE_ARGS = {
     "filename": lambda db, m: "css/app.css",
     "question_id": lambda db, m: db.session.scalar(select(m.Question.id).limit(1)),
     "version_id": lambda db, m: db.session.scalar(select(m.QuestionVersion.id).limit(1)),
-    "competition_id": lambda db, m: db.session.scalar(select(m.Competition.id).limit(1)),
-    "slug": lambda db, m: db.session.scalar(select(m.Competition.slug).limit(1)),
+    "competition_id": lambda db, m: db.session.scalar(
+        select(m.Competition.id).where(m.Competition.kind == "network").limit(1)),
+    "homework_id": lambda db, m: db.session.scalar(
+        select(m.Competition.id).where(m.Competition.kind == "homework").limit(1)),
+    "school_id": lambda db, m: db.session.scalar(
+        select(m.Organisation.id).where(m.Organisation.kind == "school")
+        .order_by(m.Organisation.id).limit(1)),
+    "slug": lambda db, m: db.session.scalar(
+        select(m.Competition.slug).where(m.Competition.kind == "network").limit(1)),
     "attempt_id": lambda db, m: db.session.scalar(
         select(m.Attempt.id).where(m.Attempt.kind == "competition").limit(1)),
     "token": lambda db, m: db.session.scalar(

@@ -41,6 +41,15 @@ def _competition_or_404(competition_id: int) -> Competition:
     return competition
 
 
+def _network_or_404(competition_id: int) -> Competition:
+    """A network competition: a homework contest's rules and pool are its teacher's, and
+    this form would draw it a new pool."""
+    competition = _competition_or_404(competition_id)
+    if competition.kind != "network":
+        abort(404)
+    return competition
+
+
 @admin_bp.route("/")
 @admin_only
 def index():
@@ -82,7 +91,7 @@ def new():
 @admin_bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit(competition_id: int):
-    return _edit(_competition_or_404(competition_id), is_new=False)
+    return _edit(_network_or_404(competition_id), is_new=False)
 
 
 @admin_bp.route("/<int:competition_id>")
@@ -99,7 +108,7 @@ def detail(competition_id: int):
 @admin_bp.route("/<int:competition_id>/rounds", methods=["POST"])
 @admin_only
 def add_round(competition_id: int):
-    competition = _competition_or_404(competition_id)
+    competition = _network_or_404(competition_id)
     form = RoundForm()
     if form.validate_on_submit():
         try:

@@ -38,8 +38,10 @@ def parse_quota(text: str | None) -> dict[str, int]:
 
 
 def list_competitions() -> list[Competition]:
-    """Every competition, the latest first."""
-    return list(db.session.scalars(select(Competition).order_by(Competition.starts_at.desc())))
+    """Every network competition, the latest first (schools' homework contests are run by
+    their teachers, on the schools pages)."""
+    return list(db.session.scalars(select(Competition).where(Competition.kind == "network")
+                                   .order_by(Competition.starts_at.desc())))
 
 
 def get_competition(competition_id: int) -> Competition | None:

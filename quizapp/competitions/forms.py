@@ -24,6 +24,7 @@ class RegistrationForm(Form):
     township_id = SelectField(_l("Township or subdistrict"), coerce=int, validators=[Optional()])
     organisation_id = SelectField(_l("School or work unit"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
+    school_class_id = SelectField(_l("Class"), coerce=int, validators=[Optional()])
 
 
 class CompetitionForm(Form):

@@ -8,6 +8,8 @@ Rules:
 - It is drawn when a competition is first saved, and drawn again when a setting it depends on
   (audience, questions per attempt, quotas, pool size) changes, but never once an attempt has
   started: every attempt of a competition comes from the same pool.
+- A homework contest's pool is its teacher's question set, written once when it opens
+  (``quizapp.schools.homework_services``): it is never drawn here, and never drawn again.
 - The seed is random (62 bits) and shown only to admins: the bank is public (the repository),
   so a guessable seed would give the pool away.
 
@@ -75,8 +77,11 @@ def scaled_quotas(quotas: dict, question_count: int, pool_size: int) -> dict[str
 def draw_pool(competition: Competition, seed: int) -> list[int]:
     """Draw the pool with ``seed`` and store it in the session (the caller commits).
 
-    Raises :class:`PoolError`. Returns the question ids drawn.
+    Raises :class:`PoolError` (``locked`` for a homework contest: its pool is its set).
+    Returns the question ids drawn.
     """
+    if competition.kind == "homework":
+        raise PoolError("locked")
     db.session.flush()  # a new competition gets its id and its defaults
     if competition.pool_size < competition.question_count:
         raise PoolError("too_small")
@@ -111,6 +116,8 @@ def save_pool(competition: Competition, settings_before: tuple | None) -> None:
 
     Raises :class:`PoolError` ``locked`` when such a change comes after attempts have started.
     """
+    if competition.kind == "homework":
+        return
     if competition.pool_seed is not None and settings_before == pool_settings(competition):
         return
     if competition.pool_seed is not None and has_attempts(competition):
@@ -121,7 +128,7 @@ def save_pool(competition: Competition, settings_before: tuple | None) -> None:
 def ensure_pool(competition: Competition) -> None:
     """Give a competition saved before pools existed its pool, once, even when two requests
     ask at the same moment (the first to claim the seed draws it)."""
-    if competition.pool_seed is not None:
+    if competition.pool_seed is not None or competition.kind == "homework":
         return
     seed = new_seed()
     claimed = db.session.execute(

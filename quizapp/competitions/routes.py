@@ -24,6 +24,7 @@ from quizapp.shared.forms import ActionForm, choices
 ATTEMPT_MESSAGES = {
     "not_open": lambda: _("The competition is not open now."),
     "daily_limit": lambda: _("You have used today's attempts. Come back tomorrow."),
+    "already_done": lambda: _("You have already taken part: one attempt per person."),
     "no_questions": lambda: _("This competition has no questions yet. Please tell the organiser."),
     "closed": lambda: _("This attempt is already finished."),
     "time_up": lambda: _("Time is up: that answer came too late and was not counted."),
@@ -38,6 +39,7 @@ REGISTRATION_MESSAGES = {
     "other_township": lambda: _("This organisation belongs to another township."),
     "closed": lambda: _("The competition has closed."),
     "locked": lambda: _("Your township and organisation cannot change after you have a score."),
+    "class_locked": lambda: _("Your class cannot change after you have a score."),
     "already_registered": lambda: _("Your account already has its own registration; "
                                     "the two are kept apart."),
     "nothing": lambda: _("This device has no registration to link."),
@@ -51,6 +53,15 @@ def _user_id() -> int | None:
 def _competition_or_404(slug: str):
     competition = services.by_slug(slug)
     if competition is None or not competition.published:
+        abort(404)
+    return competition
+
+
+def _network_or_404(slug: str):
+    """A published network competition (homework contests have no public board: their
+    teacher's class board is theirs)."""
+    competition = _competition_or_404(slug)
+    if competition.kind != "network":
         abort(404)
     return competition
 
@@ -80,7 +91,24 @@ def _registration_form(competition) -> RegistrationForm:
     form.organisation_id.choices = choices(
         [(0, "—")] + [(o.id, f"{o.township.name} · {o.name}") for o in list_organisations()
                       if o.active])
+    form.school_class_id.choices = choices(
+        [(0, "—")] + [(c.id, _("Grade %(grade)s", grade=c.grade) + f" {c.name}")
+                      for c in services.class_choices(competition)])
     return form
+
+
+def _detail_page(competition, participant, form, status: int = 200):
+    """The competition's page: rules, registration, start or resume (a refused registration
+    shows the form alone, ``participant=None``)."""
+    return render_template(
+        "competitions/detail.html", competition=competition, participant=participant,
+        form=form, action_form=ActionForm(), state=services.window_state(competition),
+        round=services.current_round(competition),
+        open_attempt=participant and services.open_attempt(participant),
+        attempts_left=participant and services.attempts_left(competition, participant),
+        me=participant and boards.rank_of(competition, participant.id),
+        linkable=status == 200 and services.linkable_registration(
+            competition, _user_id(), device_id())), status
 
 
 @bp.route("/competitions/")
@@ -101,13 +129,8 @@ def detail(slug: str):
         form.name.data = participant.name
         form.township_id.data = participant.township_id or 0
         form.organisation_id.data = participant.organisation_id or 0
-    return render_template(
-        "competitions/detail.html", competition=competition, participant=participant,
-        form=form, action_form=ActionForm(), state=services.window_state(competition),
-        round=services.current_round(competition),
-        open_attempt=participant and services.open_attempt(participant),
-        me=participant and boards.rank_of(competition, participant.id),
-        linkable=services.linkable_registration(competition, _user_id(), device_id()))
+        form.school_class_id.data = participant.school_class_id or 0
+    return _detail_page(competition, participant, form)
 
 
 @bp.route("/competitions/<slug>/link-device", methods=["POST"])
@@ -138,15 +161,12 @@ def register(slug: str):
             competition, user_id=_user_id(), device_id=device_id(), name=form.name.data,
             township_id=form.township_id.data or None,
             organisation_id=form.organisation_id.data or None, phone=form.phone.data or "",
-            ip=request.remote_addr)
+            school_class_id=form.school_class_id.data or None, ip=request.remote_addr)
     except services.RegistrationError as error:
-        getattr(form, {"township": "township_id", "organisation": "organisation_id"}.get(
+        getattr(form, {"township": "township_id", "organisation": "organisation_id",
+                       "school_class": "school_class_id"}.get(
             error.field, error.field)).errors.append(REGISTRATION_MESSAGES[error.code]())
-        return render_template(
-            "competitions/detail.html", competition=competition, participant=None, form=form,
-            action_form=ActionForm(), state=services.window_state(competition),
-            round=services.current_round(competition), open_attempt=None, me=None,
-            linkable=None), 400
+        return _detail_page(competition, None, form, 400)
     flash(_("You are registered. Good luck!"))
     return redirect(url_for("competitions.detail", slug=slug))
 
@@ -245,7 +265,7 @@ def certificate(token: str):
 @bp.route("/competitions/<slug>/board")
 @public
 def board(slug: str):
-    competition = _competition_or_404(slug)
+    competition = _network_or_404(slug)
     close_overdue(competition_id=competition.id)
     view, round_id = board_request(competition)
     participant = services.find_participant(competition, _user_id(), device_id())

@@ -23,6 +23,7 @@ from quizapp.models import (
     Participant,
     QuestionVersion,
     Round,
+    SchoolClass,
 )
 from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.questions import mask_to_groups
@@ -42,9 +43,21 @@ class RegistrationError(ValueError):
 
 
 def visible_competitions() -> list[Competition]:
+    """Published network competitions (a school's homework contests are reached by their own
+    link, never listed)."""
     return list(db.session.scalars(
-        select(Competition).where(Competition.published.is_(True))
+        select(Competition).where(Competition.published.is_(True),
+                                  Competition.kind == "network")
         .order_by(Competition.starts_at.desc())))
+
+
+def class_choices(competition: Competition) -> list[SchoolClass]:
+    """The classes a participant may name: the contest school's own (none without a school)."""
+    if competition.school_id is None:
+        return []
+    return list(db.session.scalars(
+        select(SchoolClass).where(SchoolClass.organisation_id == competition.school_id)
+        .order_by(SchoolClass.grade, SchoolClass.name)))
 
 
 def by_slug(slug: str) -> Competition | None:
@@ -132,17 +145,19 @@ def _has_scored_attempt(participant: Participant) -> bool:
 
 def register(competition: Competition, *, user_id: int | None, device_id: str, name: str,
              township_id: int | None, organisation_id: int | None, phone: str,
-             ip: str | None, now: datetime | None = None) -> Participant:
+             ip: str | None, school_class_id: int | None = None,
+             now: datetime | None = None) -> Participant:
     """Register someone, keeping only the fields the competition asks for.
 
     Raises :class:`RegistrationError` for a missing required field, a malformed phone, a
-    closed competition, or a change of township or organisation after a scored attempt
-    (which would move that score between boards).
+    class not of the contest's school, a closed competition, or a change of township,
+    organisation or class after a scored attempt (which would move that score between boards).
     """
     if window_state(competition, now) == "closed":
         raise RegistrationError("name", "closed")
     values = {"name": (name or "").strip(), "township": township_id,
-              "organisation": organisation_id, "phone": (phone or "").strip()}
+              "organisation": organisation_id, "phone": (phone or "").strip(),
+              "school_class": school_class_id}
     for field, value in values.items():
         mode = competition.field_mode(field)
         if mode == "required" and not value:
@@ -158,11 +173,16 @@ def register(competition: Competition, *, user_id: int | None, device_id: str, n
         values["township"] = values["township"] or organisation.township_id
         if values["township"] != organisation.township_id:
             raise RegistrationError("organisation", "other_township")
+    if values["school_class"] and values["school_class"] not in {
+            c.id for c in class_choices(competition)}:
+        raise RegistrationError("school_class", "invalid")
     participant = find_participant(competition, user_id, device_id)
-    if participant is not None and _has_scored_attempt(participant) and (
-            (values["township"] or None) != participant.township_id
-            or (values["organisation"] or None) != participant.organisation_id):
-        raise RegistrationError("township", "locked")
+    if participant is not None and _has_scored_attempt(participant):
+        if (values["township"] or None) != participant.township_id \
+                or (values["organisation"] or None) != participant.organisation_id:
+            raise RegistrationError("township", "locked")
+        if (values["school_class"] or None) != participant.school_class_id:
+            raise RegistrationError("school_class", "class_locked")
     if participant is None:
         participant = Participant(competition_id=competition.id, user_id=user_id,
                                   device_id=None if user_id is not None else device_id)
@@ -170,6 +190,7 @@ def register(competition: Competition, *, user_id: int | None, device_id: str, n
     participant.township_id = values["township"] or None
     participant.organisation_id = values["organisation"] or None
     participant.phone = values["phone"] or None
+    participant.school_class_id = values["school_class"] or None
     participant.ip = ip
     db.session.add(participant)
     try:
@@ -192,6 +213,19 @@ def attempts_today(participant: Participant, now: datetime) -> int:
         Attempt.started_at < end)) or 0
 
 
+def attempts_used(participant: Participant) -> int:
+    """Every attempt the participant has started, whatever became of it."""
+    return db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.participant_id == participant.id)) or 0
+
+
+def attempts_left(competition: Competition, participant: Participant) -> int | None:
+    """How many attempts the competition's overall limit still allows (``None``: no limit)."""
+    if competition.attempts_total is None:
+        return None
+    return max(competition.attempts_total - attempts_used(participant), 0)
+
+
 def attempt_deadline(competition: Competition, started_at: datetime,
                      round_: Round | None) -> datetime:
     """The whole-attempt limit, else questions × per-question limit, capped by the window."""
@@ -212,6 +246,7 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     """Start an attempt, or return the participant's open one (a reload or a second tab).
 
     Raises :class:`AttemptError` with code ``not_open`` (outside the window or any round),
+    ``already_done`` (the overall limit, e.g. a homework contest's one attempt, is used up),
     ``daily_limit`` (attempts per calendar day in the city's time zone), or ``no_questions``.
     """
     now = now or clock.now()
@@ -223,6 +258,8 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     round_ = current_round(competition, now)
     if competition.rounds and round_ is None:
         raise AttemptError("not_open")
+    if attempts_left(competition, participant) == 0:
+        raise AttemptError("already_done")
     if competition.attempts_per_day and attempts_today(participant, now) >= \
             competition.attempts_per_day:
         # A concurrent request (a double tap, a second tab) may have just started one.
@@ -233,9 +270,15 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     rng = rng or random.Random(secrets.randbits(64))
     ensure_pool(competition)
     pool = pool_versions(competition.id, mask_to_groups(competition.audience_mask))
+    count = competition.question_count
+    if competition.kind == "homework":
+        # Every question of the set, in an order of one's own; a question edited or retired
+        # since the contest opened drops out instead of stopping everyone.
+        count = min(count, len(pool))
+        if count == 0:
+            raise AttemptError("no_questions")
     try:
-        drawn = draw_questions(as_candidates(pool), competition.question_count, rng,
-                               competition.quotas)
+        drawn = draw_questions(as_candidates(pool), count, rng, competition.quotas)
     except DrawError as error:
         raise AttemptError("no_questions", str(error)) from error
     versions_by_id = {v.id: v for v in pool}

@@ -2,9 +2,10 @@
 
 Idempotent: loading it again adds nothing and changes nothing. The steps run in this order
 because each needs the one before: accounts and places, then the shipped question bank, then a
-competition that draws from the bank, then the demo survey wave (made-up frame, forms from the
-bank's survey-reserved questions, a drawn sample, cases and simulated fieldwork), and an
-earlier demo wave (2024), finished and closed, to compare with. The simulated *survey file* for
+competition that draws from the bank and a homework contest of the demo school's classes, then
+the demo survey wave (made-up frame, forms from the bank's survey-reserved questions, a drawn
+sample, cases and simulated fieldwork), and an earlier demo wave (2024), finished and closed,
+to compare with. The simulated *survey file* for
 the estimator is not here: it is ``surveys/demo/simulated_survey.csv``.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from quizapp.demo.accounts import load_demo_accounts
 from quizapp.demo.competition import load_demo_competition
 from quizapp.demo.earlier import load_earlier_wave
+from quizapp.demo.homework import load_demo_homework
 from quizapp.demo.survey import load_demo_survey
 from quizapp.questions.services import sync_bank
 
@@ -22,6 +24,7 @@ def load_demo() -> dict[str, str]:
     passwords = load_demo_accounts()
     sync_bank()
     load_demo_competition()
+    load_demo_homework()
     load_earlier_wave()
     load_demo_survey()
     return passwords

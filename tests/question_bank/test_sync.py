@@ -104,4 +104,6 @@ def test_the_demo_loads_the_bank_before_the_competition_that_draws_from_it(app):
 
     load_demo()
     assert _count(Question) >= 600
-    assert _count(Competition) == 1 and _count(Attempt) > 0, "the demo competition has no draws"
+    kinds = sorted(db.session.scalars(select(Competition.kind)))
+    assert kinds == ["homework", "network"], "the demo competition and homework contest"
+    assert _count(Attempt) > 0, "the demo competition has no draws"
