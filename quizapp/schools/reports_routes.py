@@ -5,7 +5,7 @@ A teacher sees only their own schools' reports (404 for any other); an admin see
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 
 from quizapp import spreadsheets
 from quizapp.access import roles_required

@@ -422,8 +422,8 @@ def _yes_no(value: bool) -> str:
 
 
 def _student_sheet(report: Report) -> spreadsheets.Table:
-    header = [_("Name"), _("Class"), _("Score"), _("Score %"), _("Correct answers"),
-              _("Answered")]
+    header = [_("Student name"), _("School class"), _("Score"), _("Score %"),
+              _("Correct answers"), _("Questions answered")]
     for q in report.questions:
         header += [_("Q%(n)s answer", n=q.number), _("Q%(n)s right or wrong", n=q.number),
                    _("Q%(n)s seconds", n=q.number)]
@@ -441,7 +441,7 @@ def _question_sheet(questions: Iterable[QuestionRow],
                     lead: Sequence[str] = (), lead_values: Sequence[object] = ()
                     ) -> tuple[list[str], list[list[object]]]:
     header = [*lead, _("No."), _("Question"), _("Correct answer"), _("Answered"),
-              _("Correct answers"), _("Share correct %"), _("Most common wrong choice"),
+              _("Answered correctly"), _("Share correct %"), _("Most common wrong choice"),
               _("Chosen by"), _("Re-teach")]
     rows = [[*lead_values, q.number, q.stem, q.key, q.answered, q.correct,
              _share(q.share_correct), q.wrong_choice, q.wrong_count or None,
@@ -455,7 +455,7 @@ def _class_cells(row: ClassRow) -> list[object]:
 
 
 def _class_header() -> list[str]:
-    return [_("Participants"), _("Class size"), _("Participation %"), _("Mean score %"),
+    return [_("Participants"), _("Class size"), _("Participation %"), _("Mean score rate %"),
             _("Share correct %")]
 
 
@@ -465,7 +465,7 @@ def report_workbook(report: Report) -> bytes:
     return spreadsheets.xlsx_bytes({
         SHEET_STUDENTS: _student_sheet(report),
         SHEET_QUESTIONS: _question_sheet(report.questions),
-        SHEET_CLASSES: ([_("Class"), *_class_header()],
+        SHEET_CLASSES: ([_("School class"), *_class_header()],
                         [[row.name, *_class_cells(row)] for row in report.classes]),
     }, freeze_panes="B2")
 
@@ -487,8 +487,8 @@ def class_workbook(sessions: Sequence[Session]) -> bytes:
     student_rows = [[when(s), s.title, row.name, round(row.score, 1), _percent(row.percent),
                      row.correct, row.answered] for s in sessions for row in s.students]
     return spreadsheets.xlsx_bytes({
-        SHEET_STUDENTS: ([*lead, _("Name"), _("Score"), _("Score %"), _("Correct answers"),
-                          _("Answered")], student_rows),
+        SHEET_STUDENTS: ([*lead, _("Student name"), _("Score"), _("Score %"),
+                          _("Correct answers"), _("Questions answered")], student_rows),
         SHEET_QUESTIONS: (_question_sheet((), lead, ())[0], question_rows),
         SHEET_CLASSES: ([_("Date"), _("Kind"), _("Title"), *_class_header()],
                         [[when(s), _kind_label(s.kind), s.title, *_class_cells(s.figures)]
