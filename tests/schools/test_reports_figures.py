@@ -136,3 +136,18 @@ def test_the_reteach_line_is_below_sixty_percent(correct, answered, reteach):
 def test_network_competitions_have_no_homework_report(app, report_data):  # noqa: F811
     assert reports.homework(report_data.network.id) is None
     assert reports.homework(report_data.homework.id) is report_data.homework
+
+
+def test_an_attempt_left_open_past_its_deadline_counts_as_expired(app, report_data):  # noqa: F811
+    from datetime import timedelta
+
+    from quizapp.extensions import db
+    from quizapp.models import Attempt, Participant
+
+    zhao = db.session.scalar(db.select(Attempt).join(Participant).where(
+        Participant.name == "赵六"))
+    zhao.deadline = zhao.started_at + timedelta(minutes=5)  # long past
+    db.session.commit()
+    report = reports.homework_report(report_data.homework)
+    assert [(s.name, s.score, s.answered) for s in report.students][-1] == ("赵六", 5.0, 1)
+    assert zhao.status == "expired"
