@@ -27,8 +27,9 @@ per-student order (not the set's):
 
 - 张三 (1班) finished: Q1 乙 ✓, Q2 正确 ✓, Q3 丙 ✗ → 10
 - 李四 (1班) expired: Q1 乙 ✓, Q2 错误 ✗, Q3 not answered → 5
-- 王五 (2班): an earlier finished attempt (all wrong, 0), a voided one (all right, 15) and
-  the latest finished one: Q1 甲 ✗, Q2 正确 ✓, Q3 甲丙 ✓ → 10 (the latest counts)
+- 王五 (2班): an earlier finished attempt (all wrong, 0), then a finished one: Q1 甲 ✗,
+  Q2 正确 ✓, Q3 甲丙 ✓ → 10 (the latest scored one counts), then a voided one (all right, 15:
+  never counted)
 - 赵六 (2班): an attempt still open → not counted
 """
 
@@ -206,8 +207,8 @@ def build_report_data() -> ReportData:
                                                       ([1], 0, 1000)],
                   status="finished", started=start + timedelta(hours=3))
     for status, answers, hours in (
-            ("voided", [([1], 5, 1000), ([0], 5, 1000), ([0, 2], 5, 1000)], 4),
-            ("finished", [([0], 0, 6000), ([0], 5, 5000), ([0, 2], 5, 11000)], 5)):
+            ("finished", [([0], 0, 6000), ([0], 5, 5000), ([0, 2], 5, 11000)], 4),
+            ("voided", [([1], 5, 1000), ([0], 5, 1000), ([0, 2], 5, 1000)], 5)):
         _attempt("competition", versions, answers, status=status,
                  started=start + timedelta(hours=hours), competition_id=homework.id,
                  participant_id=wang.id, order=[1, 0, 2])
