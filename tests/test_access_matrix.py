@@ -21,6 +21,7 @@ INTERVIEWER = frozenset({"interviewer"})
 STATISTICIAN = frozenset({"statistician"})
 # Teachers' school pages (issue 12); object-level checks give 404 for another school's things.
 # Schools' teachers (and admins): every object checked against the teacher's own schools.
+# Teachers' school pages (issue 12); each object also checked against the teacher's schools.
 SCHOOLS = frozenset({"teacher", "admin"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
@@ -182,6 +183,15 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "schools.homework_new": SCHOOLS,
     "schools.homework_view": SCHOOLS,
     "schools.school_board": SCHOOLS,
+    # Teachers' reports on their school's live games, homework contests and classes (another
+    # school's: 404, tests/schools/test_reports_pages.py).
+    "schools.reports_index": SCHOOLS,
+    "schools.report_game": SCHOOLS,
+    "schools.report_game_xlsx": SCHOOLS,
+    "schools.report_homework": SCHOOLS,
+    "schools.report_homework_xlsx": SCHOOLS,
+    "schools.report_class": SCHOOLS,
+    "schools.report_class_xlsx": SCHOOLS,
 }
 # One person's attempt: 404 to everybody else, whatever their role (404, not 403, so tokens
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor
@@ -281,6 +291,37 @@ def _sample_game(db, m):
                                   question_set_id=None)
     live_players.join(game, "样本", school.classes[0].id)
     return game
+    "game_id": lambda db, m: _sample_school_objects(db, m)[0],
+    "homework_id": lambda db, m: _sample_school_objects(db, m)[1],
+}
+
+
+def _sample_school_objects(db, m) -> tuple[int, int]:
+    """A live game and a homework contest of the demo teacher's school (written here through
+    the models when the demo has none): the teacher's pages answer 404 for other schools."""
+    from datetime import UTC, datetime, timedelta
+
+    teacher = db.session.scalar(select(m.User).where(m.User.username == "teacher"))
+    school_id = teacher.schools[0].id
+    game_id = db.session.scalar(select(m.LiveGame.id).where(m.LiveGame.school_id == school_id))
+    if game_id is None:
+        game = m.LiveGame(token="zz-matrix-sample-game", code="000001", title="sample",
+                          school_id=school_id, status="finished", version_ids=[])
+        db.session.add(game)
+        db.session.commit()
+        game_id = game.id
+    homework_id = db.session.scalar(select(m.Competition.id).where(
+        m.Competition.kind == "homework", m.Competition.school_id == school_id))
+    if homework_id is None:
+        start = datetime(2025, 5, 1, tzinfo=UTC)
+        # (a slug after the demo's: the network pages' sample is the first slug)
+        contest = m.Competition(slug="zz-matrix-sample-homework", title="sample", kind="homework",
+                                school_id=school_id, starts_at=start,
+                                ends_at=start + timedelta(days=7), question_count=0)
+        db.session.add(contest)
+        db.session.commit()
+        homework_id = contest.id
+    return game_id, homework_id
 
 
 def _sample_runs(db, m) -> tuple[int, int]:
