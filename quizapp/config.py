@@ -38,6 +38,7 @@ ENVIRONMENT_VARIABLES = (
     "PRACTICE_ADDRESS_RATE_LIMIT",
     "MAX_UPLOAD_BYTES",
     "TRUSTED_PROXIES",
+    "BLOCKED_NICKNAMES_FILE",
 )
 
 # How long "keep me signed in" lasts: staff see other people's data, residents only their own.
@@ -160,4 +161,6 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         # Reverse proxies in front of the app (nginx: 1), so client addresses are right for
         # the login rate limit and the cheating signals. 0 trusts no forwarded headers.
         "TRUSTED_PROXIES": _integer(env, "TRUSTED_PROXIES", 0),
+        # The word list refusing nicknames in live class games (None: the one in the app).
+        "BLOCKED_NICKNAMES_FILE": env.get("BLOCKED_NICKNAMES_FILE") or None,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,13 +47,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def create_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Random,
-                   started_at: datetime, deadline: datetime | None, **fields) -> Attempt:
-    """Create an open attempt with its items in draw order and shuffled options.
-
-    Raises :class:`AttemptError` ``already_open`` when the participant already has an open
-    attempt (the database's partial unique index decides, so two tabs cannot both start).
-    """
+def build_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Random,
+                  started_at: datetime, deadline: datetime | None, **fields) -> Attempt:
+    """An open attempt with its items in draw order and shuffled options, added to the
+    session but not committed (the caller commits it with whatever belongs with it)."""
     attempt = Attempt(kind=kind, token=new_token(), started_at=started_at, deadline=deadline,
                       question_count=len(versions), **fields)
     for position, version in enumerate(versions):
@@ -60,6 +58,18 @@ def create_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Ra
             position=position, question_version_id=version.id,
             option_order=shuffled_option_order(version.choice_count, version.type, rng)))
     db.session.add(attempt)
+    return attempt
+
+
+def create_attempt(*, kind: str, versions: list[QuestionVersion], rng: random.Random,
+                   started_at: datetime, deadline: datetime | None, **fields) -> Attempt:
+    """Create an open attempt with its items in draw order and shuffled options.
+
+    Raises :class:`AttemptError` ``already_open`` when the participant already has an open
+    attempt (the database's partial unique index decides, so two tabs cannot both start).
+    """
+    attempt = build_attempt(kind=kind, versions=versions, rng=rng, started_at=started_at,
+                            deadline=deadline, **fields)
     try:
         db.session.commit()
     except IntegrityError:
@@ -170,6 +180,47 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
     db.session.refresh(attempt)
     if not any(_still_open(attempt, i, seconds_per_question, now) for i in attempt.items):
         close_attempt(attempt, "finished", now)
+    return AnswerResult(recorded=written == 1, correct=bool(item.correct), item=item)
+
+
+def record_item_answer(attempt_id: int, position: int, displayed_choices: list[int], *,
+                       points: Callable[[bool, int], float] | float, shown_at: datetime,
+                       now: datetime) -> AnswerResult:
+    """Record the answer to one given item of an open attempt, exactly once.
+
+    For callers that own the timing themselves (a live class game opens each question for the
+    whole room): no current-item or deadline check here, the caller has made it. The elapsed
+    time runs from ``shown_at`` (given by the caller); ``points`` is either the points for a
+    correct answer or a function ``(correct, elapsed_ms) -> points``. The answer is written
+    with ``UPDATE ... WHERE answered_at IS NULL`` and the points added to the attempt with an
+    atomic ``UPDATE``, so a double tap, a retried request or another tab counts once: the
+    later ones return ``recorded=False`` with the first answer's outcome.
+    """
+    item = db.session.scalar(select(AttemptItem).where(
+        AttemptItem.attempt_id == attempt_id, AttemptItem.position == position))
+    if item is None:
+        raise AttemptError("unknown_item")
+    status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
+    if status != "open":
+        raise AttemptError("closed")
+    choices = _validated_choices(item.question_version, item, displayed_choices)
+    correct = item.question_version.is_correct(choices)
+    elapsed_ms = max(int((now - shown_at).total_seconds() * 1000), 0)
+    earned = float(points(correct, elapsed_ms) if callable(points) else
+                   (points if correct else 0.0))
+    written = db.session.execute(
+        update(AttemptItem)
+        .where(AttemptItem.id == item.id, AttemptItem.answered_at.is_(None))
+        .values(choices=choices, correct=correct, points=earned, answered_at=now,
+                shown_at=item.shown_at or shown_at, elapsed_ms=elapsed_ms)
+    ).rowcount
+    if written == 1 and (earned or correct):
+        db.session.execute(
+            update(Attempt).where(Attempt.id == attempt_id)
+            .values(score=Attempt.score + earned,
+                    correct_count=Attempt.correct_count + (1 if correct else 0)))
+    db.session.commit()
+    db.session.refresh(item)
     return AnswerResult(recorded=written == 1, correct=bool(item.correct), item=item)
 
 

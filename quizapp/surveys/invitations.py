@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import segno
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -55,6 +54,7 @@ from quizapp.models import (
     SurveyWave,
     Township,
 )
+from quizapp.shared.qr import qr_svg
 from quizapp.surveys.interviews import (
     AnswerRecord,
     ContactRecord,
@@ -292,14 +292,6 @@ class Letter:
     code: str
     expires_at: datetime
     qr_svg: Markup
-
-
-def qr_svg(url: str) -> Markup:
-    """The QR code of ``url`` as inline SVG, drawn here by segno (no outside service).  It is
-    scaled by CSS (no fixed size) and uses error correction level M, which survives a fold or
-    a smudge on a printed letter."""
-    return Markup(segno.make(url, error="m").svg_inline(omitsize=True, border=2,
-                                                        svgclass="qr", lineclass=None))
 
 
 def letters(wave: SurveyWave, url_of, sampled_psu_id: int | None = None, *, start: int = 0,

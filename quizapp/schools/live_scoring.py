@@ -1,0 +1,208 @@
+"""Answers and scores in a live game: the points rule, the boards, a question's summary.
+
+Points: 1000 for a correct answer with speed points off; with speed points on,
+``round(1000 * (1 - 0.5 * min(elapsed, limit) / limit))``: 1000 for an instant answer, 500 at
+the buzzer. A player's limit includes their own extra time, so extra time costs nothing.
+Wrong answers score 0. Teams are ranked by the MEAN of their members' scores, so a team of
+five and a team of seven compete fairly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from quizapp.engine import clock
+from quizapp.engine.attempts import GRACE, AttemptError, record_item_answer
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptItem, LiveGame, LivePlayer, QuestionVersion
+from quizapp.schools.live_state import GameError, tick
+
+POINTS = 1000
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    """What happened to an answer: ``recorded`` is False for a repeat (the first answer's
+    outcome is returned). ``correct`` and ``points`` are for the server until the reveal."""
+
+    recorded: bool
+    correct: bool
+    points: int
+    position: int
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    player_id: int
+    nickname: str
+    team: int | None
+    school_class_id: int | None
+    score: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    rank: int
+    team: int
+    members: int
+    total: int
+    mean: float  # the team's score: the mean of its members' scores
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    index: int
+    eligible: int  # seated players who could answer it
+    answered: int
+    correct: int
+    counts: list[int]  # answers choosing each ORIGINAL option
+    share_correct: float | None  # correct / answered
+    most_common_wrong: int | None  # the ORIGINAL index of the wrong option chosen most
+
+
+def points_for(correct: bool, elapsed_ms: int, limit_ms: int, speed_points: bool) -> int:
+    """The points for one answer (see the module docstring)."""
+    if not correct:
+        return 0
+    if not speed_points or limit_ms <= 0:
+        return POINTS
+    used = min(max(elapsed_ms, 0), limit_ms) / limit_ms
+    return round(POINTS * (1 - 0.5 * used))
+
+
+def player_deadline(game: LiveGame, player: LivePlayer) -> datetime | None:
+    """When this player's answer to the open question is last accepted."""
+    if game.question_closes_at is None:
+        return None
+    return game.question_closes_at + timedelta(seconds=player.extra_seconds) + GRACE
+
+
+def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
+           now: datetime | None = None) -> AnswerOutcome:
+    """Record this player's answer to the open question, exactly once.
+
+    Refused (:class:`GameError`) with ``not_open`` unless the question is open, ``removed``,
+    ``late`` for a player who joined after it opened, ``time_up`` after the player's own
+    deadline, ``bad_choice``. The game row is share-locked while the answer is written, so a
+    close, skip or reveal happens wholly before it (and refuses it) or wholly after.
+    """
+    now = now or clock.now()
+    row = db.session.execute(
+        select(LiveGame.status, LiveGame.current_index, LiveGame.question_opened_at,
+               LiveGame.question_closes_at)
+        .where(LiveGame.id == game.id).with_for_update(read=True)).one()
+    status, index, opened_at, closes_at = row
+    removed = db.session.scalar(select(LivePlayer.removed).where(LivePlayer.id == player.id))
+    if removed or player.attempt_id is None:
+        db.session.rollback()
+        raise GameError("removed")
+    if status != "question_open" or opened_at is None or closes_at is None:
+        db.session.rollback()
+        raise GameError("not_open")
+    shown_at = db.session.scalar(select(AttemptItem.shown_at).where(
+        AttemptItem.attempt_id == player.attempt_id, AttemptItem.position == index))
+    if shown_at is None:
+        db.session.rollback()
+        raise GameError("late")
+    extra_ms = player.extra_seconds * 1000
+    if now > closes_at + timedelta(milliseconds=extra_ms) + GRACE:
+        db.session.rollback()
+        raise GameError("time_up")
+    limit_ms = int((closes_at - opened_at).total_seconds() * 1000) + extra_ms
+    speed = game.speed_points
+
+    def score(correct: bool, elapsed_ms: int) -> float:
+        return points_for(correct, elapsed_ms, limit_ms, speed)
+
+    try:
+        result = record_item_answer(player.attempt_id, index, displayed_choices, points=score,
+                                    shown_at=opened_at, now=now)
+    except AttemptError as error:
+        db.session.rollback()
+        raise GameError(error.code) from None
+    if result.recorded:
+        db.session.refresh(game)
+        tick(game, now)
+    return AnswerOutcome(recorded=result.recorded, correct=result.correct,
+                         points=int(result.item.points), position=index)
+
+
+def leaderboard(game: LiveGame) -> list[BoardRow]:
+    """Seated players by score (ties share a rank, then by nickname); removed players out."""
+    rows = db.session.execute(
+        select(LivePlayer.id, LivePlayer.nickname, LivePlayer.team, LivePlayer.school_class_id,
+               Attempt.score, Attempt.correct_count)
+        .join(Attempt, Attempt.id == LivePlayer.attempt_id)
+        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False))
+        .order_by(Attempt.score.desc(), LivePlayer.nickname_key, LivePlayer.id)).all()
+    board: list[BoardRow] = []
+    for position, (pid, nickname, team, class_id, score, correct) in enumerate(rows, start=1):
+        points = int(round(score or 0))
+        rank = board[-1].rank if board and board[-1].score == points else position
+        board.append(BoardRow(rank=rank, player_id=pid, nickname=nickname, team=team,
+                              school_class_id=class_id, score=points, correct=correct or 0))
+    return board
+
+
+def team_board(game: LiveGame) -> list[TeamRow]:
+    """Teams by the mean of their members' scores (ties share a rank, then by number)."""
+    if game.team_count <= 0:
+        return []
+    totals: Counter = Counter()
+    members: Counter = Counter()
+    for row in leaderboard(game):
+        if row.team is not None:
+            totals[row.team] += row.score
+            members[row.team] += 1
+    teams = [(team, members[team], totals[team],
+              round(totals[team] / members[team], 1) if members[team] else 0.0)
+             for team in range(game.team_count)]
+    teams.sort(key=lambda t: (-t[3], t[0]))
+    board: list[TeamRow] = []
+    for position, (team, count, total, mean) in enumerate(teams, start=1):
+        rank = board[-1].rank if board and board[-1].mean == mean else position
+        board.append(TeamRow(rank=rank, team=team, members=count, total=total, mean=mean))
+    return board
+
+
+def podium(game: LiveGame) -> list[BoardRow] | list[TeamRow]:
+    """The first three places (everyone who shares one of them): teams in team mode."""
+    rows = team_board(game) if game.team_count > 0 else leaderboard(game)
+    return [row for row in rows if row.rank <= 3]
+
+
+def question_summary(game: LiveGame, index: int) -> QuestionSummary:
+    """How the room answered question ``index`` (seated players only), in ORIGINAL options."""
+    version = db.session.get(QuestionVersion, game.version_ids[index])
+    items = db.session.execute(
+        select(AttemptItem.choices, AttemptItem.correct, AttemptItem.answered_at,
+               AttemptItem.shown_at)
+        .join(LivePlayer, LivePlayer.attempt_id == AttemptItem.attempt_id)
+        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False),
+               AttemptItem.position == index)).all()
+    counts = [0] * version.choice_count
+    wrong: Counter = Counter()
+    key = set(version.answer)
+    answered = correct = eligible = 0
+    for choices, is_correct, answered_at, shown_at in items:
+        if shown_at is not None:
+            eligible += 1
+        if answered_at is None:
+            continue
+        answered += 1
+        correct += bool(is_correct)
+        for choice in choices or []:
+            if 0 <= choice < len(counts):
+                counts[choice] += 1
+            if not is_correct and choice not in key:
+                wrong[choice] += 1
+    most_wrong = min(wrong, key=lambda c: (-wrong[c], c)) if wrong else None
+    return QuestionSummary(
+        index=index, eligible=eligible, answered=answered, correct=correct, counts=counts,
+        share_correct=(correct / answered) if answered else None, most_common_wrong=most_wrong)

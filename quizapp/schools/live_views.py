@@ -1,0 +1,241 @@
+"""What a live game sends to phones and to the projector: the only two doors out.
+
+:func:`player_view` and :func:`host_view` build plain dicts; the pages are rendered from them
+and the JSON answers are them, so what the HTML shows and what the JSON carries cannot differ.
+The rule they keep: **before a question is revealed nothing about its answer leaves the
+server** — no key, no explanation, no correctness of anyone's answer, not even as a score that
+went up. A player's score and rank count only revealed questions (:func:`revealed_through`);
+the boards are shown only once the current question is revealed (or the game is over).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import AttemptItem, LiveGame, LivePlayer, QuestionVersion
+from quizapp.schools import live_scoring
+from quizapp.schools.labels import GAME_STATE_LABELS, team_label
+from quizapp.schools.live_scoring import player_deadline
+from quizapp.schools.live_state import latest_deadline
+
+BOARD_ROWS = 10  # leaderboard rows on the projector
+PHONE_BOARD_ROWS = 5
+
+
+def effective_status(game: LiveGame) -> str:
+    """The state whose content is on screen: a paused game shows what it was paused in."""
+    if game.status == "paused":
+        return game.paused_status or "lobby"
+    return game.status
+
+
+def revealed_through(game: LiveGame) -> int:
+    """The index of the last question whose answer the room may know (-1: none yet).
+
+    While a question is open or closed-but-not-revealed, its answers (and the points they
+    earned) stay on the server; after the game every answer may be known.
+    """
+    if game.status == "finished":
+        return game.question_count - 1
+    shown = effective_status(game)
+    if shown == "revealed":
+        return game.current_index
+    if shown in ("question_open", "question_closed"):
+        return game.current_index - 1
+    return -1
+
+
+def _boards_visible(game: LiveGame) -> bool:
+    return revealed_through(game) == game.current_index and game.current_index >= 0
+
+
+def option_labels(version: QuestionVersion) -> list[str]:
+    """The options' texts in ORIGINAL order (true/false: True, False)."""
+    if version.type == "true_false":
+        return [_("True"), _("False")]
+    return list(version.options)
+
+
+def _version(game: LiveGame, index: int) -> QuestionVersion:
+    return db.session.get(QuestionVersion, game.version_ids[index])
+
+
+def _seconds_left(deadline: datetime | None, now: datetime) -> int | None:
+    if deadline is None:
+        return None
+    return max(int((deadline - now).total_seconds() + 0.999), 0)
+
+
+def _game_part(game: LiveGame) -> dict[str, Any]:
+    status = game.status
+    return {
+        "v": game.state_version, "status": status, "shown": effective_status(game),
+        "status_label": str(GAME_STATE_LABELS.get(status, status)),
+        "title": game.title, "number": game.current_index + 1 if game.current_index >= 0
+        else None, "count": game.question_count, "calm": game.calm,
+        "speed_points": game.speed_points, "team_mode": game.team_count > 0,
+    }
+
+
+def _board_rows(game: LiveGame, limit: int) -> list[dict[str, Any]]:
+    return [{"rank": row.rank, "player_id": row.player_id, "nickname": row.nickname,
+             "team": team_label(row.team), "score": row.score}
+            for row in live_scoring.leaderboard(game)[:limit]]
+
+
+def _team_rows(game: LiveGame) -> list[dict[str, Any]]:
+    return [{"rank": row.rank, "team": team_label(row.team), "members": row.members,
+             "mean": row.mean, "total": row.total} for row in live_scoring.team_board(game)]
+
+
+def _podium(game: LiveGame) -> list[dict[str, Any]]:
+    if game.team_count > 0:
+        return [{"rank": row.rank, "name": team_label(row.team), "score": row.mean}
+                for row in live_scoring.podium(game)]
+    return [{"rank": row.rank, "name": row.nickname, "score": row.score}
+            for row in live_scoring.podium(game)]
+
+
+# --- the phone ----------------------------------------------------------------------------
+
+
+def _items(player: LivePlayer) -> dict[int, AttemptItem]:
+    if player.attempt_id is None:
+        return {}
+    return {item.position: item for item in db.session.scalars(
+        select(AttemptItem).where(AttemptItem.attempt_id == player.attempt_id))}
+
+
+def player_view(game: LiveGame, player: LivePlayer, now: datetime) -> dict[str, Any]:
+    """Everything a player's phone may know now (see the module docstring)."""
+    items = _items(player)
+    known = revealed_through(game)
+    score = sum(int(item.points or 0) for position, item in items.items() if position <= known)
+    view: dict[str, Any] = {
+        **_game_part(game),
+        "me": {"player_id": player.id, "nickname": player.nickname,
+               "team": team_label(player.team), "score": score, "rank": None,
+               "extra_seconds": player.extra_seconds},
+        "question": None, "reveal": None, "board": None, "podium": None,
+    }
+    index = game.current_index
+    item = items.get(index)
+    shown = game.status  # a paused phone shows only that it is paused
+    if shown in ("question_open", "question_closed", "revealed") and item is not None:
+        version = _version(game, index)
+        labels = option_labels(version)
+        answered = item.answered_at is not None
+        question = {
+            "position": index, "stem": version.stem, "type": version.type,
+            "options": [labels[original] for original in item.option_order],
+            "answered": answered,
+            "chosen": sorted(item.option_order.index(c) for c in item.choices or []
+                             if c in item.option_order) if answered else [],
+            "late": item.shown_at is None, "seconds_left": None, "can_answer": False,
+        }
+        if shown == "question_open":
+            question["seconds_left"] = _seconds_left(
+                game.question_closes_at and player_deadline(game, player), now)
+            question["can_answer"] = (not answered and item.shown_at is not None
+                                      and (question["seconds_left"] or 0) > 0)
+        view["question"] = question
+        if shown == "revealed":
+            view["reveal"] = {
+                "correct_options": sorted(item.option_order.index(o) for o in version.answer),
+                "result": "right" if item.correct else ("wrong" if answered else "none"),
+                "points": int(item.points or 0), "explanation": version.explanation,
+                "authority": version.authority,
+            }
+    if _boards_visible(game) and game.status != "paused":
+        board = live_scoring.leaderboard(game)
+        mine = next((row for row in board if row.player_id == player.id), None)
+        view["me"]["rank"] = mine.rank if mine else None
+        view["me"]["of"] = len(board)
+        view["board"] = _board_rows(game, PHONE_BOARD_ROWS)
+        if game.team_count > 0:
+            view["teams"] = _team_rows(game)
+    if game.status == "finished":
+        view["podium"] = _podium(game)
+    return view
+
+
+def player_etag(view: dict[str, Any]) -> str:
+    """What makes one player's view differ from the last one they saw (not the seconds
+    left, which the phone counts down itself)."""
+    me = view["me"]
+    question = view["question"] or {}
+    return (f'W/"{view["v"]}-{me["player_id"]}-{int(bool(question.get("answered")))}'
+            f'-{me["score"]}"')
+
+
+# --- the projector ------------------------------------------------------------------------
+
+
+def _players(game: LiveGame) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(LivePlayer).where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False))
+        .order_by(LivePlayer.joined_at, LivePlayer.id)).scalars()
+    return [{"id": p.id, "nickname": p.nickname, "team": team_label(p.team),
+             "extra_seconds": p.extra_seconds,
+             "class_name": p.school_class.name if p.school_class else ""} for p in rows]
+
+
+def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[str, Any]:
+    """Everything the projector may show now (see the module docstring). ``players=False``
+    leaves out the list of players (the projector's quick poll needs only their number)."""
+    view: dict[str, Any] = {
+        **_game_part(game), "code": game.code, "paused": game.status == "paused",
+        "question": None, "reveal": None, "board": None, "teams": None, "podium": None,
+    }
+    seated = _players(game)
+    view["player_count"] = len(seated)
+    view["players"] = seated if players else None
+    index = game.current_index
+    shown = effective_status(game)
+    if shown in ("question_open", "question_closed", "revealed") and index >= 0:
+        version = _version(game, index)
+        summary = live_scoring.question_summary(game, index)
+        seconds_left = None
+        if game.status == "question_open":
+            seconds_left = _seconds_left(game.question_closes_at, now)
+        elif game.status == "paused" and game.paused_remaining_ms is not None:
+            seconds_left = (game.paused_remaining_ms + 999) // 1000
+        view["question"] = {
+            "position": index, "stem": version.stem, "type": version.type,
+            "options": option_labels(version), "seconds_left": seconds_left,
+            "answered": summary.answered, "eligible": summary.eligible,
+        }
+        if shown == "revealed":
+            top = max(summary.counts) if summary.counts else 0
+            view["reveal"] = {
+                "correct_options": list(version.answer), "counts": summary.counts,
+                "bars": [round(100 * count / top) if top else 0 for count in summary.counts],
+                "correct": summary.correct,
+                "share_correct": None if summary.share_correct is None
+                else round(100 * summary.share_correct),
+                "most_common_wrong": summary.most_common_wrong,
+                "explanation": version.explanation, "authority": version.authority,
+            }
+    if _boards_visible(game) and game.status != "paused":
+        view["board"] = _board_rows(game, BOARD_ROWS)
+        if game.team_count > 0:
+            view["teams"] = _team_rows(game)
+    if game.status == "finished":
+        view["podium"] = _podium(game)
+    return view
+
+
+def wait_limit(game: LiveGame, now: datetime) -> float | None:
+    """Seconds until the lazy clock may close the open question (a waiting phone should
+    come back then, so that some request ticks it), or None when nothing is due."""
+    if game.status != "question_open":
+        return None
+    deadline = latest_deadline(game)
+    if deadline is None:
+        return None
+    return max((deadline - now).total_seconds(), 0.0) + 0.05

@@ -1,0 +1,136 @@
+"""Waiting for a live game to change, without holding a database connection.
+
+A phone's long poll (``play.state?v=N&wait=25``) waits here until the game's
+``state_version`` is no longer ``N``. The database stays the one shared state: nothing two
+workers must agree on is kept here, only which games this process's waiters watch and the
+versions last read for them (a cache that is re-read every poll).
+
+One watcher per process (a daemon thread) reads ``SELECT id, state_version FROM live_games
+WHERE id IN (…watched…)`` every :data:`POLL_SECONDS` on a connection it takes from the pool
+for that one query, and wakes the waiters of the games that changed. A waiter holds no
+connection while it waits: :func:`wait_for_change` closes the request's session first. The
+watcher stops itself when nobody has waited for a while and starts again on the next wait.
+
+The code uses only ``threading``: under gunicorn's gevent worker, which monkey-patches the
+standard library before the app is imported, the thread is a greenlet and ``Event.wait``
+yields to the other requests; under the development server and the tests they are real
+threads. (psycopg 3 cooperates with gevent by itself since 3.1.14.)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import Engine, bindparam, text
+
+from quizapp.extensions import db
+
+POLL_SECONDS = 0.1
+IDLE_STOP_SECONDS = 5.0  # the watcher thread ends after this long without a waiter
+log = logging.getLogger(__name__)
+_VERSIONS = text("SELECT id, state_version FROM live_games WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+
+
+@dataclass
+class _Watched:
+    """One game some waiters of this process wait on."""
+
+    version: int
+    waiters: int = 0
+    changed: threading.Event = field(default_factory=threading.Event)
+
+
+class Watcher:
+    """The waiters of one process and the thread that polls the versions they wait on."""
+
+    def __init__(self, engine: Engine, poll_seconds: float = POLL_SECONDS) -> None:
+        self.engine = engine
+        self.poll_seconds = poll_seconds
+        self._lock = threading.Lock()
+        self._games: dict[int, _Watched] = {}
+        self._thread: threading.Thread | None = None
+        self._last_waiter = time.monotonic()
+        self.polls = 0  # how many version queries ran (tests and benchmarks read it)
+
+    def wait(self, game_id: int, known_version: int, timeout: float) -> int | None:
+        """Block until game ``game_id`` has a version other than ``known_version`` (return it)
+        or ``timeout`` seconds pass (return ``None``)."""
+        deadline = time.monotonic() + max(timeout, 0.0)
+        with self._lock:
+            watched = self._games.get(game_id)
+            if watched is None:
+                # Seeded with the caller's version; the next poll corrects it if it is stale.
+                watched = self._games[game_id] = _Watched(version=known_version)
+            watched.waiters += 1
+            self._ensure_thread()
+        try:
+            while True:
+                event = watched.changed
+                if watched.version != known_version:
+                    return watched.version
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                event.wait(left)
+        finally:
+            with self._lock:
+                watched.waiters -= 1
+                if watched.waiters == 0:
+                    self._games.pop(game_id, None)
+                self._last_waiter = time.monotonic()
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="live-watch", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                ids = list(self._games)
+                if not ids and time.monotonic() - self._last_waiter > IDLE_STOP_SECONDS:
+                    self._thread = None
+                    return
+            if ids:
+                try:
+                    self.poll_once(ids)
+                except Exception:  # a lost connection: waiters time out; try again next poll
+                    log.exception("live game watcher: polling failed")
+            time.sleep(self.poll_seconds)
+
+    def poll_once(self, ids: list[int]) -> None:
+        """Read the versions of ``ids`` and wake the waiters of every game that changed."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(_VERSIONS, {"ids": ids}).all()
+        self.polls += 1
+        with self._lock:
+            for game_id, version in rows:
+                watched = self._games.get(game_id)
+                if watched is not None and watched.version != version:
+                    watched.version = version
+                    # A fresh event for the next change; the old one wakes the present waiters.
+                    old, watched.changed = watched.changed, threading.Event()
+                    old.set()
+
+
+def watcher() -> Watcher:
+    """This process's watcher for the current app's database (created on first use)."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("live_watch")
+    if found is None:
+        found = app.extensions.setdefault("live_watch", Watcher(db.engine))
+    return found
+
+
+def wait_for_change(game_id: int, known_version: int, timeout: float) -> int | None:
+    """Wait up to ``timeout`` seconds for game ``game_id`` to leave ``known_version``; return
+    the new version, or ``None`` on timeout. The request's session is closed first, so its
+    connection goes back to the pool before the wait: re-read anything needed afterwards."""
+    watching = watcher()
+    db.session.remove()
+    return watching.wait(game_id, known_version, timeout)
