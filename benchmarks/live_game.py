@@ -259,13 +259,12 @@ def game_urls(game: GameSeed) -> dict[str, str]:
     return {
         "login": url_for("auth.login"),
         "join": url_for("play.join"),
-        "play": url_for("play.game", token=game.token),
-        "state": url_for("play.state", token=game.token),
-        "answer": url_for("play.answer", token=game.token),
-        "host": url_for("schools.live_host", token=game.token),
-        "host_state": url_for("schools.live_state", token=game.token),
-        **{f"action_{action}": url_for("schools.live_action", token=game.token, action=action)
-           for action in ("start", "reveal", "next")},
+        "play": url_for("play.game", game_token=game.token),
+        "state": url_for("play.state", game_token=game.token),
+        "answer": url_for("play.answer", game_token=game.token),
+        "host": url_for("schools.live_host", game_id=game.game_id),
+        "host_state": url_for("schools.live_state_json", game_id=game.game_id),
+        "action": url_for("schools.live_action", game_id=game.game_id),
     }
 
 
@@ -467,8 +466,7 @@ class Record:
     acks: dict[tuple[int, str, int], int] = field(default_factory=dict)  # → original option
     answer_seconds: list[float] = field(default_factory=list)
     answer_times: list[float] = field(default_factory=list)
-    refused_repeats: int = 0
-    accepted_repeats: int = 0
+    double_taps: int = 0
     requests: Counter = field(default_factory=Counter)
     not_modified: int = 0
     errors: Counter = field(default_factory=Counter)
@@ -568,19 +566,33 @@ class Client:
                     return
             self.record.finished_games += 1
 
-    async def action(self, session, game: GameSeed, token: str, action: str):
-        return await self.call(session, "POST", game.urls[f"action_{action}"],
-                               f"teacher {action}", ok=(200, 302, 303),
-                               data={"csrf_token": token})
+    async def action(self, session, game: GameSeed, token: str, action: str) -> float | None:
+        """Press one control button: the time its reply (the redirect) arrived, when the
+        teacher's screen moves on; None if it failed. The projector's state must then show
+        the action happened (a refused action redirects too, with a message)."""
+        loop = asyncio.get_running_loop()
+        reply = await self.call(session, "POST", game.urls["action"], f"teacher {action}",
+                                ok=(302, 303), data={"csrf_token": token, "action": action})
+        replied = loop.time()
+        if reply is None:
+            return None
+        state = await self.call(session, "GET", game.urls["host_state"], "host state")
+        if state is None:
+            return None
+        status = host_status(json.loads(state[2]))
+        if status not in EXPECTED_AFTER[action]:
+            self.error(f"teacher {action} refused", f"game {game.number} is {status}")
+            return None
+        return replied
 
     async def advance(self, session, game: GameSeed, token: str, action: str,
                       index: int) -> bool:
-        loop = asyncio.get_running_loop()
-        sent = loop.time()
-        reply = await self.action(session, game, token, action)
-        if reply is None:
+        """Start or next: the question ``index`` opens (or the game ends)."""
+        sent = asyncio.get_running_loop().time()
+        replied = await self.action(session, game, token, action)
+        if replied is None:
             return False
-        self.record.advanced[(game.number, index)] = (sent, loop.time())
+        self.record.advanced[(game.number, index)] = (sent, replied)
         return True
 
     # ---- students
@@ -591,14 +603,18 @@ class Client:
         await asyncio.sleep(rng.uniform(0, s.join_seconds))
         nickname = f"学生{game.number:02d}-{number:02d}"
         async with self.session() as session:
-            form = await self.call(session, "GET", f"{game.urls['join']}?code={game.code}",
-                                   "join page")
-            if form is None:
+            # The QR code's link: /join?code=… sends the phone on to the game's page, which
+            # asks for a nickname and a class.
+            link = await self.call(session, "GET", f"{game.urls['join']}?code={game.code}",
+                                   "join link", ok=(302, 303))
+            form = await self.call(session, "GET", game.urls["play"], "join form")
+            if link is None or form is None:
                 return
             joined = await self.call(
                 session, "POST", game.urls["join"], "join", ok=(302, 303),
                 data={"csrf_token": csrf_token(form[2].decode()), "code": game.code,
-                      "nickname": nickname, "school_class": str(rng.choice(game.class_ids))})
+                      "nickname": nickname,
+                      "school_class_id": str(rng.choice(game.class_ids))})
             if joined is None:
                 return
             page = await self.call(session, "GET", game.urls["play"], "play page")
@@ -638,7 +654,7 @@ class Client:
             state = json.loads(reply[2])
             version = player_version(state)
             status, index = player_status(state)
-            if status == "question_open" and index not in seen:
+            if status == "question_open" and index not in seen and can_answer(state):
                 seen.add(index)
                 self.record.seen[(game.number, index)].append(loop.time())
                 answering.append(asyncio.create_task(
@@ -653,6 +669,8 @@ class Client:
 
     async def answer(self, session, game: GameSeed, nickname: str, token: str, state: dict,
                      index: int, rng: random.Random) -> None:
+        """Think, then tap an option; a few phones send the tap twice at once (a retry after a
+        lost reply). Acknowledged: the reply says the question is answered, with the choice."""
         s = self.settings
         loop = asyncio.get_running_loop()
         await asyncio.sleep(rng.uniform(*s.think))
@@ -661,20 +679,20 @@ class Client:
         tries = 2 if rng.random() < s.double_tap else 1
         began = loop.time()
         replies = await asyncio.gather(*[
-            self.call(session, "POST", game.urls["answer"], "answer", ok=(200, 409),
-                      data=data, headers={"Accept": "application/json"})
+            self.call(session, "POST", game.urls["answer"], "answer", data=data,
+                      headers={"Accept": "application/json"})
             for _ in range(tries)])
         self.record.answer_seconds.append(loop.time() - began)
-        accepted = [r for r in replies if r is not None and answer_accepted(r)]
-        if accepted:
-            original = answer_original(json.loads(accepted[0][2]), index, displayed)
-            self.record.acks[(game.game_id, nickname, index)] = original
-            self.record.answer_times.append(loop.time())
+        chosen = [answer_chosen(json.loads(r[2]), index) for r in replies if r is not None]
+        chosen = [c for c in chosen if c is not None]
         if tries == 2:
-            if len(accepted) == 2:
-                self.record.accepted_repeats += 1
-            else:
-                self.record.refused_repeats += 1
+            self.record.double_taps += 1
+        if not chosen:
+            return
+        if chosen[0] != [displayed] or any(c != chosen[0] for c in chosen):
+            self.error("answer mixed up", f"tapped {displayed}, told {chosen}")
+        self.record.acks[(game.game_id, nickname, index)] = chosen[0][0]
+        self.record.answer_times.append(loop.time())
 
     # ---- the run
 
@@ -719,16 +737,26 @@ class Client:
 # What the JSON of play.state / schools.live_state and the answer reply look like (the
 # live web layer's format, in one place).
 
+EXPECTED_AFTER = {"start": ("question_open",), "reveal": ("revealed",),
+                  "next": ("question_open", "finished")}
+
+
 def host_status(state: dict) -> str:
     return state["status"]
 
 
 def player_version(state: dict) -> int:
-    return int(state["version"])
+    return int(state["v"])
 
 
 def player_status(state: dict) -> tuple[str, int]:
-    return state["status"], int(state.get("index", -1))
+    """The game's status and the position of the question on the phone (-1: none)."""
+    question = state.get("question") or {}
+    return state["status"], int(question.get("position", -1))
+
+
+def can_answer(state: dict) -> bool:
+    return bool((state.get("question") or {}).get("can_answer"))
 
 
 def player_options(state: dict) -> list:
@@ -736,15 +764,16 @@ def player_options(state: dict) -> list:
 
 
 def answer_form(token: str, index: int, displayed: int) -> dict[str, str]:
-    return {"csrf_token": token, "index": str(index), "choice": str(displayed)}
+    return {"csrf_token": token, "position": str(index), "choice": str(displayed)}
 
 
-def answer_accepted(reply) -> bool:
-    return reply[0] == 200
-
-
-def answer_original(body: dict, index: int, displayed: int) -> int:
-    return displayed
+def answer_chosen(state: dict, index: int) -> list[int] | None:
+    """The displayed options the server says this phone chose for question ``index`` (None:
+    not answered)."""
+    question = state.get("question") or {}
+    if question.get("position") != index or not question.get("answered"):
+        return None
+    return list(question.get("chosen") or [])
 
 
 # --------------------------------------------------------------------------- checking
@@ -845,8 +874,7 @@ def figures(settings: Settings, record: Record, cpu: dict[str, dict[str, float]]
         "answers_per_second": len(answers) / answer_span if answer_span else None,
         "answers_peak_per_second": max(per_second.values()) if per_second else 0,
         "answer_reply_p95": percentile(record.answer_seconds, 0.95),
-        "repeats_refused": record.refused_repeats,
-        "repeats_accepted": record.accepted_repeats,
+        "double_taps": record.double_taps,
         "requests": total_requests,
         "requests_per_second": total_requests / (record.phase["ended"] - record.phase["began"]),
         "not_modified": record.not_modified,
@@ -895,8 +923,7 @@ def table(result: dict) -> str:
          f"{'yes' if check_['exactly_once'] else 'NO'} (missing {check_['missing']}, wrong "
          f"{check_['wrong_choice']}, score≠sum {check_['score_mismatch']}, unacknowledged "
          f"{check_['unacknowledged']})"),
-        ("double taps refused / accepted",
-         f"{result['repeats_refused']} / {result['repeats_accepted']}"),
+        ("answers sent twice at once", f"{result['double_taps']}"),
         ("answers/s (mean over the game, peak second)",
          f"{(result['answers_per_second'] or 0):,.1f}, peak {result['answers_peak_per_second']}"),
         ("answer reply p95", _ms(result["answer_reply_p95"])),
