@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -263,7 +264,7 @@ def game_urls(game: GameSeed) -> dict[str, str]:
         "state": url_for("play.state", game_token=game.token),
         "answer": url_for("play.answer", game_token=game.token),
         "host": url_for("schools.live_host", game_id=game.game_id),
-        "host_state": url_for("schools.live_state_json", game_id=game.game_id),
+        "host_state": url_for("schools.live_state", game_id=game.game_id),
         "action": url_for("schools.live_action", game_id=game.game_id),
     }
 
@@ -347,16 +348,22 @@ class Server:
         return children(self.process.pid)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """Stop gunicorn and its workers (the load is over: no graceful wait for long polls)."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # quick shutdown
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        # Workers left behind by a master that died: they are in the server's own group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_tail(self, lines: int = 60) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
@@ -399,7 +406,7 @@ class CpuMeter(threading.Thread):
         self.master_pid = master_pid
         self.database = database
         self.latest: dict[str, dict[int, float]] = {"gunicorn": {}, "postgres": {}}
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self._lock = threading.Lock()
         self._admin = None
 
@@ -437,11 +444,11 @@ class CpuMeter(threading.Thread):
         return totals
 
     def run(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._halt.wait(0.5):
             self.sample()
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(timeout=5)
         if self._admin is not None:
             self._admin.close()
@@ -1015,11 +1022,13 @@ def run(settings: Settings) -> dict:
             try:
                 client = Client(server.base_url, games, settings)
                 record = asyncio.run(_drive(client, meter, cpu))
-            finally:
                 cpu["end"] = meter.totals()
-                meter.stop()
-                log = server.log_tail()
-                server.stop()
+            finally:
+                try:
+                    meter.stop()
+                finally:
+                    log = server.log_tail()
+                    server.stop()
             cpu.setdefault("start", cpu["joined_from"])
             verified = check(database_url, record, str(workdir / "instance"))
         result = figures(settings, record, cpu, verified)
@@ -1045,7 +1054,9 @@ def main(argv: list[str] | None = None) -> int:
     result = run(settings)
     print(table(result))
     if result["error_examples"]:
-        print("\nfirst errors:\n  " + "\n  ".join(result["error_examples"]))
+        print("\nfirst errors:\n  " + "\n  ".join(
+            " ".join(example.split())[:160] for example in result["error_examples"]))
+        print("\nend of the server's log:\n" + result["server_log_tail"])
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     ok = result["check"]["exactly_once"] and result["errors"] == 0
