@@ -40,10 +40,11 @@ def add_security_headers(response):
     return response
 
 
-def set_cookie(response, name: str, value: str, *, max_age: int):
-    """Set one of the app's own cookies: HttpOnly, SameSite=Lax, and Secure in production."""
+def set_cookie(response, name: str, value: str, *, max_age: int, path: str = "/"):
+    """Set one of the app's own cookies: HttpOnly, SameSite=Lax, and Secure in production;
+    ``path`` keeps a cookie to the pages that need it (a live game's seat)."""
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax",
-                        secure=current_app.config["PREFERENCE_COOKIE_SECURE"])
+                        secure=current_app.config["PREFERENCE_COOKIE_SECURE"], path=path)
     return response
 
 

@@ -19,6 +19,8 @@ ADMIN = frozenset({"admin"})
 STATISTICS = frozenset({"admin", "statistician"})
 INTERVIEWER = frozenset({"interviewer"})
 STATISTICIAN = frozenset({"statistician"})
+# Schools' teachers (and admins): every object checked against the teacher's own schools.
+SCHOOLS = frozenset({"teacher", "admin"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -150,13 +152,26 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "competition_admin.attempts": ADMIN,
     "competition_admin.void": ADMIN,
     "competition_admin.export": ADMIN,
+    # Live class games: the teacher's projector and controls (their own schools' games only,
+    # 404 for another school's: tests/schools/test_live_access.py).
+    "schools.live_games": SCHOOLS,
+    "schools.live_new": SCHOOLS,
+    "schools.live_host": SCHOOLS,
+    "schools.live_state": SCHOOLS,
+    "schools.live_action": SCHOOLS,
+    "schools.live_player": SCHOOLS,
+    # Students join with a code and play on a phone, no account; a seat is a cookie.
+    "play.join": PUBLIC,
+    "play.game": PUBLIC,
+    "play.state": PUBLIC,
+    "play.answer": PUBLIC,
 }
 # One person's attempt: 404 to everybody else, whatever their role (404, not 403, so tokens
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor
 # of the walk below must get 404 here.
 OWNER_ONLY = {"competitions.attempt", "competitions.answer", "competitions.result",
               "competitions.certificate", "practice.question", "practice.answer",
-              "practice.feedback", "practice.summary"}
+              "practice.feedback", "practice.summary", "play.state", "play.answer"}
 
 def _invitation_code(db, m) -> str:
     """An open invitation code of the demo wave (issued here if the demo has none)."""
@@ -198,7 +213,28 @@ SAMPLE_ARGS = {
     "weighting_run_id": lambda db, m: _sample_runs(db, m)[0],
     "estimate_run_id": lambda db, m: _sample_runs(db, m)[1],
     "download": lambda db, m: "cases.csv",
+    "game_id": lambda db, m: _sample_game(db, m).id,
+    "game_token": lambda db, m: _sample_game(db, m).token,
+    "player_id": lambda db, m: _sample_game(db, m).players[0].id,
 }
+
+
+def _sample_game(db, m):
+    """A live game of the demo teacher's school with one player (opened through the engine
+    the teacher's pages use, when the demo has none)."""
+    found = db.session.scalar(select(m.LiveGame).order_by(m.LiveGame.id))
+    if found is not None:
+        return found
+    from quizapp.questions_pool import drawable_versions
+    from quizapp.schools import live_players, live_state
+
+    teacher = db.session.scalar(select(m.User).where(m.User.username == "teacher"))
+    school = teacher.schools[0]
+    game = live_state.create_game(drawable_versions()[:3], title="课堂竞赛",
+                                  school_id=school.id, teacher_id=teacher.id,
+                                  question_set_id=None)
+    live_players.join(game, "样本", school.classes[0].id)
+    return game
 
 
 def _sample_runs(db, m) -> tuple[int, int]:

@@ -8,7 +8,6 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from quizapp.inputs import Form
-from quizapp.schools.labels import TEAM_LABELS
 from quizapp.schools.live_players import MAX_EXTRA_SECONDS, NICKNAME_MAX
 from quizapp.schools.live_state import SECONDS_CHOICES, TEAM_COUNTS
 from quizapp.shared.forms import choices

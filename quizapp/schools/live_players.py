@@ -145,7 +145,6 @@ def join(game: LiveGame, nickname: str, school_class_id: int | None,
     locked while the seat is made, so joins and the opening of a question do not interleave
     and team sizes stay even.
     """
-    now = now or clock.now()
     problem = nickname_problem(nickname)
     if problem:
         raise JoinError(problem)
@@ -156,6 +155,7 @@ def join(game: LiveGame, nickname: str, school_class_id: int | None,
     if locked is None or locked == "finished":
         db.session.rollback()
         raise JoinError("finished")
+    now = now or clock.now()  # read under the lock: after any opening it waited for
     classes = set(db.session.scalars(
         select(SchoolClass.id).where(SchoolClass.organisation_id == game.school_id)))
     if school_class_id is None:
@@ -231,7 +231,7 @@ def remove_player(game: LiveGame, player_id: int) -> LivePlayer:
 
 def set_extra_time(game: LiveGame, player_id: int, seconds: int) -> LivePlayer:
     """Extra seconds on every question for this player (0 to 120)."""
-    if not isinstance(seconds, int) or not 0 <= seconds <= MAX_EXTRA_SECONDS:
+    if type(seconds) is not int or not 0 <= seconds <= MAX_EXTRA_SECONDS:
         raise JoinError("invalid")
     player = _player(game, player_id)
     player.extra_seconds = seconds

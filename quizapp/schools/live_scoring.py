@@ -84,10 +84,14 @@ def player_deadline(game: LiveGame, player: LivePlayer) -> datetime | None:
 
 
 def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
-           now: datetime | None = None) -> AnswerOutcome:
+           now: datetime | None = None, *, position: int | None = None) -> AnswerOutcome:
     """Record this player's answer to the open question, exactly once.
 
-    Refused (:class:`GameError`) with ``not_open`` unless the question is open, ``removed``,
+    ``position`` is the question the phone was showing (its 0-based index in the game): pass
+    it, so an answer sent just before the teacher moved on is refused (``not_open``) instead
+    of landing on the next question with the same option positions.
+
+    Refused (:class:`GameError`) with ``not_open`` unless that question is open, ``removed``,
     ``late`` for a player who joined after it opened, ``time_up`` after the player's own
     deadline, ``bad_choice``. The game row is share-locked while the answer is written, so a
     close, skip or reveal happens wholly before it (and refuses it) or wholly after.
@@ -102,7 +106,8 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
     if removed or player.attempt_id is None:
         db.session.rollback()
         raise GameError("removed")
-    if status != "question_open" or opened_at is None or closes_at is None:
+    if (status != "question_open" or opened_at is None or closes_at is None
+            or (position is not None and position != index)):
         db.session.rollback()
         raise GameError("not_open")
     shown_at = db.session.scalar(select(AttemptItem.shown_at).where(

@@ -98,6 +98,13 @@ def create_game(versions: list[QuestionVersion], *, title: str, school_id: int,
     raise GameError("conflict", "no free join code")
 
 
+def _require(game: LiveGame, action: str) -> None:
+    """Raise ``illegal`` unless the table allows ``action`` from the state the caller saw."""
+    allowed, _ = TRANSITIONS[action]
+    if game.status not in allowed:
+        raise GameError("illegal", f"{action} from {game.status}")
+
+
 def _cas(game: LiveGame, action: str, values: dict, *, quiet: bool = False) -> bool:
     """Apply ``values`` if the game is still in the state and version this request saw.
 
@@ -105,9 +112,7 @@ def _cas(game: LiveGame, action: str, values: dict, *, quiet: bool = False) -> b
     Returns False (after a rollback) when another request changed the game first; raises
     ``conflict`` for that unless ``quiet``.
     """
-    allowed, _ = TRANSITIONS[action]
-    if game.status not in allowed:
-        raise GameError("illegal", f"{action} from {game.status}")
+    _require(game, action)
     changed = db.session.execute(
         update(LiveGame)
         .where(LiveGame.id == game.id, LiveGame.status == game.status,
@@ -211,9 +216,7 @@ def skip(game: LiveGame, now: datetime | None = None) -> LiveGame:
     """
     now = now or clock.now()
     index = game.current_index
-    allowed, _ = TRANSITIONS["skip"]
-    if game.status not in allowed:
-        raise GameError("illegal", f"skip from {game.status}")
+    _require(game, "skip")
     # Take back the points of the skipped question (the CAS below happens in this same
     # transaction, holding the game row, so no answer slips in between).
     ids = _game_attempt_ids(game.id)
@@ -266,8 +269,9 @@ def resume(game: LiveGame, now: datetime | None = None) -> LiveGame:
 
 def extend(game: LiveGame, seconds: int, now: datetime | None = None) -> LiveGame:
     """Give the open question more time (1 to 300 seconds)."""
-    if not isinstance(seconds, int) or not 1 <= seconds <= MAX_EXTEND_SECONDS:
+    if type(seconds) is not int or not 1 <= seconds <= MAX_EXTEND_SECONDS:
         raise GameError("invalid")
+    _require(game, "extend")
     _cas(game, "extend", {
         "question_closes_at": game.question_closes_at + timedelta(seconds=seconds)})
     return _done(game)

@@ -10,7 +10,7 @@ the boards are shown only once the current question is revealed (or the game is 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,7 +20,6 @@ from quizapp.extensions import db
 from quizapp.models import AttemptItem, LiveGame, LivePlayer, QuestionVersion
 from quizapp.schools import live_scoring
 from quizapp.schools.labels import GAME_STATE_LABELS, team_label
-from quizapp.schools.live_scoring import player_deadline
 from quizapp.schools.live_state import latest_deadline
 
 BOARD_ROWS = 10  # leaderboard rows on the projector
@@ -139,8 +138,10 @@ def player_view(game: LiveGame, player: LivePlayer, now: datetime) -> dict[str, 
             "late": item.shown_at is None, "seconds_left": None, "can_answer": False,
         }
         if shown == "question_open":
+            # Shown without the engine's grace, which is for answers already on their way.
             question["seconds_left"] = _seconds_left(
-                game.question_closes_at and player_deadline(game, player), now)
+                game.question_closes_at
+                and game.question_closes_at + timedelta(seconds=player.extra_seconds), now)
             question["can_answer"] = (not answered and item.shown_at is not None
                                       and (question["seconds_left"] or 0) > 0)
         view["question"] = question

@@ -1,3 +1,188 @@
-"""(filled in by the play work of issue 12)"""
+"""The students' live-game pages: join by code, then one page for the whole game.
 
-from quizapp.schools import bp, play_bp  # noqa: F401
+No account: the seat is a secret in a cookie scoped to the game's own path (HttpOnly,
+SameSite=Lax), so a reload, a closed tab or a phone waking up sits down in the same seat.
+The game page is rendered on the server and works without JavaScript (it refreshes itself
+every :data:`REFRESH_SECONDS` and answers are plain form posts); with JavaScript it waits on
+``play.state`` (a long poll that returns as soon as the game changes) and swaps in the new
+content, and answers by ``fetch``.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from quizapp.access import public
+from quizapp.engine import clock
+from quizapp.inputs import db_int
+from quizapp.schools import live_lookup, live_players, live_scoring, live_state, live_views
+from quizapp.schools import play_bp as bp
+from quizapp.schools.labels import GAME_ERRORS, JOIN_ERRORS
+from quizapp.schools.live_forms import CodeForm, JoinForm
+from quizapp.schools.live_watch import wait_for_change
+from quizapp.security import set_cookie
+from quizapp.shared.forms import ActionForm, choices
+
+SEAT_COOKIE = "live_seat"
+SEAT_COOKIE_SECONDS = 12 * 3600
+REFRESH_SECONDS = 2  # the page refreshes itself this often without JavaScript
+MAX_WAIT_SECONDS = 25
+
+
+def _join_form(game) -> JoinForm:
+    form = JoinForm()
+    form.school_class_id.choices = choices([(0, "—")] + live_lookup.class_choices(game))
+    return form
+
+
+def _seat(game):
+    return live_lookup.find_seat(game, request.cookies.get(SEAT_COOKIE))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _view(game, player):
+    now = clock.now()
+    live_state.tick(game, now)
+    return live_views.player_view(game, player, now)
+
+
+def _state_json(game, player, view, message: str | None = None):
+    body = dict(view)
+    body["html"] = render_template("schools/play_main.html", game=game, view=view,
+                                   form=ActionForm(), message=message)
+    if message:
+        body["message"] = message
+    response = jsonify(body)
+    response.set_etag(live_views.player_etag(view).removeprefix("W/").strip('"'), weak=True)
+    response.cache_control.no_cache = True
+    response.cache_control.private = True
+    return response
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+def join():
+    """Join a game: a code (from the link or typed), a nickname and a class.
+
+    A link or QR code with the code goes straight to the game's page, which seats a phone
+    that already has a seat there (a rejoin) and asks the others for a nickname.
+    """
+    if request.method == "GET":
+        code_form = CodeForm(request.args)
+        if request.args.get("code") is None:
+            return render_template("schools/play_join.html", code_form=code_form)
+        game = live_players.find_game(request.args.get("code", "")) \
+            if code_form.validate() else None
+        if game is None:
+            code_form.code.errors = [str(JOIN_ERRORS["not_found"])]
+            return render_template("schools/play_join.html", code_form=code_form), 404
+        return redirect(url_for("play.game", game_token=game.token))
+
+    form = JoinForm()
+    game = live_players.find_game(form.code.data or "")
+    if game is None:
+        code_form = CodeForm(request.form)
+        code_form.code.errors = [str(JOIN_ERRORS["not_found"])]
+        return render_template("schools/play_join.html", code_form=code_form), 404
+    form = _join_form(game)
+    if not form.validate_on_submit():
+        return render_template("schools/play_seat.html", game=game, form=form), 400
+    try:
+        _player, secret = live_players.join(game, form.nickname.data,
+                                            form.school_class_id.data or None)
+    except live_players.JoinError as error:
+        field = form.school_class_id if error.code == "class" else form.nickname
+        field.errors = [*field.errors, str(JOIN_ERRORS.get(error.code, error.code))]
+        return render_template("schools/play_seat.html", game=game, form=form), 400
+    response = redirect(url_for("play.game", game_token=game.token))
+    return set_cookie(response, SEAT_COOKIE, secret, max_age=SEAT_COOKIE_SECONDS,
+                      path=url_for("play.game", game_token=game.token))
+
+
+@bp.route("/play/<game_token>")
+@public
+def game(game_token: str):
+    """The whole game on the phone (or the join form when this phone has no seat here)."""
+    game = live_lookup.game_by_token(game_token)
+    player, removed = _seat(game)
+    if removed:
+        return render_template("schools/play_message.html", game=game,
+                               message=str(JOIN_ERRORS["removed"])), 403
+    if player is None:
+        if game.status == "finished":
+            return render_template("schools/play_message.html", game=game,
+                                   message=str(JOIN_ERRORS["finished"])), 404
+        form = _join_form(game)
+        form.code.data = game.code
+        return render_template("schools/play_seat.html", game=game, form=form)
+    view = _view(game, player)
+    return render_template("schools/play_game.html", game=game, view=view, form=ActionForm(),
+                           refresh=REFRESH_SECONDS)
+
+
+@bp.route("/play/<game_token>/state")
+@public
+def state(game_token: str):
+    """The phone's state as JSON. ``v``: the state version the phone has; ``wait``: seconds
+    (at most 25) to wait for another one before answering with the same (a long poll).
+    ``If-None-Match`` with the last ETag gets 304 when nothing changed (short polling)."""
+    game = live_lookup.game_by_token(game_token)
+    player, removed = _seat(game)
+    if player is None:
+        abort(404)
+    known = request.args.get("v", type=db_int)
+    wait = min(max(request.args.get("wait", 0, type=db_int) or 0, 0), MAX_WAIT_SECONDS)
+    now = clock.now()
+    live_state.tick(game, now)
+    if known is not None and wait and game.state_version == known:
+        limit = live_views.wait_limit(game, now)
+        game_id, player_id = game.id, player.id
+        wait_for_change(game_id, known, wait if limit is None else min(wait, limit))
+        game = live_lookup.game_by_token(game_token)
+        player = live_lookup.game_player(game, player_id)
+        if player.removed:
+            abort(404)
+    view = _view(game, player)
+    response = _state_json(game, player, view)
+    return response.make_conditional(request)
+
+
+@bp.route("/play/<game_token>/answer", methods=["POST"])
+@public
+def answer(game_token: str):
+    """The player's answer to the open question (a form post, or a fetch asking for JSON)."""
+    game = live_lookup.game_by_token(game_token)
+    player, removed = _seat(game)
+    if player is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    message = None
+    try:
+        position = int(request.form.get("position", ""))
+        chosen = [int(value) for value in request.form.getlist("choice")]
+        if position != game.current_index:
+            raise live_state.GameError("not_open")
+        live_scoring.answer(game, player, chosen)
+    except ValueError as error:  # GameError is a ValueError, so is a bad number
+        code = getattr(error, "code", "bad_choice")
+        message = str(GAME_ERRORS.get(code, GAME_ERRORS["bad_choice"]))
+    if _wants_json():
+        game = live_lookup.game_by_token(game_token)
+        player = live_lookup.game_player(game, player.id)
+        view = _view(game, player)
+        return _state_json(game, player, view, message), 400 if message else 200
+    if message:
+        flash(message)
+    return redirect(url_for("play.game", game_token=game_token))
