@@ -43,12 +43,12 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -353,10 +353,8 @@ class Server:
             return
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)  # quick shutdown
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
         # Workers left behind by a master that died: they are in the server's own group.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
@@ -515,7 +513,7 @@ class Client:
             async with session.request(method, urljoin(self.base_url, path),
                                        allow_redirects=False, **kwargs) as reply:
                 body = await reply.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             self.error(f"{kind} {exc.__class__.__name__}", str(exc))
             return None
         if reply.status == 304:
@@ -685,9 +683,12 @@ class Client:
         data = answer_form(token, index, displayed)
         tries = 2 if rng.random() < s.double_tap else 1
         began = loop.time()
+        # The copy of a double tap may be refused (400) when the first answer closed the
+        # question (the last player to answer): what counts is that one was taken.
         replies = await asyncio.gather(*[
             self.call(session, "POST", game.urls["answer"], "answer", data=data,
-                      headers={"Accept": "application/json"})
+                      headers={"Accept": "application/json"},
+                      ok=(200,) if tries == 1 else (200, 400))
             for _ in range(tries)])
         self.record.answer_seconds.append(loop.time() - began)
         chosen = [answer_chosen(json.loads(r[2]), index) for r in replies if r is not None]
@@ -695,6 +696,8 @@ class Client:
         if tries == 2:
             self.record.double_taps += 1
         if not chosen:
+            if tries == 2 and all(r is not None for r in replies):
+                self.error("answer 400", "both copies of a double tap refused")
             return
         if chosen[0] != [displayed] or any(c != chosen[0] for c in chosen):
             self.error("answer mixed up", f"tapped {displayed}, told {chosen}")
@@ -842,8 +845,8 @@ def check(database_url: str, record: Record, instance_path: str) -> Check:
 def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    ordered = sorted(values)  # the nearest rank: the smallest value with share of them <= it
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
 
 
 def figures(settings: Settings, record: Record, cpu: dict[str, dict[str, float]],
@@ -941,7 +944,8 @@ def table(result: dict) -> str:
         ("games / students finished", f"{result['finished_games']} / "
                                       f"{result['finished_students']}"),
         ("play phase", f"{result['play_seconds']:.0f} s, machine busy "
-                       f"{100 * (result['machine_busy_share'] or 0):.0f}%"),
+                       f"{100 * (result['machine_busy_share'] or 0):.0f}% (before the run: "
+                       f"{100 * result.get('machine_busy_before', 0):.0f}%)"),
         ("server CPU per student-question",
          f"gunicorn {result['server_cpu_ms_per_student_question']:.2f} ms + PostgreSQL "
          f"{result['postgres_cpu_ms_per_student_question']:.2f} ms "
@@ -1006,6 +1010,10 @@ def parse(argv: list[str] | None) -> tuple[Settings, argparse.Namespace]:
 
 def run(settings: Settings) -> dict:
     """One whole run: database, seed, server, load, check; returns the figures."""
+    busy, total = machine_busy()
+    time.sleep(2)
+    busy2, total2 = machine_busy()
+    busy_before = (busy2 - busy) / max(total2 - total, 1)  # other work on the machine
     with tempfile.TemporaryDirectory(prefix="kexue-live-bench-") as directory:
         workdir = Path(directory)
         with bench_database(settings, workdir) as database_url:
@@ -1033,6 +1041,7 @@ def run(settings: Settings) -> dict:
             verified = check(database_url, record, str(workdir / "instance"))
         result = figures(settings, record, cpu, verified)
         result["server_log_tail"] = log
+        result["machine_busy_before"] = busy_before
         return result
 
 
