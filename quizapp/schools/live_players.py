@@ -206,7 +206,10 @@ def _player(game: LiveGame, player_id: int) -> LivePlayer:
 
 
 def _bump(game: LiveGame) -> None:
-    """Phones waiting on this game wake up (their seat changed)."""
+    """Phones waiting on this game wake up (their seat changed).
+
+    Every writer locks the game row before the attempts (answers share-lock it first), so
+    the order is the same everywhere and no two requests deadlock."""
     db.session.execute(update(LiveGame).where(LiveGame.id == game.id)
                        .values(state_version=LiveGame.state_version + 1)
                        .execution_options(synchronize_session=False))
@@ -217,13 +220,13 @@ def remove_player(game: LiveGame, player_id: int) -> LivePlayer:
     nickname cannot be taken again in this game. The attempt is voided (kept for audit)."""
     player = _player(game, player_id)
     if not player.removed:
+        _bump(game)  # the game row first, as every writer does: no deadlock with answers
         player.removed = True
         if player.attempt_id is not None:
             db.session.execute(update(Attempt).where(Attempt.id == player.attempt_id)
                                .values(status="voided", void_reason="removed from live game",
                                        voided_at=clock.now())
                                .execution_options(synchronize_session=False))
-        _bump(game)
     db.session.commit()
     db.session.refresh(game)
     return player
@@ -234,8 +237,8 @@ def set_extra_time(game: LiveGame, player_id: int, seconds: int) -> LivePlayer:
     if type(seconds) is not int or not 0 <= seconds <= MAX_EXTRA_SECONDS:
         raise JoinError("invalid")
     player = _player(game, player_id)
-    player.extra_seconds = seconds
     _bump(game)
+    player.extra_seconds = seconds
     db.session.commit()
     db.session.refresh(game)
     return player

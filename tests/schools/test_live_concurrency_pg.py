@@ -294,3 +294,40 @@ def test_joins_racing_the_start_either_answer_or_are_late(pg_app):
             assert shown_at in (None, game.question_opened_at)
             if shown_at is None:
                 assert joined_at >= game.question_opened_at
+
+
+def test_removals_racing_answers_do_not_deadlock(pg_app):
+    """The teacher removes players while they answer: every request completes (the game row
+    is always locked before the attempts), and a removed player is off the board."""
+    from quizapp.extensions import db
+    from quizapp.models import LiveGame, LivePlayer
+    from quizapp.schools import live_players, live_scoring, live_state
+    from quizapp.schools.live_state import GameError
+
+    game_id, _, seats = _setup(pg_app, players=THREADS - 1)
+    with pg_app.app_context():
+        live_state.start(db.session.get(LiveGame, game_id))
+        db.session.remove()
+    doomed = [pid for pid, _ in seats[:5]]
+
+    def act(index):
+        with pg_app.app_context():
+            game = db.session.get(LiveGame, game_id)
+            if index == THREADS - 1:
+                for pid in doomed:
+                    live_players.remove_player(game, pid)
+                    live_players.set_extra_time(game, seats[-1][0], 5)
+            else:
+                player = db.session.get(LivePlayer, seats[index][0])
+                choices = _right(player, 0)
+                try:
+                    live_scoring.answer(game, player, choices, position=0)
+                except GameError as error:
+                    assert error.code == "removed"
+            db.session.remove()
+
+    assert _run_threads(act) == []
+    with pg_app.app_context():
+        game = db.session.get(LiveGame, game_id)
+        names = [row.player_id for row in live_scoring.leaderboard(game)]
+        assert set(names) == {pid for pid, _ in seats[5:]}

@@ -186,6 +186,8 @@ def test_a_skipped_question_scores_nothing(make_game, school, now):
     item = db.session.query(AttemptItem).filter_by(attempt_id=one.attempt_id, position=1).one()
     assert (item.points, item.correct) == (0.0, True)  # answered right, scored nothing
     assert db.session.get(Attempt, one.attempt_id).score == 875.0
+    now.move(seconds=2)  # the question after the skip is open to everyone seated
+    assert live_scoring.answer(game, two, right_choices(two, 2), position=2).points == 950
 
 
 def _set_scores(players, scores):
