@@ -7,6 +7,10 @@ Rules:
 - Practice never draws a question in the pool of a competition that has not closed yet
   (upcoming, open, published or not): practice shows the right answer after each question, so
   anything it draws is public. A pool returns to practice when its competition closes.
+- Teachers' question sets (class games, homework) likewise never offer or play a question in
+  the pool of a network competition that has not closed: the teacher sees the key and a class
+  game reveals it to the room. (Homework pools do not count: homework shows each student the
+  key after their attempt anyway.)
 """
 
 from __future__ import annotations
@@ -41,11 +45,20 @@ def drawable_versions(groups: list[str] | None = None,
     return versions
 
 
-def reserved_question_ids(now: datetime) -> Select:
-    """The ids of questions in the pool of any competition not closed at ``now`` (a subquery)."""
-    return (select(CompetitionItem.question_id)
-            .join(Competition, Competition.id == CompetitionItem.competition_id)
-            .where(Competition.ends_at > now))
+def reserved_question_ids(now: datetime, kind: str | None = None) -> Select:
+    """The ids of questions in the pool of any competition (of ``kind``, if given) not closed
+    at ``now`` (a subquery)."""
+    query = (select(CompetitionItem.question_id)
+             .join(Competition, Competition.id == CompetitionItem.competition_id)
+             .where(Competition.ends_at > now))
+    return query.where(Competition.kind == kind) if kind else query
+
+
+def class_drawable_query(groups: list[str] | None, now: datetime) -> Select:
+    """What a teacher's set may offer and play at ``now``: drawable, and in no unclosed
+    network competition's pool (see the rules)."""
+    return drawable_query(groups).where(
+        Question.id.not_in(reserved_question_ids(now, kind="network")))
 
 
 def practice_versions(groups: list[str] | None, now: datetime) -> list[QuestionVersion]:

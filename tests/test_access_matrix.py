@@ -250,6 +250,9 @@ SAMPLE_ARGS = {
     "set_id": lambda db, m: _sample_set_id(db, m),
     # A class of the demo teacher's school other than the one admin.class_delete removes.
     "school_class_id": lambda db, m: _demo_teacher(db, m).schools[0].classes[-1].id,
+    "game_id": lambda db, m: _sample_game(db, m).id,
+    "game_token": lambda db, m: _sample_game(db, m).token,
+    "player_id": lambda db, m: _sample_game(db, m).players[0].id,
 }
 
 
@@ -269,10 +272,6 @@ def _sample_set_id(db, m) -> int:
 
     ids = [v.question_id for v in sets_services.candidate_questions(limit=3)]
     return sets_services.create_set(teacher.schools[0].id, teacher.id, "示例题集", ids).id
-    "game_id": lambda db, m: _sample_game(db, m).id,
-    "game_token": lambda db, m: _sample_game(db, m).token,
-    "player_id": lambda db, m: _sample_game(db, m).players[0].id,
-}
 
 
 def _sample_game(db, m):
@@ -291,37 +290,6 @@ def _sample_game(db, m):
                                   question_set_id=None)
     live_players.join(game, "样本", school.classes[0].id)
     return game
-    "game_id": lambda db, m: _sample_school_objects(db, m)[0],
-    "homework_id": lambda db, m: _sample_school_objects(db, m)[1],
-}
-
-
-def _sample_school_objects(db, m) -> tuple[int, int]:
-    """A live game and a homework contest of the demo teacher's school (written here through
-    the models when the demo has none): the teacher's pages answer 404 for other schools."""
-    from datetime import UTC, datetime, timedelta
-
-    teacher = db.session.scalar(select(m.User).where(m.User.username == "teacher"))
-    school_id = teacher.schools[0].id
-    game_id = db.session.scalar(select(m.LiveGame.id).where(m.LiveGame.school_id == school_id))
-    if game_id is None:
-        game = m.LiveGame(token="zz-matrix-sample-game", code="000001", title="sample",
-                          school_id=school_id, status="finished", version_ids=[])
-        db.session.add(game)
-        db.session.commit()
-        game_id = game.id
-    homework_id = db.session.scalar(select(m.Competition.id).where(
-        m.Competition.kind == "homework", m.Competition.school_id == school_id))
-    if homework_id is None:
-        start = datetime(2025, 5, 1, tzinfo=UTC)
-        # (a slug after the demo's: the network pages' sample is the first slug)
-        contest = m.Competition(slug="zz-matrix-sample-homework", title="sample", kind="homework",
-                                school_id=school_id, starts_at=start,
-                                ends_at=start + timedelta(days=7), question_count=0)
-        db.session.add(contest)
-        db.session.commit()
-        homework_id = contest.id
-    return game_id, homework_id
 
 
 def _sample_runs(db, m) -> tuple[int, int]:

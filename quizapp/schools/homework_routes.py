@@ -12,11 +12,12 @@ from flask_login import current_user
 from quizapp.access import roles_required
 from quizapp.engine import clock
 from quizapp.inputs import db_int
-from quizapp.schools import bp
+from quizapp.schools import bp, sets_services
 from quizapp.schools import homework_services as services
 from quizapp.schools.homework_forms import HomeworkForm
 from quizapp.schools.ownership import my_school_ids, my_schools, require_school
 from quizapp.shared.forms import choices
+from quizapp.shared.qr import qr_svg
 from quizapp.timezone import from_local, to_local
 
 teachers = roles_required("teacher", "admin")
@@ -28,8 +29,8 @@ HOMEWORK_ERRORS = {
 
 
 def _usable_sets():
-    return services.usable_sets(current_user.id, my_school_ids(),
-                                everything=current_user.has_any_role("admin"))
+    return sets_services.sets_for(current_user.id, my_school_ids(),
+                                  everything=current_user.has_any_role("admin"))
 
 
 def _homework_or_404(homework_id: int):
@@ -93,7 +94,7 @@ def homework_view(homework_id: int):
     link = url_for("competitions.detail", slug=contest.slug, _external=True)
     return render_template(
         "schools/homework_view.html", contest=contest, link=link,
-        qr_svg=services.join_qr_svg(link), state=services.window_state(contest),
+        qr_svg=qr_svg(link), state=services.window_state(contest),
         rows=services.class_board(contest), chosen_class=classes.get(class_id),
         students=class_id is not None and services.student_board(contest, class_id))
 

@@ -25,8 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-import segno
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from quizapp.engine import clock
 from quizapp.engine.attempts import close_overdue
@@ -37,12 +36,11 @@ from quizapp.models import (
     CompetitionItem,
     Organisation,
     Participant,
-    Question,
-    QuestionVersion,
     SchoolClass,
 )
 from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.schools import QuestionSet
+from quizapp.schools.sets_services import SetError, playable_versions
 
 POINTS_PER_CORRECT = 10.0
 
@@ -92,32 +90,6 @@ class SchoolBoard:
     rows: list[ClassRow]
 
 
-def usable_sets(user_id: int, school_ids: set[int], *, everything: bool = False
-                ) -> list[QuestionSet]:
-    """The sets a teacher may open as homework: their own and those shared in their schools
-    (an admin, ``everything``: every set of the schools)."""
-    if not school_ids:
-        return []
-    query = select(QuestionSet).where(QuestionSet.school_id.in_(school_ids))
-    if not everything:
-        query = query.where(or_(QuestionSet.owner_id == user_id, QuestionSet.shared.is_(True)))
-    return list(db.session.scalars(query.order_by(QuestionSet.title, QuestionSet.id)))
-
-
-def _set_versions(qset: QuestionSet) -> list[QuestionVersion]:
-    """The current active, non-reserved version of each of the set's questions, in set order.
-
-    Stands in for ``sets_services.playable_versions`` (written in parallel) until the merge.
-    """
-    versions = []
-    for item in qset.items:
-        question: Question = item.question
-        version = question.current
-        if version is not None and version.status == "active" and not question.survey_reserved:
-            versions.append(version)
-    return versions
-
-
 def open_homework(qset: QuestionSet, *, teacher_id: int | None, school_id: int, title: str,
                   starts_at: datetime, ends_at: datetime,
                   seconds_per_question: int | None = None,
@@ -131,9 +103,10 @@ def open_homework(qset: QuestionSet, *, teacher_id: int | None, school_id: int, 
         raise HomeworkError("window")
     if ends_at <= now:
         raise HomeworkError("past")
-    versions = _set_versions(qset)
-    if not versions:
-        raise HomeworkError("empty")
+    try:
+        versions = playable_versions(qset)
+    except SetError:
+        raise HomeworkError("empty") from None
     contest = Competition(
         kind="homework", slug=f"hw-{secrets.token_hex(6)}", title=title.strip(),
         description="", rules_text="", audience_mask=0, starts_at=starts_at, ends_at=ends_at,
@@ -188,11 +161,6 @@ def window_state(contest: Competition, now: datetime | None = None) -> str:
     if now < contest.starts_at:
         return "upcoming"
     return "closed" if now >= contest.ends_at else "open"
-
-
-def join_qr_svg(url: str) -> str:
-    """The join link as an inline SVG QR code (made here: no outside service)."""
-    return segno.make(url, error="m").svg_inline(scale=5, border=2)
 
 
 def _scored_attempts(contest_ids: list[int]) -> list[tuple[int, int, int | None, float, int, int]]:

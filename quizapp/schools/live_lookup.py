@@ -12,9 +12,6 @@ from quizapp.extensions import db
 from quizapp.models import (
     LiveGame,
     LivePlayer,
-    Question,
-    QuestionSet,
-    QuestionVersion,
     SchoolClass,
 )
 from quizapp.schools.live_players import seat_hash
@@ -41,36 +38,6 @@ def my_games() -> list[LiveGame]:
     return list(db.session.scalars(
         select(LiveGame).where(LiveGame.school_id.in_(ids))
         .order_by(LiveGame.created_at.desc(), LiveGame.id.desc()).limit(RECENT_GAMES)))
-
-
-def playable_set(set_id: int, user_id: int) -> QuestionSet:
-    """A set the signed-in teacher may play: of one of their schools, and their own or shared
-    (404 otherwise)."""
-    qset = db.session.get(QuestionSet, set_id)
-    if qset is None:
-        abort(404)
-    require_school(qset.school_id)
-    if qset.owner_id != user_id and not qset.shared:
-        abort(404)
-    return qset
-
-
-def set_versions(qset: QuestionSet) -> list[QuestionVersion]:
-    """The current active, not survey-reserved version of each question of the set, in the
-    set's order (questions retired since are left out).
-
-    (The sets work owns the same rule as ``sets_services.playable_versions``; this one is
-    here until both are merged, then the live pages call that one.)
-    """
-    rows = db.session.execute(
-        select(QuestionVersion)
-        .join(Question, Question.current_version_id == QuestionVersion.id)
-        .where(Question.id.in_([item.question_id for item in qset.items]),
-               QuestionVersion.status == "active", Question.survey_reserved.is_(False))
-    ).scalars()
-    by_question = {version.question_id: version for version in rows}
-    return [by_question[item.question_id] for item in qset.items
-            if item.question_id in by_question]
 
 
 def game_by_token(token: str) -> LiveGame:

@@ -23,6 +23,8 @@ from quizapp.schools.live_forms import (
     ExtraTimeForm,
     NewGameForm,
 )
+from quizapp.schools.sets_access import require_set
+from quizapp.schools.sets_services import playable_versions_or_none
 from quizapp.shared.forms import ActionForm
 from quizapp.shared.qr import qr_svg
 
@@ -50,8 +52,8 @@ def live_new():
     if set_id is None:
         flash(_("Choose a question set first, then start a live game from it."))
         return redirect(url_for("schools.live_games"))
-    qset = live_lookup.playable_set(set_id, current_user.id)
-    versions = live_lookup.set_versions(qset)
+    qset = require_set(set_id)
+    versions = playable_versions_or_none(qset)
     form = NewGameForm()
     if request.method == "GET":
         form.title.data = qset.title

@@ -172,9 +172,9 @@ def answer(game_token: str):
     try:
         position = int(request.form.get("position", ""))
         chosen = [int(value) for value in request.form.getlist("choice")]
-        if position != game.current_index:
-            raise live_state.GameError("not_open")
-        live_scoring.answer(game, player, chosen)
+        # The question the phone showed: an answer overtaken by the teacher's next click is
+        # refused, never counted for the next question.
+        live_scoring.answer(game, player, chosen, position=position)
     except ValueError as error:  # GameError is a ValueError, so is a bad number
         code = getattr(error, "code", "bad_choice")
         message = str(GAME_ERRORS.get(code, GAME_ERRORS["bad_choice"]))

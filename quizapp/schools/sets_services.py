@@ -2,8 +2,9 @@
 
 Rules:
 
-- A set offers only what quizzes may draw (``quizapp.questions_pool.drawable_query``): the
-  current, active version of a question not reserved for the survey. A question is checked when
+- A set offers only what class quizzes may draw (``quizapp.questions_pool.class_drawable_query``):
+  the current, active version of a question not reserved for the survey and in no unclosed
+  network competition's pool (a class game reveals its key). A question is checked when
   it is added, whatever the page showed, so a forged id of a survey-reserved, draft, retired or
   unknown question is refused (:class:`SetError`).
 - A question already in a set may stay there after the bank retires it or reserves it for the
@@ -26,7 +27,7 @@ from quizapp.engine.clock import now
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
 from quizapp.models.schools import QuestionSet, QuestionSetItem
-from quizapp.questions_pool import drawable_query
+from quizapp.questions_pool import class_drawable_query
 
 TITLE_MAX = 120  # QuestionSet.title
 DESCRIPTION_MAX = 1000
@@ -58,7 +59,7 @@ class CandidateFilter:
 # --- finding questions -------------------------------------------------------------------
 
 def _candidate_query(filters: CandidateFilter):
-    query = drawable_query([filters.group] if filters.group else None)
+    query = class_drawable_query([filters.group] if filters.group else None, now())
     if filters.topic:
         query = query.where(QuestionVersion.topic == filters.topic)
     if filters.dimension:
@@ -93,7 +94,8 @@ def _drawable_ids(question_ids: list[int]) -> set[int]:
     if not question_ids:
         return set()
     return set(db.session.scalars(
-        drawable_query().with_only_columns(Question.id).where(Question.id.in_(question_ids))))
+        class_drawable_query(None, now()).with_only_columns(Question.id)
+        .where(Question.id.in_(question_ids))))
 
 
 # --- reading sets --------------------------------------------------------------------------
@@ -102,14 +104,16 @@ def get_set(set_id: int) -> QuestionSet | None:
     return db.session.get(QuestionSet, set_id)
 
 
-def sets_for(user_id: int, school_ids: set[int] | list[int]) -> list[QuestionSet]:
-    """The person's own sets and the shared sets of their schools, newest change first."""
+def sets_for(user_id: int, school_ids: set[int] | list[int], *,
+             everything: bool = False) -> list[QuestionSet]:
+    """The person's own sets and the shared sets of their schools (``everything``, for an
+    admin: every set of those schools), newest change first."""
     if not school_ids:
         return []
-    query = (select(QuestionSet)
-             .where(QuestionSet.school_id.in_(list(school_ids)),
-                    or_(QuestionSet.owner_id == user_id, QuestionSet.shared.is_(True)))
-             .options(selectinload(QuestionSet.items), selectinload(QuestionSet.owner),
+    query = select(QuestionSet).where(QuestionSet.school_id.in_(list(school_ids)))
+    if not everything:
+        query = query.where(or_(QuestionSet.owner_id == user_id, QuestionSet.shared.is_(True)))
+    query = (query.options(selectinload(QuestionSet.items), selectinload(QuestionSet.owner),
                       selectinload(QuestionSet.school))
              .order_by(QuestionSet.updated_at.desc(), QuestionSet.id.desc()))
     return list(db.session.scalars(query))
@@ -162,7 +166,7 @@ def playable_versions(qset: QuestionSet) -> list[QuestionVersion]:
     """
     ids = [item.question_id for item in qset.items]
     by_question = {v.question_id: v for v in db.session.scalars(
-        drawable_query().where(Question.id.in_(ids)))} if ids else {}
+        class_drawable_query(None, now()).where(Question.id.in_(ids)))} if ids else {}
     versions = [by_question[i] for i in ids if i in by_question]
     if not versions:
         raise SetError("empty")
