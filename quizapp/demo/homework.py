@@ -1,6 +1,7 @@
-"""The demo homework contest: the demo teacher's shared question set of ten questions, opened
-as homework for the demo school's classes (with their sizes), and simulated students of each
-class who took it, so the class board and the school board have something to show.
+"""The demo homework contest: one of the demo teacher's question sets (``quizapp.demo.schools``)
+opened as homework for the demo school's classes, and simulated students of each class who
+took it, so the class board and the school board have something to show: by participation
+rate the class of 55 leads the class of 30.
 
 Idempotent: nothing is added when the demo school already has a homework contest.
 """
@@ -23,52 +24,36 @@ from quizapp.models import (
     Organisation,
     Participant,
     QuestionSet,
-    QuestionSetItem,
     User,
 )
-from quizapp.questions_pool import drawable_versions
+from quizapp.questions_pool import pool_versions
 from quizapp.schools.homework_services import POINTS_PER_CORRECT, open_homework
 
-DEMO_SET_TITLE = "示范题组：健康生活与应急常识"
-QUESTIONS = 10
-# (students in the class, how many of them took part): by rate the 55-student class leads.
-CLASS_TURNOUT = ((30, 15), (55, 33), (42, 21))
+# How many students of each class (in the school's class order) took part: 15 of 30, 33 of
+# 55 and 21 of 42 (the sizes are quizapp.demo.schools.CLASS_SIZES).
+CLASS_TURNOUT = (15, 33, 21)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国红梅"
 
 
-def load_demo_homework(seed: int = 2026) -> None:
-    """Add the demo set and homework contest (and its simulated students) unless they exist."""
-    teacher = db.session.scalar(select(User).where(User.username == "teacher"))
-    school = next((s for s in (teacher.schools if teacher else []) if s.kind == "school"), None)
-    if school is None or db.session.scalar(select(Competition.id).where(
+def load_demo_homework(qset: QuestionSet, teacher: User, school: Organisation,
+                       seed: int = 2026) -> None:
+    """Open ``qset`` as the demo homework contest and add the students who took it, unless the
+    school already has a homework contest (called by ``quizapp.demo.schools``)."""
+    if db.session.scalar(select(Competition.id).where(
             Competition.kind == "homework", Competition.school_id == school.id).limit(1)):
         return
-    rng = random.Random(seed)
-    versions = sorted(drawable_versions(), key=lambda v: v.id)
-    if len(versions) < QUESTIONS:
-        return  # no question bank loaded
-    qset = QuestionSet(school_id=school.id, owner_id=teacher.id, title=DEMO_SET_TITLE,
-                       description="七、八年级科学课课后练习。", shared=True)
-    for position, version in enumerate(rng.sample(versions, QUESTIONS)):
-        qset.items.append(QuestionSetItem(position=position, question_id=version.question_id))
-    db.session.add(qset)
-    db.session.commit()
     now = clock.now().replace(second=0, microsecond=0)
     contest = open_homework(qset, teacher_id=teacher.id, school_id=school.id,
                             title="第一周科学作业竞赛（示范）", starts_at=now - timedelta(days=3),
                             ends_at=now + timedelta(days=4), seconds_per_question=60, now=now)
-    _simulate(contest, qset, school, rng)
+    _simulate(contest, school, random.Random(seed))
 
 
-def _simulate(contest: Competition, qset: QuestionSet, school: Organisation,
-              rng: random.Random) -> None:
+def _simulate(contest: Competition, school: Organisation, rng: random.Random) -> None:
     """Students of each class who took the homework, with made-up answers."""
-    versions = {v.question_id: v for v in drawable_versions()}
-    pool = [versions[item.question_id] for item in qset.items if item.question_id in versions]
-    for school_class, (size, took_part) in zip(school.classes, CLASS_TURNOUT, strict=False):
-        if school_class.size is None:
-            school_class.size = size
+    pool = pool_versions(contest.id)
+    for school_class, took_part in zip(school.classes, CLASS_TURNOUT, strict=False):
         skill_base = rng.uniform(0.55, 0.8)
         for index in range(took_part):
             participant = Participant(
