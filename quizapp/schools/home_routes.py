@@ -7,23 +7,30 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import roles_required
-from quizapp.schools import bp, classes_services, sets_services
+from quizapp.schools import bp, classes_services, homework_services, live_lookup, sets_services
+from quizapp.schools.labels import GAME_STATE_LABELS
 from quizapp.schools.ownership import my_school_ids, require_school
 from quizapp.schools.sets_forms import ClassSizeForm
 
 teachers = roles_required("teacher", "admin")
 RECENT_SETS = 5
+RECENT_GAMES = 3
+
+
+def _home(size_form: ClassSizeForm, **extra) -> str:
+    school_ids = my_school_ids()
+    sets = sets_services.sets_for(current_user.id, school_ids)
+    return render_template(
+        "schools/sets_home.html", schools=classes_services.schools_with_classes(school_ids),
+        sets=sets[:RECENT_SETS], more_sets=len(sets) > RECENT_SETS, size_form=size_form,
+        games=live_lookup.my_games()[:RECENT_GAMES], game_states=GAME_STATE_LABELS,
+        contests=homework_services.contests_for(school_ids)[:RECENT_GAMES], **extra)
 
 
 @bp.route("/")
 @teachers
 def index():
-    school_ids = my_school_ids()
-    sets = sets_services.sets_for(current_user.id, school_ids)
-    return render_template(
-        "schools/sets_home.html", schools=classes_services.schools_with_classes(school_ids),
-        sets=sets[:RECENT_SETS], more_sets=len(sets) > RECENT_SETS,
-        size_form=ClassSizeForm(formdata=None))
+    return _home(ClassSizeForm(formdata=None))
 
 
 @bp.route("/classes/<int:school_class_id>/size", methods=["POST"])
@@ -37,11 +44,7 @@ def class_size(school_class_id: int):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        school_ids = my_school_ids()
-        return render_template(
-            "schools/sets_home.html", schools=classes_services.schools_with_classes(school_ids),
-            sets=sets_services.sets_for(current_user.id, school_ids)[:RECENT_SETS],
-            more_sets=False, size_form=form, size_error_class=school_class.id), 400
+        return _home(form, size_error_class=school_class.id), 400
     classes_services.set_class_size(school_class, form.size.data)
     flash(_("Class size saved."))
     return redirect(url_for("schools.index", _anchor=f"class-{school_class.id}"))

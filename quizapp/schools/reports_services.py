@@ -50,12 +50,13 @@ from quizapp.models import (
     SchoolClass,
 )
 from quizapp.models.attempts import SCORED_STATUSES
+from quizapp.schools import live_scoring
 from quizapp.timezone import to_local
 
 RETEACH_BELOW = 0.6
 # The most a live-game answer scores (1000 for a correct answer, less when slower with speed
 # points: quizapp/schools/live_scoring.py).
-GAME_POINTS_PER_QUESTION = 1000
+GAME_POINTS_PER_QUESTION = live_scoring.POINTS  # the most one live-game answer scores
 CHOICE_JOINER = "；"
 SHEET_STUDENTS, SHEET_QUESTIONS, SHEET_CLASSES = "学生", "题目", "班级"
 RECENT = 50  # games and contests listed on the reports page
