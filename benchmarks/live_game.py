@@ -175,7 +175,8 @@ def make_app(database_url: str, instance_path: str):
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": instance_path,
-        "RATELIMIT_ENABLED": False,
+        # No RATELIMIT_ENABLED here: Flask-Limiter keeps it on its one shared instance, and
+        # it would stay off for every app made after this one in the same process (tests).
     })
 
 
