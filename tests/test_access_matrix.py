@@ -277,7 +277,9 @@ def _sample_set_id(db, m) -> int:
 def _sample_game(db, m):
     """A live game of the demo teacher's school with one player (opened through the engine
     the teacher's pages use, when the demo has none)."""
-    found = db.session.scalar(select(m.LiveGame).order_by(m.LiveGame.id))
+    # Not finished: a phone without a seat gets the seat form (a finished game's is a 404).
+    found = db.session.scalar(select(m.LiveGame).where(m.LiveGame.status != "finished")
+                              .order_by(m.LiveGame.id))
     if found is not None:
         return found
     from quizapp.questions_pool import drawable_versions

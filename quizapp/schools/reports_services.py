@@ -441,7 +441,7 @@ def _student_sheet(report: Report) -> spreadsheets.Table:
 def _question_sheet(questions: Iterable[QuestionRow],
                     lead: Sequence[str] = (), lead_values: Sequence[object] = ()
                     ) -> tuple[list[str], list[list[object]]]:
-    header = [*lead, _("No."), _("Question"), _("Correct answer"), _("Answered"),
+    header = [*lead, _("No."), _("Question"), _("Correct answer"), _("Students who answered"),
               _("Answered correctly"), _("Share correct %"), _("Most common wrong choice"),
               _("Chosen by"), _("Re-teach")]
     rows = [[*lead_values, q.number, q.stem, q.key, q.answered, q.correct,
