@@ -4,12 +4,16 @@ student may choose, and the list of a teacher's games."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from quizapp.extensions import db
 from quizapp.models import (
+    Attempt,
+    AttemptItem,
     LiveGame,
     LivePlayer,
     SchoolClass,
@@ -50,19 +54,6 @@ def game_by_token(token: str) -> LiveGame:
     return game
 
 
-def find_seat(game: LiveGame, secret: str | None) -> tuple[LivePlayer | None, bool]:
-    """The player a phone's secret sits in, and whether the teacher removed them."""
-    if not secret or len(secret) > SEAT_SECRET_MAX:
-        return None, False
-    player = db.session.scalar(select(LivePlayer).where(
-        LivePlayer.game_id == game.id, LivePlayer.seat_hash == seat_hash(secret)))
-    if player is None:
-        return None, False
-    if player.removed:
-        return None, True
-    return player, False
-
-
 def class_choices(game: LiveGame) -> list[tuple[int, str]]:
     """The classes of the game's school, as (id, label) for the join form."""
     classes = db.session.scalars(
@@ -77,3 +68,39 @@ def game_player(game: LiveGame, player_id: int) -> LivePlayer:
     if player is None or player.game_id != game.id:
         abort(404)
     return player
+
+
+@dataclass
+class Phone:
+    """What one phone's request needs, read in one query: the game, the seat (None when this
+    phone has none, or was removed: ``removed``), the seat's attempt score (ALL its answers,
+    revealed or not: live_views decides what may be shown) and its item of the game's current
+    question."""
+
+    game: LiveGame
+    player: LivePlayer | None
+    removed: bool
+    attempt_score: float
+    item: AttemptItem | None
+
+
+def phone(token: str, secret: str | None) -> Phone:
+    """The game of a phone's URL (404 if none) with the seat of its secret, in one query."""
+    if len(token) > 64:
+        abort(404)
+    hashed = seat_hash(secret) if secret and len(secret) <= SEAT_SECRET_MAX else "-"
+    row = db.session.execute(
+        select(LiveGame, LivePlayer, Attempt.score, AttemptItem)
+        .outerjoin(LivePlayer, and_(LivePlayer.game_id == LiveGame.id,
+                                    LivePlayer.seat_hash == hashed))
+        .outerjoin(Attempt, Attempt.id == LivePlayer.attempt_id)
+        .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == LivePlayer.attempt_id,
+                                     AttemptItem.position == LiveGame.current_index))
+        .where(LiveGame.token == token)
+        .execution_options(populate_existing=True)).first()
+    if row is None:
+        abort(404)
+    game, player, score, item = row
+    if player is not None and player.removed:
+        return Phone(game, None, True, 0.0, None)
+    return Phone(game, player, False, float(score or 0), item)

@@ -132,8 +132,9 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
         db.session.rollback()
         raise GameError(error.code) from None
     if result.recorded:
+        # Within this player's own deadline, so not past everyone's: only "all answered".
         db.session.refresh(game)
-        tick(game, now)
+        tick(game, now, by_clock=False)
     return AnswerOutcome(recorded=result.recorded, correct=result.correct,
                          points=int(result.item.points), position=index)
 
@@ -155,13 +156,14 @@ def leaderboard(game: LiveGame) -> list[BoardRow]:
     return board
 
 
-def team_board(game: LiveGame) -> list[TeamRow]:
-    """Teams by the mean of their members' scores (ties share a rank, then by number)."""
+def team_board(game: LiveGame, board: list[BoardRow] | None = None) -> list[TeamRow]:
+    """Teams by the mean of their members' scores (ties share a rank, then by number);
+    ``board``: the game's leaderboard if the caller has it."""
     if game.team_count <= 0:
         return []
     totals: Counter = Counter()
     members: Counter = Counter()
-    for row in leaderboard(game):
+    for row in leaderboard(game) if board is None else board:
         if row.team is not None:
             totals[row.team] += row.score
             members[row.team] += 1
@@ -176,9 +178,10 @@ def team_board(game: LiveGame) -> list[TeamRow]:
     return board
 
 
-def podium(game: LiveGame) -> list[BoardRow] | list[TeamRow]:
+def podium(game: LiveGame, board: list[BoardRow] | None = None) -> list[BoardRow] | list[TeamRow]:
     """The first three places (everyone who shares one of them): teams in team mode."""
-    rows = team_board(game) if game.team_count > 0 else leaderboard(game)
+    board = leaderboard(game) if board is None else board
+    rows = team_board(game, board) if game.team_count > 0 else board
     return [row for row in rows if row.rank <= 3]
 
 

@@ -285,15 +285,22 @@ def end(game: LiveGame, now: datetime | None = None) -> LiveGame:
     return _done(game)
 
 
-def latest_deadline(game: LiveGame) -> datetime | None:
+def max_extra_seconds(game: LiveGame) -> int:
+    """The most extra time any seated player of the game has."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.max(LivePlayer.extra_seconds), 0))
+        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False))) or 0)
+
+
+def latest_deadline(game: LiveGame, extra_seconds: int | None = None) -> datetime | None:
     """When the open question stops taking answers from everyone: its closing time plus the
-    most extra time any seated player has, plus the engine's grace."""
+    most extra time any seated player has (``extra_seconds`` if the caller knows it), plus
+    the engine's grace."""
     if game.question_closes_at is None:
         return None
-    extra = db.session.scalar(
-        select(func.coalesce(func.max(LivePlayer.extra_seconds), 0))
-        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False)))
-    return game.question_closes_at + timedelta(seconds=int(extra or 0)) + GRACE
+    if extra_seconds is None:
+        extra_seconds = max_extra_seconds(game)
+    return game.question_closes_at + timedelta(seconds=extra_seconds) + GRACE
 
 
 def answer_counts(game: LiveGame, index: int) -> tuple[int, int]:
@@ -308,16 +315,25 @@ def answer_counts(game: LiveGame, index: int) -> tuple[int, int]:
     return int(row[1]), int(row[0])
 
 
-def tick(game: LiveGame, now: datetime | None = None) -> bool:
-    """The lazy clock: close the open question once everyone's time is up or everyone who
-    can answer has. Callers call it on every read; the change happens at most once (the
-    compare-and-set), a lost race changes nothing. Returns True if this call closed it."""
+def tick(game: LiveGame, now: datetime | None = None, *, by_clock: bool = True,
+         by_answers: bool = True) -> bool:
+    """The lazy clock: close the open question once everyone's time is up (``by_clock``) or
+    everyone who can answer has (``by_answers``). The change happens at most once (the
+    compare-and-set), a lost race changes nothing. Returns True if this call closed it.
+
+    Phones' reads tick by the clock only, and that costs no query before the question's own
+    closing time (extra time only comes after it): the "everyone answered" check runs after
+    each recorded answer (``live_scoring.answer``) and on the projector's reads.
+    """
     now = now or clock.now()
     if game.status != "question_open":
         return False
-    deadline = latest_deadline(game)
-    due = deadline is not None and now > deadline
-    if not due:
+    due = False
+    if by_clock and game.question_closes_at is not None \
+            and now > game.question_closes_at + GRACE:
+        deadline = latest_deadline(game)
+        due = deadline is not None and now > deadline
+    if not due and by_answers:
         answered, eligible = answer_counts(game, game.current_index)
         due = eligible > 0 and answered >= eligible
     if not due:

@@ -10,6 +10,7 @@ the boards are shown only once the current question is revealed (or the game is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,10 +18,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import AttemptItem, LiveGame, LivePlayer, QuestionVersion
-from quizapp.schools import live_scoring
+from quizapp.models import LiveGame, LivePlayer, QuestionVersion
+from quizapp.schools import live_cache, live_scoring
 from quizapp.schools.labels import GAME_STATE_LABELS, team_label
-from quizapp.schools.live_state import latest_deadline
+from quizapp.schools.live_lookup import Phone
+from quizapp.schools.live_state import latest_deadline, max_extra_seconds
 
 BOARD_ROWS = 10  # leaderboard rows on the projector
 PHONE_BOARD_ROWS = 5
@@ -53,15 +55,33 @@ def _boards_visible(game: LiveGame) -> bool:
     return revealed_through(game) == game.current_index and game.current_index >= 0
 
 
-def option_labels(version: QuestionVersion) -> list[str]:
+@dataclass(frozen=True)
+class Version:
+    """What the screens show of one question version (a copy: cached across requests)."""
+
+    stem: str
+    type: str
+    options: tuple[str, ...]
+    answer: tuple[int, ...]
+    explanation: str
+    authority: str
+
+
+def option_labels(version: Version | QuestionVersion) -> list[str]:
     """The options' texts in ORIGINAL order (true/false: True, False)."""
     if version.type == "true_false":
         return [_("True"), _("False")]
     return list(version.options)
 
 
-def _version(game: LiveGame, index: int) -> QuestionVersion:
-    return db.session.get(QuestionVersion, game.version_ids[index])
+def _version(game: LiveGame, index: int) -> Version:
+    def load() -> Version:
+        row = db.session.get(QuestionVersion, game.version_ids[index])
+        return Version(stem=row.stem, type=row.type, options=tuple(row.options or ()),
+                       answer=tuple(row.answer or ()), explanation=row.explanation or "",
+                       authority=row.authority or "")
+
+    return live_cache.cached(game, f"version:{index}", load)
 
 
 def _seconds_left(deadline: datetime | None, now: datetime) -> int | None:
@@ -81,51 +101,68 @@ def _game_part(game: LiveGame) -> dict[str, Any]:
     }
 
 
-def _board_rows(game: LiveGame, limit: int) -> list[dict[str, Any]]:
+def _leaderboard(game: LiveGame) -> list[live_scoring.BoardRow]:
+    """The leaderboard, once per state version: only while the boards are visible (no
+    answer can change it then; removing a player bumps the version)."""
+    return live_cache.cached(game, "board", lambda: live_scoring.leaderboard(game))
+
+
+def _board_rows(board: list[live_scoring.BoardRow], limit: int) -> list[dict[str, Any]]:
     return [{"rank": row.rank, "player_id": row.player_id, "nickname": row.nickname,
-             "team": team_label(row.team), "score": row.score}
-            for row in live_scoring.leaderboard(game)[:limit]]
+             "team": team_label(row.team), "score": row.score} for row in board[:limit]]
 
 
-def _team_rows(game: LiveGame) -> list[dict[str, Any]]:
+def _team_rows(game: LiveGame, board: list[live_scoring.BoardRow]) -> list[dict[str, Any]]:
     return [{"rank": row.rank, "team": team_label(row.team), "members": row.members,
-             "mean": row.mean, "total": row.total} for row in live_scoring.team_board(game)]
+             "mean": row.mean, "total": row.total}
+            for row in live_scoring.team_board(game, board)]
 
 
-def _podium(game: LiveGame) -> list[dict[str, Any]]:
+def _podium(game: LiveGame, board: list[live_scoring.BoardRow]) -> list[dict[str, Any]]:
+    rows = live_scoring.podium(game, board)
     if game.team_count > 0:
         return [{"rank": row.rank, "name": team_label(row.team), "score": row.mean}
-                for row in live_scoring.podium(game)]
-    return [{"rank": row.rank, "name": row.nickname, "score": row.score}
-            for row in live_scoring.podium(game)]
+                for row in rows]
+    return [{"rank": row.rank, "name": row.nickname, "score": row.score} for row in rows]
 
 
 # --- the phone ----------------------------------------------------------------------------
 
 
-def _items(player: LivePlayer) -> dict[int, AttemptItem]:
-    if player.attempt_id is None:
-        return {}
-    return {item.position: item for item in db.session.scalars(
-        select(AttemptItem).where(AttemptItem.attempt_id == player.attempt_id))}
+def shown_score(phone: Phone) -> int:
+    """The player's score as the room may know it: the attempt's score without the points of
+    the current question while it is not revealed (every other question is either revealed
+    or not answered yet)."""
+    score = phone.attempt_score
+    game, item = phone.game, phone.item
+    if revealed_through(game) < game.current_index and item is not None:
+        score -= item.points or 0
+    return int(round(score))
 
 
-def player_view(game: LiveGame, player: LivePlayer, now: datetime) -> dict[str, Any]:
+def player_etag(phone: Phone) -> str:
+    """What makes one player's view differ from the last one they saw (not the seconds
+    left, which the phone counts down itself): computed before the view is built, so that a
+    304 costs one query."""
+    answered = phone.item is not None and phone.item.answered_at is not None \
+        and phone.game.current_index >= 0
+    return f"{phone.game.state_version}-{phone.player.id}-{int(answered)}-{shown_score(phone)}"
+
+
+def player_view(phone: Phone, now: datetime) -> dict[str, Any]:
     """Everything a player's phone may know now (see the module docstring)."""
-    items = _items(player)
-    known = revealed_through(game)
-    score = sum(int(item.points or 0) for position, item in items.items() if position <= known)
+    game, player, item = phone.game, phone.player, phone.item
     view: dict[str, Any] = {
         **_game_part(game),
         "me": {"player_id": player.id, "nickname": player.nickname,
-               "team": team_label(player.team), "score": score, "rank": None,
+               "team": team_label(player.team), "score": shown_score(phone), "rank": None,
                "extra_seconds": player.extra_seconds},
         "question": None, "reveal": None, "board": None, "podium": None,
     }
     index = game.current_index
-    item = items.get(index)
     shown = game.status  # a paused phone shows only that it is paused
-    if shown in ("question_open", "question_closed", "revealed") and item is not None:
+    if shown in ("question_open", "question_closed", "revealed") and item is not None \
+            and index >= 0:
         version = _version(game, index)
         labels = option_labels(version)
         answered = item.answered_at is not None
@@ -152,26 +189,21 @@ def player_view(game: LiveGame, player: LivePlayer, now: datetime) -> dict[str, 
                 "points": int(item.points or 0), "explanation": version.explanation,
                 "authority": version.authority,
             }
+    board = None
     if _boards_visible(game) and game.status != "paused":
-        board = live_scoring.leaderboard(game)
+        board = _leaderboard(game)
         mine = next((row for row in board if row.player_id == player.id), None)
+        if mine is None:  # joined after the board was cached: read it again
+            board = live_scoring.leaderboard(game)
+            mine = next((row for row in board if row.player_id == player.id), None)
         view["me"]["rank"] = mine.rank if mine else None
         view["me"]["of"] = len(board)
-        view["board"] = _board_rows(game, PHONE_BOARD_ROWS)
+        view["board"] = _board_rows(board, PHONE_BOARD_ROWS)
         if game.team_count > 0:
-            view["teams"] = _team_rows(game)
+            view["teams"] = _team_rows(game, board)
     if game.status == "finished":
-        view["podium"] = _podium(game)
+        view["podium"] = _podium(game, board if board is not None else _leaderboard(game))
     return view
-
-
-def player_etag(view: dict[str, Any]) -> str:
-    """What makes one player's view differ from the last one they saw (not the seconds
-    left, which the phone counts down itself)."""
-    me = view["me"]
-    question = view["question"] or {}
-    return (f'W/"{view["v"]}-{me["player_id"]}-{int(bool(question.get("answered")))}'
-            f'-{me["score"]}"')
 
 
 # --- the projector ------------------------------------------------------------------------
@@ -200,7 +232,7 @@ def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[st
     shown = effective_status(game)
     if shown in ("question_open", "question_closed", "revealed") and index >= 0:
         version = _version(game, index)
-        summary = live_scoring.question_summary(game, index)
+        summary = _summary(game, index, shown)
         seconds_left = None
         if game.status == "question_open":
             seconds_left = _seconds_left(game.question_closes_at, now)
@@ -222,13 +254,24 @@ def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[st
                 "most_common_wrong": summary.most_common_wrong,
                 "explanation": version.explanation, "authority": version.authority,
             }
+    board = None
     if _boards_visible(game) and game.status != "paused":
-        view["board"] = _board_rows(game, BOARD_ROWS)
+        board = _leaderboard(game)
+        view["board"] = _board_rows(board, BOARD_ROWS)
         if game.team_count > 0:
-            view["teams"] = _team_rows(game)
+            view["teams"] = _team_rows(game, board)
     if game.status == "finished":
-        view["podium"] = _podium(game)
+        view["podium"] = _podium(game, board if board is not None else _leaderboard(game))
     return view
+
+
+def _summary(game: LiveGame, index: int, shown: str) -> live_scoring.QuestionSummary:
+    """How the room answered: live while answers may still arrive, once per state version
+    after the reveal."""
+    if shown != "revealed":
+        return live_scoring.question_summary(game, index)
+    return live_cache.cached(game, f"summary:{index}",
+                             lambda: live_scoring.question_summary(game, index))
 
 
 def wait_limit(game: LiveGame, now: datetime) -> float | None:
@@ -236,7 +279,8 @@ def wait_limit(game: LiveGame, now: datetime) -> float | None:
     come back then, so that some request ticks it), or None when nothing is due."""
     if game.status != "question_open":
         return None
-    deadline = latest_deadline(game)
+    extra = live_cache.cached(game, "max_extra", lambda: max_extra_seconds(game))
+    deadline = latest_deadline(game, extra)
     if deadline is None:
         return None
     return max((deadline - now).total_seconds(), 0.0) + 0.05

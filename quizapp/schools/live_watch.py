@@ -6,8 +6,10 @@ workers must agree on is kept here, only which games this process's waiters watc
 versions last read for them (a cache that is re-read every poll).
 
 One watcher per process (a daemon thread) reads ``SELECT id, state_version FROM live_games
-WHERE id IN (…watched…)`` every :data:`POLL_SECONDS` on a connection it takes from the pool
-for that one query, and wakes the waiters of the games that changed. A waiter holds no
+WHERE id IN (…watched…)`` every :data:`POLL_SECONDS` on its OWN connection (an engine of one
+connection beside the requests' pool, :func:`watcher_engine`): when requests hold every pooled
+connection, the wake-ups must not queue behind the requests they are meant to wake. It wakes
+the waiters of the games that changed. A waiter holds no
 connection while it waits: :func:`wait_for_change` closes the request's session first. The
 watcher stops itself when nobody has waited for a while and starts again on the next wait.
 
@@ -25,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, create_engine, text
 
 from quizapp.extensions import db
 
@@ -118,12 +120,18 @@ class Watcher:
                     old.set()
 
 
+def watcher_engine(engine: Engine) -> Engine:
+    """An engine of one connection to the database of ``engine``, for the watcher alone."""
+    return create_engine(engine.url, pool_size=1, max_overflow=0, pool_pre_ping=True,
+                         pool_recycle=3600)
+
+
 def watcher() -> Watcher:
     """This process's watcher for the current app's database (created on first use)."""
     app = current_app._get_current_object()
     found = app.extensions.get("live_watch")
     if found is None:
-        found = app.extensions.setdefault("live_watch", Watcher(db.engine))
+        found = app.extensions.setdefault("live_watch", Watcher(watcher_engine(db.engine)))
     return found
 
 

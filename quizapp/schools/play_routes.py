@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import (
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -43,28 +44,37 @@ def _join_form(game) -> JoinForm:
     return form
 
 
-def _seat(game):
-    return live_lookup.find_seat(game, request.cookies.get(SEAT_COOKIE))
+def _phone(game_token: str, phone: live_lookup.Phone | None = None) -> live_lookup.Phone:
+    """The game and this phone's seat in it (404 without a seat), the clock ticked (by the
+    clock only: the "everyone answered" check runs after each answer)."""
+    phone = phone or live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
+    if phone.player is None:
+        abort(404)
+    if live_state.tick(phone.game, clock.now(), by_answers=False):
+        phone = live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
+        if phone.player is None:
+            abort(404)
+    return phone
 
 
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _view(game, player):
-    now = clock.now()
-    live_state.tick(game, now)
-    return live_views.player_view(game, player, now)
-
-
-def _state_json(game, player, view, message: str | None = None):
+def _state_json(phone: live_lookup.Phone, message: str | None = None):
+    view = live_views.player_view(phone, clock.now())
     body = dict(view)
-    body["html"] = render_template("schools/play_main.html", game=game, view=view,
+    body["html"] = render_template("schools/play_main.html", game=phone.game, view=view,
                                    form=ActionForm(), message=message)
     if message:
         body["message"] = message
     response = jsonify(body)
-    response.set_etag(live_views.player_etag(view).removeprefix("W/").strip('"'), weak=True)
+    _uncached(response, live_views.player_etag(phone))
+    return response
+
+
+def _uncached(response, etag: str):
+    response.set_etag(etag, weak=True)
     response.cache_control.no_cache = True
     response.cache_control.private = True
     return response
@@ -114,21 +124,22 @@ def join():
 @public
 def game(game_token: str):
     """The whole game on the phone (or the join form when this phone has no seat here)."""
-    game = live_lookup.game_by_token(game_token)
-    player, removed = _seat(game)
-    if removed:
+    phone = live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
+    game = phone.game
+    if phone.removed:
         return render_template("schools/play_message.html", game=game,
                                message=str(JOIN_ERRORS["removed"])), 403
-    if player is None:
+    if phone.player is None:
         if game.status == "finished":
             return render_template("schools/play_message.html", game=game,
                                    message=str(JOIN_ERRORS["finished"])), 404
         form = _join_form(game)
         form.code.data = game.code
         return render_template("schools/play_seat.html", game=game, form=form)
-    view = _view(game, player)
-    return render_template("schools/play_game.html", game=game, view=view, form=ActionForm(),
-                           refresh=REFRESH_SECONDS)
+    phone = _phone(game_token, phone)
+    view = live_views.player_view(phone, clock.now())
+    return render_template("schools/play_game.html", game=phone.game, view=view,
+                           form=ActionForm(), refresh=REFRESH_SECONDS)
 
 
 @bp.route("/play/<game_token>/state")
@@ -137,35 +148,25 @@ def state(game_token: str):
     """The phone's state as JSON. ``v``: the state version the phone has; ``wait``: seconds
     (at most 25) to wait for another one before answering with the same (a long poll).
     ``If-None-Match`` with the last ETag gets 304 when nothing changed (short polling)."""
-    game = live_lookup.game_by_token(game_token)
-    player, removed = _seat(game)
-    if player is None:
-        abort(404)
+    phone = _phone(game_token)
     known = request.args.get("v", type=db_int)
     wait = min(max(request.args.get("wait", 0, type=db_int) or 0, 0), MAX_WAIT_SECONDS)
-    now = clock.now()
-    live_state.tick(game, now)
-    if known is not None and wait and game.state_version == known:
-        limit = live_views.wait_limit(game, now)
-        game_id, player_id = game.id, player.id
-        wait_for_change(game_id, known, wait if limit is None else min(wait, limit))
-        game = live_lookup.game_by_token(game_token)
-        player = live_lookup.game_player(game, player_id)
-        if player.removed:
-            abort(404)
-    view = _view(game, player)
-    response = _state_json(game, player, view)
-    return response.make_conditional(request)
+    if known is not None and wait and phone.game.state_version == known:
+        limit = live_views.wait_limit(phone.game, clock.now())
+        wait_for_change(phone.game.id, known, wait if limit is None else min(wait, limit))
+        phone = _phone(game_token)
+    etag = live_views.player_etag(phone)
+    if request.if_none_match.contains_weak(etag):
+        # Nothing new for this phone: answered before any view is built.
+        return _uncached(current_app.response_class(status=304), etag)
+    return _state_json(phone)
 
 
 @bp.route("/play/<game_token>/answer", methods=["POST"])
 @public
 def answer(game_token: str):
     """The player's answer to the open question (a form post, or a fetch asking for JSON)."""
-    game = live_lookup.game_by_token(game_token)
-    player, removed = _seat(game)
-    if player is None:
-        abort(404)
+    phone = _phone(game_token)
     if not ActionForm().validate_on_submit():
         abort(400)
     message = None
@@ -174,15 +175,13 @@ def answer(game_token: str):
         chosen = [int(value) for value in request.form.getlist("choice")]
         # The question the phone showed: an answer overtaken by the teacher's next click is
         # refused, never counted for the next question.
-        live_scoring.answer(game, player, chosen, position=position)
+        live_scoring.answer(phone.game, phone.player, chosen, position=position)
     except ValueError as error:  # GameError is a ValueError, so is a bad number
         code = getattr(error, "code", "bad_choice")
         message = str(GAME_ERRORS.get(code, GAME_ERRORS["bad_choice"]))
     if _wants_json():
-        game = live_lookup.game_by_token(game_token)
-        player = live_lookup.game_player(game, player.id)
-        view = _view(game, player)
-        return _state_json(game, player, view, message), 400 if message else 200
+        # The answer ticked the game itself ("everyone answered"); the clock ticks here.
+        return _state_json(_phone(game_token), message), 400 if message else 200
     if message:
         flash(message)
     return redirect(url_for("play.game", game_token=game_token))
