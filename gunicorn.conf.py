@@ -7,10 +7,10 @@ class of 60 holds 60 open requests and 40 classes hold 2,400. gevent workers hol
 request as a greenlet (a few KB) instead of an OS thread or a whole sync worker; the request's
 database connection goes back to the pool before it waits, so the pool does not have to be as
 large as the number of waiters. Measured by benchmarks/live_game.py (figures in the closing
-note of issue 12, BENCH-12.md).
+note of issue 12, docs/live-games-benchmark.md).
 """
 
-# (the figures behind every number: BENCH-12.md)
+# (the figures behind every number: docs/live-games-benchmark.md)
 worker_class = "gevent"
 # One process per core on the 2-core server; a gevent worker is one core's worth of Python.
 workers = 2

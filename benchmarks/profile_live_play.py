@@ -1,4 +1,4 @@
-"""The cost of one phone's requests in a live game, in process (issue 12, BENCH-12.md).
+"""The cost of one phone's requests in a live game, in process (issue 12, docs/live-games-benchmark.md).
 
 Seeds one game with 60 seats in a fresh PostgreSQL database (``kexue_bench_profile`` on the
 server of ``$TEST_POSTGRES_URL``, dropped afterwards), then sends every seat's ``play.state``
