@@ -1,4 +1,5 @@
-"""The cost of one phone's requests in a live game, in process (issue 12, docs/live-games-benchmark.md).
+"""The cost of one phone's requests in a live game, in process (issue 12; the figures are in
+docs/live-games-benchmark.md).
 
 Seeds one game with 60 seats in a fresh PostgreSQL database (``kexue_bench_profile`` on the
 server of ``$TEST_POSTGRES_URL``, dropped afterwards), then sends every seat's ``play.state``
