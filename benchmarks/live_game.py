@@ -1030,7 +1030,7 @@ def run(settings: Settings) -> dict:
             cpu: dict[str, dict[str, float]] = {"joined_from": meter.totals()}
             try:
                 client = Client(server.base_url, games, settings)
-                record = asyncio.run(_drive(client, meter, cpu))
+                record = _run_loop(_drive(client, meter, cpu))
                 cpu["end"] = meter.totals()
             finally:
                 try:
@@ -1044,6 +1044,25 @@ def run(settings: Settings) -> dict:
         result["server_log_tail"] = log
         result["machine_busy_before"] = busy_before
         return result
+
+
+def _run_loop(coroutine):
+    """``asyncio.run`` in a thread of its own: the caller may already run an event loop (a
+    test process where Playwright's sync API left one running)."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(coroutine)
+        except BaseException as error:  # handed back to the caller's thread
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="bench-client")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 async def _drive(client: Client, meter: CpuMeter, cpu: dict) -> Record:
