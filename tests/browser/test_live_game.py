@@ -23,11 +23,12 @@ def _make_set(live_server) -> tuple[int, int]:
     """A three-question set of the demo teacher (single, true/false, multiple choice)."""
     from quizapp.extensions import db
     from quizapp.models import QuestionSet, QuestionSetItem, User
-    from quizapp.questions_pool import drawable_versions
+    from quizapp.schools.sets_services import candidate_questions
 
     with live_server.app.app_context():
         teacher = db.session.scalar(select(User).where(User.username == "teacher"))
-        versions = drawable_versions()
+        # What a set may hold: never a question of the demo's open network competition.
+        versions = candidate_questions(limit=1000)
         chosen = [next(v for v in versions if v.type == kind)
                   for kind in ("single", "true_false", "multiple")]
         qset = QuestionSet(school_id=teacher.schools[0].id, owner_id=teacher.id,
