@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -97,6 +98,9 @@ class Watcher:
                 ids = list(self._games)
                 if not ids and time.monotonic() - self._last_waiter > IDLE_STOP_SECONDS:
                     self._thread = None
+                    # Close the idle connection: an app dropped later (tests) must not leave
+                    # it open to the garbage collector. The next poll opens a new one.
+                    self.engine.dispose()
                     return
             if ids:
                 try:
@@ -131,7 +135,10 @@ def watcher() -> Watcher:
     app = current_app._get_current_object()
     found = app.extensions.get("live_watch")
     if found is None:
-        found = app.extensions.setdefault("live_watch", Watcher(watcher_engine(db.engine)))
+        engine = watcher_engine(db.engine)
+        found = app.extensions.setdefault("live_watch", Watcher(engine))
+        # Its connection is closed with the app (tests make many), never left to the collector.
+        weakref.finalize(app, engine.dispose)
     return found
 
 
