@@ -40,12 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_links(app)
 
-    from quizapp import cli, device, errors, preferences, security
+    from quizapp import cli, device, errors, preferences, security, static_files
 
     device.register(app)
     errors.register(app)
     preferences.register(app)
     security.register(app)
+    static_files.register(app)
     cli.register(app)
     return app
 
@@ -68,8 +69,20 @@ def _warn_about_memory_rate_limits(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (registers every table)
-    from quizapp.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+    from quizapp.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        select_locale,
+    )
 
+    # First, so its after-request hook runs last: it compresses the response that every other
+    # hook has finished (headers, cookies, the cache headers of static files).
+    compress.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)

@@ -22,7 +22,8 @@ from quizapp.inputs import strip_control
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# Without a charset: Werkzeug adds "; charset=utf-8" to every text/ mimetype it is given.
+CSV_MIMETYPE = "text/csv"
 
 Table = tuple[Sequence[str], Iterable[Sequence[object]]]  # (header, rows)
 

@@ -27,6 +27,8 @@ SCHOOLS = frozenset({"teacher", "admin"})
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
     "static": PUBLIC,
+    # The platform's icon at the address browsers try by themselves.
+    "favicon": PUBLIC,
     # Home page and the visitor's language and large-type preferences.
     "main.home": PUBLIC,
     "main.set_language": PUBLIC,

@@ -23,6 +23,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from quizapp import spreadsheets
 from quizapp.extensions import db
 from quizapp.models import (
     Question,
@@ -45,13 +46,13 @@ from quizapp.surveys.weighting_runs import (
 from surveys import exports, weighting
 from surveys.errors import SurveyInputError
 
-CSV, XLSX = "text/csv; charset=utf-8", (
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+CSV, XLSX = spreadsheets.CSV_MIMETYPE, spreadsheets.XLSX_MIMETYPE
+# Text types without a charset: Werkzeug adds it (spreadsheets.CSV_MIMETYPE).
 DOWNLOADS: dict[str, str] = {
     "cases.csv": CSV, "weighted.csv": CSV, "respondents.csv": CSV,
     "respondents.dta": "application/x-stata-dta", "respondents.sav": "application/x-spss-sav",
     "respondents.parquet": "application/vnd.apache.parquet",
-    "codebook.html": "text/html; charset=utf-8", "codebook.xlsx": XLSX,
+    "codebook.html": "text/html", "codebook.xlsx": XLSX,
 }
 TRUE_FALSE = (("正确", "True"), ("错误", "False"))
 N_REPLICATES = 100
