@@ -315,6 +315,19 @@ def answer_counts(game: LiveGame, index: int) -> tuple[int, int]:
     return int(row[1]), int(row[0])
 
 
+def close_answered(game_id: int, index: int) -> bool:
+    """Close question ``index`` because everyone who can answer it has: once (a
+    compare-and-set on the question still being open), committed. True if this call did."""
+    changed = db.session.execute(
+        update(LiveGame)
+        .where(LiveGame.id == game_id, LiveGame.status == "question_open",
+               LiveGame.current_index == index)
+        .values(state_version=LiveGame.state_version + 1, status="question_closed")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed == 1
+
+
 def tick(game: LiveGame, now: datetime | None = None, *, by_clock: bool = True,
          by_answers: bool = True) -> bool:
     """The lazy clock: close the open question once everyone's time is up (``by_clock``) or
