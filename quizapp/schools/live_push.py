@@ -125,17 +125,26 @@ def event(name: str, body: dict[str, Any], event_id: int | None = None) -> str:
     return f"{head}event: {name}\ndata: {data}\n\n"
 
 
-def stream(first: Phone, *, reread: Callable[[], Phone | None],
+def stream(first: Phone, first_body: dict, *, reread: Callable[[], Phone | None],
            wait: Callable[[int, int, float], int | None], body: Callable[[Phone], dict],
            wait_limit: Callable[[LiveGame], float | None], seconds: float,
            heartbeat: float, clock: Callable[[], float]) -> Iterator[str]:
-    """The events of one phone's stream: its state now, then one per change of the game,
-    comments as heartbeats, until the game is over, the seat is gone or ``seconds`` pass (the
-    browser then reconnects with the last event's id)."""
-    # Only plain values are kept between events: the request's objects may be expired by a
-    # commit or detached by the wait, and the caches' copies stand for the game.
-    token, game_id, player_id = first.game.token, first.game.id, first.player.id
-    sent = body(first)
+    """The events of one phone's stream: its state now (``first_body``, of ``first``), then
+    one per change of the game, comments as heartbeats, until the game is over, the seat is
+    gone or ``seconds`` pass (the browser then reconnects with the last event's id).
+
+    Call it before the response starts: only plain values are kept from ``first`` (the
+    request's objects may be expired by a commit or detached by a wait), and the caches'
+    copies stand for the game afterwards."""
+    return _events(first.game.token, first.game.id, first.player.id, first_body,
+                   reread=reread, wait=wait, body=body, wait_limit=wait_limit,
+                   seconds=seconds, heartbeat=heartbeat, clock=clock)
+
+
+def _events(token: str, game_id: int, player_id: int, sent: dict, *,
+            reread: Callable[[], Phone | None], wait: Callable[[int, int, float], int | None],
+            body: Callable[[Phone], dict], wait_limit: Callable[[LiveGame], float | None],
+            seconds: float, heartbeat: float, clock: Callable[[], float]) -> Iterator[str]:
     yield "retry: 2000\n\n"
     yield event("state", sent, sent["v"])
     ends = clock() + seconds
@@ -157,8 +166,7 @@ def stream(first: Phone, *, reread: Callable[[], Phone | None],
         if found is None:
             yield event("gone", {})
             return
-        if found.game.state_version == sent["v"] and changed is None:
-            yield ": ping\n\n"
-            continue
+        if found.game.state_version <= sent["v"]:
+            continue  # nothing new for this phone (the clock did not close the question)
         sent = body(found)
         yield event("state", sent, sent["v"])

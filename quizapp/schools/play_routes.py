@@ -195,7 +195,7 @@ def events(game_token: str):
             return None
 
     events = live_push.stream(
-        phone, reread=reread, wait=wait_for_change, body=_state_body,
+        phone, _state_body(phone), reread=reread, wait=wait_for_change, body=_state_body,
         wait_limit=lambda game: live_views.wait_limit(game, clock.now()),
         seconds=STREAM_SECONDS, heartbeat=HEARTBEAT_SECONDS, clock=time.monotonic)
     response = current_app.response_class(stream_with_context(events),
