@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, select
@@ -29,14 +27,14 @@ from sqlalchemy import and_, bindparam, select
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, LiveGame, LivePlayer
 from quizapp.schools import live_cache
-from quizapp.schools.live_lookup import Phone
+from quizapp.schools.live_lookup import Phone, Seat, SeatItem, game_copy
 
 MAX_GAMES = 1000
 _games: dict[str, LiveGame] = {}
 
 _ROOM = (
     select(LivePlayer.id, LivePlayer.nickname, LivePlayer.team, LivePlayer.extra_seconds,
-           Attempt.score, AttemptItem.option_order, AttemptItem.shown_at,
+           LivePlayer.attempt_id, Attempt.score, AttemptItem.option_order, AttemptItem.shown_at,
            AttemptItem.answered_at, AttemptItem.choices, AttemptItem.correct,
            AttemptItem.points)
     .join(Attempt, Attempt.id == LivePlayer.attempt_id)
@@ -44,28 +42,6 @@ _ROOM = (
                                  AttemptItem.position == bindparam("index")))
     .where(LivePlayer.game_id == bindparam("game_id"), LivePlayer.removed.is_(False)))
 _GAME = select(*LiveGame.__table__.columns).where(LiveGame.token == bindparam("token"))
-
-
-@dataclass(frozen=True)
-class Seat:
-    """What the phone views read of a player (a copy, shared by the requests of a process)."""
-
-    id: int
-    nickname: str
-    team: int | None
-    extra_seconds: int
-
-
-@dataclass(frozen=True)
-class SeatItem:
-    """What the phone views read of a player's item of the current question (a copy)."""
-
-    option_order: list[int]
-    shown_at: datetime | None
-    answered_at: datetime | None
-    choices: list[int] | None
-    correct: bool | None
-    points: float | None
 
 
 def game_at(token: str, version: int) -> LiveGame | None:
@@ -79,7 +55,7 @@ def game_at(token: str, version: int) -> LiveGame | None:
     row = db.session.execute(_GAME, {"token": token}).mappings().first()
     if row is None:
         return None
-    game = LiveGame(**row)
+    game = game_copy(row)
     if len(_games) >= MAX_GAMES:
         _games.clear()
     current = _games.get(token)
@@ -95,11 +71,11 @@ def room(game: LiveGame) -> dict[int, tuple[Seat, float, SeatItem | None]]:
     def load() -> dict[int, tuple[Seat, float, SeatItem | None]]:
         rows = db.session.execute(_ROOM, {"game_id": game.id, "index": game.current_index})
         seats = {}
-        for (pid, nickname, team, extra, score, order, shown, answered, choices, correct,
-             points) in rows:
+        for (pid, nickname, team, extra, attempt_id, score, order, shown, answered, choices,
+             correct, points) in rows:
             item = None if order is None else SeatItem(order, shown, answered, choices,
                                                         correct, points)
-            seats[pid] = (Seat(pid, nickname, team, extra), float(score or 0), item)
+            seats[pid] = (Seat(pid, nickname, team, extra, attempt_id), float(score or 0), item)
         return seats
 
     return live_cache.cached(game, "room", load)
@@ -115,7 +91,7 @@ def phone_at(token: str, player_id: int, version: int) -> Phone | None:
     if found is None:
         return None
     seat, score, item = found
-    return Phone(game, seat, False, score, item)  # type: ignore[arg-type]
+    return Phone(game, seat, False, score, item)
 
 
 def event(name: str, body: dict[str, Any], event_id: int | None = None) -> str:

@@ -33,6 +33,8 @@ class AnswerOutcome:
     correct: bool
     points: int
     position: int
+    choices: list[int]  # the ORIGINAL options of the (first) answer
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ _ANSWER_ROW = (
            LiveGame.question_closes_at, LiveGame.speed_points, LivePlayer.removed,
            LivePlayer.extra_seconds, Attempt.id, Attempt.status, AttemptItem.id,
            AttemptItem.shown_at, AttemptItem.option_order, AttemptItem.answered_at,
-           AttemptItem.correct, AttemptItem.points, QuestionVersion.type,
+           AttemptItem.choices, AttemptItem.correct, AttemptItem.points, QuestionVersion.type,
            QuestionVersion.answer)
     .join(LivePlayer, LivePlayer.game_id == LiveGame.id)
     .join(Attempt, Attempt.id == LivePlayer.attempt_id)
@@ -97,7 +99,8 @@ _ANSWER_ROW = (
     .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
     .where(LiveGame.id == bindparam("game_id"), LivePlayer.id == bindparam("player_id"))
     .with_for_update(read=True, of=LiveGame))
-_FIRST_ANSWER = select(AttemptItem.correct, AttemptItem.points).where(
+_FIRST_ANSWER = select(AttemptItem.correct, AttemptItem.points, AttemptItem.choices,
+                       AttemptItem.answered_at).where(
     AttemptItem.id == bindparam("item_id"))
 
 
@@ -124,8 +127,8 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
         db.session.rollback()
         raise GameError("not_open" if player.attempt_id is not None else "removed")
     (status, index, opened_at, closes_at, speed, removed, extra_seconds, attempt_id,
-     attempt_status, item_id, shown_at, option_order, answered_at, was_correct, had_points,
-     kind, key) = row
+     attempt_status, item_id, shown_at, option_order, answered_at, first_choices, was_correct,
+     had_points, kind, key) = row
     if removed:
         db.session.rollback()
         raise GameError("removed")
@@ -150,7 +153,8 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
     if answered_at is not None:  # a repeat: the first answer's outcome
         db.session.rollback()
         return AnswerOutcome(recorded=False, correct=bool(was_correct),
-                             points=int(had_points or 0), position=index)
+                             points=int(had_points or 0), position=index,
+                             choices=list(first_choices or []), answered_at=answered_at)
     correct = sorted(set(choices)) == sorted(key or ())
     limit_ms = int((closes_at - opened_at).total_seconds() * 1000) + extra_ms
     elapsed_ms = max(int((now - opened_at).total_seconds() * 1000), 0)
@@ -161,13 +165,16 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
         db.session.rollback()
         first = db.session.execute(_FIRST_ANSWER, {"item_id": item_id}).one()
         return AnswerOutcome(recorded=False, correct=bool(first.correct),
-                             points=int(first.points or 0), position=index)
+                             points=int(first.points or 0), position=index,
+                             choices=list(first.choices or []), answered_at=first.answered_at)
+    game_id = game.id  # read before the commit expires an ORM game
     db.session.commit()
     # Counted after the commit: of two last answers at once, the later count sees both.
-    answered, eligible = answer_counts(game, index)
+    answered, eligible = answer_counts(game_id, index)
     if eligible > 0 and answered >= eligible:
-        close_answered(game.id, index)  # everyone who can answer has (once, compare-and-set)
-    return AnswerOutcome(recorded=True, correct=correct, points=points, position=index)
+        close_answered(game_id, index)  # everyone who can answer has (once, compare-and-set)
+    return AnswerOutcome(recorded=True, correct=correct, points=points, position=index,
+                         choices=choices, answered_at=now)
 
 
 def leaderboard(game: LiveGame) -> list[BoardRow]:

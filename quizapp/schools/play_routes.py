@@ -10,6 +10,7 @@ where events do not get through) and swaps in the new content, and answers by ``
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from flask import (
@@ -27,7 +28,9 @@ from werkzeug.exceptions import NotFound
 
 from quizapp.access import public
 from quizapp.engine import clock
+from quizapp.extensions import db
 from quizapp.inputs import db_int
+from quizapp.models import LiveGame
 from quizapp.schools import (
     live_lookup,
     live_players,
@@ -63,7 +66,9 @@ def _phone(game_token: str, phone: live_lookup.Phone | None = None) -> live_look
     phone = phone or live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
     if phone.player is None:
         abort(404)
-    if live_state.tick(phone.game, clock.now(), by_answers=False):
+    now = clock.now()
+    if live_state.clock_may_close(phone.game, now) and live_state.tick(
+            db.session.get(LiveGame, phone.game.id), now, by_answers=False):
         phone = live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
         if phone.player is None:
             abort(404)
@@ -213,19 +218,24 @@ def answer(game_token: str):
     phone = _phone(game_token)
     if not ActionForm().validate_on_submit():
         abort(400)
-    message = None
+    message = outcome = None
     try:
         position = int(request.form.get("position", ""))
         chosen = [int(value) for value in request.form.getlist("choice")]
         # The question the phone showed: an answer overtaken by the teacher's next click is
         # refused, never counted for the next question.
-        live_scoring.answer(phone.game, phone.player, chosen, position=position)
+        outcome = live_scoring.answer(phone.game, phone.player, chosen, position=position)
     except ValueError as error:  # GameError is a ValueError, so is a bad number
         code = getattr(error, "code", "bad_choice")
         message = str(GAME_ERRORS.get(code, GAME_ERRORS["bad_choice"]))
     if _wants_json():
-        # The answer ticked the game itself ("everyone answered"); the clock ticks here.
-        return _state_json(_phone(game_token), message), 400 if message else 200
+        if outcome is None or phone.item is None:
+            return _state_json(_phone(game_token), message), 400
+        # The screen as it stands after the answer, from what this request read and wrote:
+        # the game as read (a closing by "everyone answered" reaches the phone as an event).
+        answered = dataclasses.replace(phone.item, answered_at=outcome.answered_at,
+                                       choices=outcome.choices)
+        return _state_json(dataclasses.replace(phone, item=answered)), 200
     if message:
         flash(message)
     return redirect(url_for("play.game", game_token=game_token))
