@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import LiveGame, LivePlayer, QuestionVersion
@@ -225,9 +225,14 @@ def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[st
         **_game_part(game), "code": game.code, "paused": game.status == "paused",
         "question": None, "reveal": None, "board": None, "teams": None, "podium": None,
     }
-    seated = _players(game)
-    view["player_count"] = len(seated)
-    view["players"] = seated if players else None
+    if players:
+        view["players"] = _players(game)
+        view["player_count"] = len(view["players"])
+    else:  # the projector's quick poll: the number only
+        view["players"] = None
+        view["player_count"] = db.session.scalar(
+            select(func.count(LivePlayer.id))
+            .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False)))
     index = game.current_index
     shown = effective_status(game)
     if shown in ("question_open", "question_closed", "revealed") and index >= 0:
