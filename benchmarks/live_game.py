@@ -839,7 +839,10 @@ def answer_form(token: str, index: int, displayed: int) -> dict[str, str]:
 def answer_chosen(state: dict, index: int) -> list[int] | None:
     """The displayed options the server says this phone chose for question ``index`` (None:
     not answered)."""
-    question = state.get("question") or {}
+    answer = state.get("answer")  # the answer reply: what was taken
+    if answer is not None:
+        return list(answer["chosen"]) if answer.get("position") == index else None
+    question = state.get("question") or {}  # a refusal's reply: the phone's whole state
     if question.get("position") != index or not question.get("answered"):
         return None
     return list(question.get("chosen") or [])

@@ -123,15 +123,16 @@ def _events(token: str, game_id: int, player_id: int, sent: dict, *,
             seconds: float, heartbeat: float, clock: Callable[[], float]) -> Iterator[str]:
     yield "retry: 2000\n\n"
     yield event("state", sent, sent["v"])
+    version = sent["v"]  # the last version handled (sent, or nothing new for this phone)
     ends = clock() + seconds
     while sent["status"] != "finished":
         left = ends - clock()
         if left <= 0:
             return
-        game = game_at(token, sent["v"])
+        game = game_at(token, version)
         limit = wait_limit(game) if game is not None else None
         timeout = min(heartbeat, left, limit if limit is not None else heartbeat)
-        changed = wait(game_id, sent["v"], timeout)
+        changed = wait(game_id, version, timeout)
         if changed is None and (limit is None or limit > timeout):
             yield ": ping\n\n"
             continue
@@ -142,7 +143,19 @@ def _events(token: str, game_id: int, player_id: int, sent: dict, *,
         if found is None:
             yield event("gone", {})
             return
-        if found.game.state_version <= sent["v"]:
-            continue  # nothing new for this phone (the clock did not close the question)
+        if found.game.state_version <= version:
+            continue  # nothing new (the clock did not close the question)
+        version = found.game.state_version
+        if unchanged_for(found, sent):
+            continue
         sent = body(found)
         yield event("state", sent, sent["v"])
+
+
+def unchanged_for(phone: Phone, sent: dict) -> bool:
+    """Whether the phone's screen stays as it is: a question closing for a player who has
+    answered it still says "answer received" (a third of a game's events saved)."""
+    return (phone.game.status == "question_closed" and sent["status"] == "question_open"
+            and phone.item is not None and phone.item.answered_at is not None
+            and sent.get("question") is not None
+            and sent["question"]["position"] == phone.game.current_index)

@@ -10,7 +10,6 @@ where events do not get through) and swaps in the new content, and answers by ``
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 from flask import (
@@ -231,11 +230,14 @@ def answer(game_token: str):
     if _wants_json():
         if outcome is None or phone.item is None:
             return _state_json(_phone(game_token), message), 400
-        # The screen as it stands after the answer, from what this request read and wrote:
-        # the game as read (a closing by "everyone answered" reaches the phone as an event).
-        answered = dataclasses.replace(phone.item, answered_at=outcome.answered_at,
-                                       choices=outcome.choices)
-        return _state_json(dataclasses.replace(phone, item=answered)), 200
+        # The answer taken (the script marks it on the screen it shows): no screen rendered,
+        # the next change of the game arrives as an event.
+        order = phone.item.option_order
+        response = jsonify({"v": phone.game.state_version, "answer": {
+            "position": outcome.position, "recorded": outcome.recorded,
+            "chosen": sorted(order.index(c) for c in outcome.choices if c in order)}})
+        response.cache_control.no_store = True
+        return response
     if message:
         flash(message)
     return redirect(url_for("play.game", game_token=game_token))

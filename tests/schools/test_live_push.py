@@ -5,7 +5,10 @@ when the seat is removed or the game is over."""
 
 from __future__ import annotations
 
+import contextvars
 import json
+import threading
+import time
 
 from sqlalchemy import select
 
@@ -144,3 +147,39 @@ def test_a_removed_seat_gets_gone_and_the_stream_ends(teacher, game, phone_clien
 def test_no_seat_no_stream(game, phone_client):
     assert phone_client().get(f"/play/{game.token}/events").status_code == 404
     assert phone_client().get("/play/nosuchgame/events").status_code == 404
+
+
+def test_a_closing_is_not_sent_to_a_phone_that_answered(teacher, game, phone_client):
+    """The question closing changes nothing on the screen of a player who answered: their
+    next event is the reveal; a player who did not answer is told the time is up."""
+    live_cache.clear()
+    ann, bob = phone_client(), phone_client()
+    assert join(ann, game, "安").status_code == 302
+    assert join(bob, game, "波").status_code == 302
+    assert post_action(teacher, game, "start").status_code == 302
+    page = ann.get(f"/play/{game.token}")
+    reply = ann.post(f"/play/{game.token}/answer", headers={"Accept": "application/json"},
+                     data={"csrf_token": csrf_token(page.text), "position": "0",
+                           "choice": "0"})
+    assert reply.status_code == 200 and reply.json["answer"]["chosen"] == [0]
+    streams = [Stream(ann, game), Stream(bob, game)]
+    try:
+        assert [s.next()[1]["status"] for s in streams] == ["question_open"] * 2
+        assert post_action(teacher, game, "close").status_code == 302
+        assert streams[1].next()[1]["status"] == "question_closed"
+        # 安's stream, read while the question is closed, sends nothing until the reveal.
+        got: list = []
+        # (in a copy of this thread's context: the stream's request context is pushed here)
+        context = contextvars.copy_context()
+        reader = threading.Thread(target=lambda: context.run(
+            lambda: got.append(streams[0].next()[1]["status"])))
+        reader.start()
+        time.sleep(0.6)  # six polls of the watcher: a closing event would be here by now
+        assert got == []
+        assert post_action(teacher, game, "reveal").status_code == 302
+        reader.join(5)
+        assert got == ["revealed"]
+        assert streams[1].next()[1]["status"] == "revealed"
+    finally:
+        for stream in reversed(streams):
+            stream.close()

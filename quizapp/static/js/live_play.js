@@ -66,6 +66,18 @@
     });
   }
 
+  // The answer was taken: keep the question on screen, mark the choice, say so. The next
+  // event (the question closing, or the reveal) brings the server's screen.
+  function received(form, tapped, answer) {
+    form.querySelectorAll("button, input").forEach(function (el) { el.disabled = true; });
+    if (tapped && tapped.name === "choice") { tapped.classList.add("chosen"); }
+    var note = document.createElement("p");
+    note.className = "live-wait";
+    note.setAttribute("data-test", "answered");
+    note.textContent = form.getAttribute("data-answered");
+    form.parentNode.insertBefore(note, form.nextSibling);
+  }
+
   function bind() {
     var form = root.querySelector("form.answer-form");
     if (!form) { return; }
@@ -76,7 +88,10 @@
         body.append(event.submitter.name, event.submitter.value);
       }
       form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
-      get(form.action, { method: "POST", body: body }).then(show).catch(function (error) {
+      var tapped = event.submitter;
+      get(form.action, { method: "POST", body: body }).then(function (data) {
+        if (data.answer) { received(form, tapped, data.answer); } else { show(data); }
+      }).catch(function (error) {
         if (error && error.message === "reloading") { return; }
         form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
       });
