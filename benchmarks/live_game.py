@@ -775,7 +775,7 @@ class Client:
 
         s = self.settings
         self.connector = aiohttp.TCPConnector(limit=0, limit_per_host=0,
-                                              keepalive_timeout=60)
+                                              keepalive_timeout=15)
         self.timeout = aiohttp.ClientTimeout(total=s.wait_seconds + 20, connect=20)
         # A stream lasts minutes; only a silence longer than two heartbeats is an error.
         self.stream_timeout = aiohttp.ClientTimeout(total=None, connect=20, sock_read=40)
