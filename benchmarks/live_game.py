@@ -1,8 +1,9 @@
 """Benchmark of live class games under load: ``.venv/bin/python benchmarks/live_game.py``.
 
 Options (defaults are the issue's room): ``--games 40 --students 60 --questions 10``,
-``--mode long|short`` (how phones wait for the next question: long polling
-``play.state?v=N&wait=25``, or short polling every ``--poll-seconds 1`` with If-None-Match),
+``--mode sse|long|short`` (how phones wait for the next question: the server-sent events of
+``play.events`` as the phone's script uses them, long polling ``play.state?v=N&wait=25`` (the
+script's fallback), or short polling every ``--poll-seconds 1`` with If-None-Match),
 ``--worker-class gevent|sync|gthread``, ``--workers N`` (``--threads`` for gthread,
 ``--worker-connections`` for gevent), ``--database postgres|sqlite``, ``--seed``, ``--json
 FILE`` (the figures as JSON), ``--keep`` (keep the benchmark database).
@@ -55,7 +56,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from html import unescape
@@ -70,6 +71,7 @@ DATABASE_NAME = "kexue_bench_live"
 PASSWORD = "correct horse 42"
 SECRET_KEY = "benchmark-secret-key-not-for-production"
 TARGET_P95 = 1.0
+MODE_NAMES = {"sse": "server-sent events", "long": "long polling", "short": "short polling"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
@@ -81,7 +83,7 @@ class Settings:
     games: int = 40
     students: int = 60
     questions: int = 10
-    mode: str = "long"  # long | short
+    mode: str = "sse"  # sse (server-sent events) | long (long polling) | short
     worker_class: str = "gevent"  # gevent | sync | gthread
     workers: int = 2
     threads: int = 8
@@ -263,6 +265,7 @@ def game_urls(game: GameSeed) -> dict[str, str]:
         "join": url_for("play.join"),
         "play": url_for("play.game", game_token=game.token),
         "state": url_for("play.state", game_token=game.token),
+        "events": url_for("play.events", game_token=game.token),
         "answer": url_for("play.answer", game_token=game.token),
         "host": url_for("schools.live_host", game_id=game.game_id),
         "host_state": url_for("schools.live_state", game_id=game.game_id),
@@ -496,6 +499,7 @@ class Client:
         self.joined = Counter()
         self.connector = None
         self.timeout = None
+        self.stream_timeout = None
 
     # ---- plumbing
 
@@ -633,6 +637,46 @@ class Client:
                 self.all_joined[game.number].set()
             await self.play(session, game, nickname, token, rng)
 
+    async def events(self, session, game: GameSeed) -> AsyncIterator[dict]:
+        """The phone's server-sent events (play.events): each state as it arrives,
+        reconnecting with the last event's id when the stream ends, like EventSource."""
+        import aiohttp
+
+        last: str | None = None
+        while True:
+            headers = {"Accept": "text/event-stream"}
+            if last is not None:
+                headers["Last-Event-ID"] = last
+            self.record.requests["student events"] += 1
+            try:
+                async with session.get(urljoin(self.base_url, game.urls["events"]),
+                                       headers=headers, timeout=self.stream_timeout) as reply:
+                    if reply.status != 200:
+                        self.error(f"student events {reply.status}", "")
+                        await asyncio.sleep(1.0)
+                        continue
+                    fields: dict[str, str] = {}
+                    async for raw in reply.content:
+                        line = raw.decode().rstrip("\r\n")
+                        if line:
+                            if not line.startswith(":") and ": " in line:
+                                name, value = line.split(": ", 1)
+                                fields[name] = value
+                            continue
+                        if fields.get("event") == "state":
+                            last = fields.get("id", last)
+                            state = json.loads(fields["data"])
+                            yield state
+                            if state["status"] == "finished":
+                                return
+                        elif fields.get("event") == "gone":
+                            self.error("student gone", game.urls["events"])
+                            return
+                        fields = {}
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                self.error(f"student events {exc.__class__.__name__}", str(exc))
+                await asyncio.sleep(1.0)
+
     async def play(self, session, game: GameSeed, nickname: str, token: str,
                    rng: random.Random) -> None:
         s = self.settings
@@ -640,6 +684,12 @@ class Client:
         version, etag = -1, None
         seen: set[int] = set()
         answering: list[asyncio.Task] = []
+        if s.mode == "sse":
+            async for state in self.events(session, game):
+                self.take(session, state, game, nickname, token, rng, seen, answering)
+            await asyncio.gather(*answering)
+            self.record.finished_students += 1
+            return
         next_poll = loop.time() + rng.uniform(0, s.poll_seconds)
         while True:
             if s.mode == "long":
@@ -659,19 +709,25 @@ class Client:
             etag = reply[1].get("ETag", etag)
             state = json.loads(reply[2])
             version = player_version(state)
-            status, index = player_status(state)
-            if status == "question_open" and index not in seen and can_answer(state):
-                seen.add(index)
-                self.record.seen[(game.number, index)].append(loop.time())
-                answering.append(asyncio.create_task(
-                    self.answer(session, game, nickname, token, state, index, rng)))
-            elif status in ("question_closed", "revealed") and index not in seen:
-                seen.add(index)
-                self.record.missed += 1
-            if status == "finished":
+            self.take(session, state, game, nickname, token, rng, seen, answering)
+            if player_status(state)[0] == "finished":
                 break
         await asyncio.gather(*answering)
         self.record.finished_students += 1
+
+    def take(self, session, state: dict, game: GameSeed, nickname: str, token: str,
+             rng: random.Random, seen: set[int], answering: list) -> None:
+        """A state the phone received: a newly open question is seen (and answered)."""
+        loop = asyncio.get_running_loop()
+        status, index = player_status(state)
+        if status == "question_open" and index not in seen and can_answer(state):
+            seen.add(index)
+            self.record.seen[(game.number, index)].append(loop.time())
+            answering.append(asyncio.create_task(
+                self.answer(session, game, nickname, token, state, index, rng)))
+        elif status in ("question_closed", "revealed") and index not in seen:
+            seen.add(index)
+            self.record.missed += 1
 
     async def answer(self, session, game: GameSeed, nickname: str, token: str, state: dict,
                      index: int, rng: random.Random) -> None:
@@ -719,8 +775,10 @@ class Client:
 
         s = self.settings
         self.connector = aiohttp.TCPConnector(limit=0, limit_per_host=0,
-                                              keepalive_timeout=60)
+                                              keepalive_timeout=15)
         self.timeout = aiohttp.ClientTimeout(total=s.wait_seconds + 20, connect=20)
+        # A stream lasts minutes; only a silence longer than two heartbeats is an error.
+        self.stream_timeout = aiohttp.ClientTimeout(total=None, connect=20, sock_read=40)
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
         probe = asyncio.create_task(self.lag_probe(stop))
@@ -781,7 +839,10 @@ def answer_form(token: str, index: int, displayed: int) -> dict[str, str]:
 def answer_chosen(state: dict, index: int) -> list[int] | None:
     """The displayed options the server says this phone chose for question ``index`` (None:
     not answered)."""
-    question = state.get("question") or {}
+    answer = state.get("answer")  # the answer reply: what was taken
+    if answer is not None:
+        return list(answer["chosen"]) if answer.get("position") == index else None
+    question = state.get("question") or {}  # a refusal's reply: the phone's whole state
     if question.get("position") != index or not question.get("answered"):
         return None
     return list(question.get("chosen") or [])
@@ -920,7 +981,7 @@ def table(result: dict) -> str:
     check_ = result["check"]
     rows = [
         ("run", f"{s['games']} games × {s['students']} students × {s['questions']} questions, "
-                f"{s['mode']} polling, gunicorn {s['worker_class']} × {s['workers']}"
+                f"{MODE_NAMES[s['mode']]}, gunicorn {s['worker_class']} × {s['workers']}"
                 + (f" ({s['threads']} threads)" if s["worker_class"] == "gthread" else "")
                 + f", {s['database']}"),
         ("advance → question visible p50", _ms(result["delay_p50"])),
@@ -969,7 +1030,7 @@ def parse(argv: list[str] | None) -> tuple[Settings, argparse.Namespace]:
     parser.add_argument("--games", type=int, default=defaults.games)
     parser.add_argument("--students", type=int, default=defaults.students)
     parser.add_argument("--questions", type=int, default=defaults.questions)
-    parser.add_argument("--mode", choices=("long", "short"), default=defaults.mode)
+    parser.add_argument("--mode", choices=("sse", "long", "short"), default=defaults.mode)
     parser.add_argument("--worker-class", choices=("gevent", "sync", "gthread"),
                         default=defaults.worker_class)
     parser.add_argument("--workers", type=int, default=defaults.workers)

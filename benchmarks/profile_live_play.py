@@ -25,10 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.live_game import Settings, bench_database, make_app, seed  # noqa: E402
+from benchmarks.live_game import (  # noqa: E402
+    PASSWORD,
+    Settings,
+    bench_database,
+    make_app,
+    seed,
+)
 
-KINDS = ("state_lobby", "state_open", "state_304", "answer", "state_answered",
-         "state_revealed", "state_revealed_304")
+KINDS = ("join", "state_lobby", "state_open", "state_304", "push_open", "answer",
+         "state_answered", "host_state_open", "state_revealed", "state_revealed_304",
+         "push_revealed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="repeat each kind this often")
     parser.add_argument("--profile", choices=KINDS, default=None)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime")
     args = parser.parse_args(argv)
     settings = Settings(games=1, students=args.students, questions=3,
                         database_name="kexue_bench_profile", seconds_per_question=600)
@@ -47,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def measure(app, seeded, args) -> int:
-    from sqlalchemy import event
+    from sqlalchemy import event, select
 
     from quizapp.extensions import db
     from quizapp.models import LiveGame
@@ -100,9 +108,48 @@ def measure(app, seeded, args) -> int:
             action(db.session.get(LiveGame, seeded.game_id))
             db.session.remove()
 
+    from quizapp.schools import live_cache, live_push, play_routes
+
+    def push(kind: str) -> None:
+        """The event a woken stream sends: the seat from the process's caches, rendered."""
+        with app.app_context():
+            version = db.session.get(LiveGame, seeded.game_id).state_version
+            db.session.remove()
+        live_cache.clear()
+        for k in range(args.students):
+            def send(k=k):
+                with app.test_request_context(path):
+                    phone = live_push.phone_at(seeded.token, player_ids[k], version)
+                    return play_routes._state_body(phone)
+            call(kind, k, send)
+
+    for k in range(args.students // 4):
+        def join_once(k=k):
+            joiner = app.test_client()
+            joiner.get(f"/join?code={seeded.code}")
+            form = joiner.get(path).text
+            csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+            joiner.post("/join", data={"csrf_token": csrf, "code": seeded.code,
+                                       "nickname": f"j{k:02d}",
+                                       "school_class_id": str(seeded.class_ids[0])})
+            return joiner.get(path)
+        assert call("join", 0, join_once).status_code == 200
+    with app.app_context():
+        from quizapp.models import LivePlayer
+        player_ids = [db.session.scalar(select(LivePlayer.id).where(
+            LivePlayer.game_id == seeded.game_id, LivePlayer.nickname == f"p{k:02d}"))
+            for k in range(args.students)]
+        db.session.remove()
+    teacher = app.test_client()
+    login = teacher.get("/login").text
+    teacher.post("/login", data={
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1),
+        "username": seeded.teacher, "password": PASSWORD})
+
     states("state_lobby")
     advance(live_state.start)
     states("state_open")
+    push("push_open")
     states("state_304", conditional=True, expect=304)
     sit(0)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
@@ -113,9 +160,14 @@ def measure(app, seeded, args) -> int:
                                                                headers=json_headers))
         assert response.status_code == 200, response.text[:300]
     states("state_answered")
+    for _ in range(args.rounds * 10):
+        response = call("host_state_open", 0, lambda: teacher.get(
+            f"/schools/live/{seeded.game_id}/state", headers=json_headers))
+        assert response.status_code == 200, response.status_code
     advance(live_state.reveal)
     states("state_revealed")
     states("state_revealed_304", conditional=True, expect=304)
+    push("push_revealed")
 
     print(f"{args.students} seats, PostgreSQL, Python CPU per request (no database CPU)")
     print(f"{'request':<22}{'n':>5}{'CPU ms':>10}{'SQL':>6}")
@@ -124,7 +176,7 @@ def measure(app, seeded, args) -> int:
         print(f"{kind:<22}{len(values):>5}{1000 * sum(values) / len(values):>10.2f}"
               f"{sum(queries[kind]) / len(queries[kind]):>6.1f}")
     if args.profile:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
     return 0
 
 

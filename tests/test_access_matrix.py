@@ -180,6 +180,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "play.game": PUBLIC,
     "play.state": PUBLIC,
     "play.answer": PUBLIC,
+    "play.events": PUBLIC,
     # Homework contests of a school (issue 12): its teachers (404 for another school's).
     "schools.homework": SCHOOLS,
     "schools.homework_new": SCHOOLS,
@@ -200,7 +201,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
 # of the walk below must get 404 here.
 OWNER_ONLY = {"competitions.attempt", "competitions.answer", "competitions.result",
               "competitions.certificate", "practice.question", "practice.answer",
-              "practice.feedback", "practice.summary", "play.state", "play.answer"}
+              "practice.feedback", "practice.summary", "play.state", "play.answer",
+              "play.events"}
 
 def _invitation_code(db, m) -> str:
     """An open invitation code of the demo wave (issued here if the demo has none)."""

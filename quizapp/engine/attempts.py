@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,7 +152,7 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
     if item is None:
         raise AttemptError("unknown_item")
     version = item.question_version
-    choices = _validated_choices(version, item, displayed_choices)
+    choices = validated_choices(version.type, item.option_order, displayed_choices)
     if item.answered_at is None:
         limit = item_deadline(attempt, item, seconds_per_question)
         if limit is not None and now > limit + GRACE:
@@ -163,77 +162,55 @@ def record_answer(attempt: Attempt, position: int, displayed_choices: list[int],
             raise AttemptError("not_current")
 
     correct = version.is_correct(choices)
-    points = points_per_correct if correct else 0.0
-    written = db.session.execute(
-        update(AttemptItem)
-        .where(AttemptItem.id == item.id, AttemptItem.answered_at.is_(None))
-        .values(choices=choices, correct=correct, points=points, answered_at=now,
-                shown_at=item.shown_at or now,
-                elapsed_ms=int((now - (item.shown_at or now)).total_seconds() * 1000))
-    ).rowcount
-    if written == 1 and correct:
-        db.session.execute(
-            update(Attempt).where(Attempt.id == attempt.id)
-            .values(score=Attempt.score + points, correct_count=Attempt.correct_count + 1))
+    written = write_answer(item.id, attempt.id, choices, correct=correct,
+                           points=points_per_correct if correct else 0.0,
+                           shown_at=item.shown_at or now, now=now)
     db.session.commit()
     db.session.refresh(item)
     db.session.refresh(attempt)
     if not any(_still_open(attempt, i, seconds_per_question, now) for i in attempt.items):
         close_attempt(attempt, "finished", now)
-    return AnswerResult(recorded=written == 1, correct=bool(item.correct), item=item)
+    return AnswerResult(recorded=written, correct=bool(item.correct), item=item)
 
 
-def record_item_answer(attempt_id: int, position: int, displayed_choices: list[int], *,
-                       points: Callable[[bool, int], float] | float, shown_at: datetime,
-                       now: datetime) -> AnswerResult:
-    """Record the answer to one given item of an open attempt, exactly once.
+def write_answer(item_id: int, attempt_id: int, choices: list[int], *, correct: bool,
+                 points: float, shown_at: datetime, now: datetime) -> bool:
+    """Write one item's answer exactly once, without committing; True if this call wrote it.
 
-    For callers that own the timing themselves (a live class game opens each question for the
-    whole room): no current-item or deadline check here, the caller has made it. The elapsed
-    time runs from ``shown_at`` (given by the caller); ``points`` is either the points for a
-    correct answer or a function ``(correct, elapsed_ms) -> points``. The answer is written
-    with ``UPDATE ... WHERE answered_at IS NULL`` and the points added to the attempt with an
-    atomic ``UPDATE``, so a double tap, a retried request or another tab counts once: the
-    later ones return ``recorded=False`` with the first answer's outcome.
+    ``UPDATE ... WHERE answered_at IS NULL`` takes the answer only if none is stored, and the
+    points go to the attempt with an atomic ``UPDATE`` in the same transaction, so a double
+    tap, a retried request or another tab counts once (the caller reports the first answer's
+    outcome for the others). The elapsed time runs from ``shown_at``.
     """
-    item = db.session.scalar(select(AttemptItem).where(
-        AttemptItem.attempt_id == attempt_id, AttemptItem.position == position))
-    if item is None:
-        raise AttemptError("unknown_item")
-    status = db.session.scalar(select(Attempt.status).where(Attempt.id == attempt_id))
-    if status != "open":
-        raise AttemptError("closed")
-    choices = _validated_choices(item.question_version, item, displayed_choices)
-    correct = item.question_version.is_correct(choices)
     elapsed_ms = max(int((now - shown_at).total_seconds() * 1000), 0)
-    earned = float(points(correct, elapsed_ms) if callable(points) else
-                   (points if correct else 0.0))
     written = db.session.execute(
         update(AttemptItem)
-        .where(AttemptItem.id == item.id, AttemptItem.answered_at.is_(None))
-        .values(choices=choices, correct=correct, points=earned, answered_at=now,
-                shown_at=item.shown_at or shown_at, elapsed_ms=elapsed_ms)
+        .where(AttemptItem.id == item_id, AttemptItem.answered_at.is_(None))
+        .values(choices=choices, correct=correct, points=points, answered_at=now,
+                shown_at=shown_at, elapsed_ms=elapsed_ms)
+        .execution_options(synchronize_session=False)
     ).rowcount
-    if written == 1 and (earned or correct):
+    if written == 1 and (points or correct):
         db.session.execute(
             update(Attempt).where(Attempt.id == attempt_id)
-            .values(score=Attempt.score + earned,
-                    correct_count=Attempt.correct_count + (1 if correct else 0)))
-    db.session.commit()
-    db.session.refresh(item)
-    return AnswerResult(recorded=written == 1, correct=bool(item.correct), item=item)
+            .values(score=Attempt.score + points,
+                    correct_count=Attempt.correct_count + (1 if correct else 0))
+            .execution_options(synchronize_session=False))
+    return written == 1
 
 
-def _validated_choices(version: QuestionVersion, item: AttemptItem,
-                       displayed: list[int]) -> list[int]:
-    count = len(item.option_order)
+def validated_choices(kind: str, option_order: list[int], displayed: list[int]) -> list[int]:
+    """The ORIGINAL options of the options tapped as shown (``displayed``: positions on
+    screen), sorted; ``bad_choice`` for an empty, repeated or out-of-range tap, or more than
+    one for a single-answer question."""
+    count = len(option_order)
     if not displayed or any(not 0 <= d < count for d in displayed):
         raise AttemptError("bad_choice")
     if len(set(displayed)) != len(displayed):
         raise AttemptError("bad_choice")
-    if version.type in ("single", "true_false") and len(displayed) != 1:
+    if kind in ("single", "true_false") and len(displayed) != 1:
         raise AttemptError("bad_choice")
-    return sorted(item.option_order[d] for d in displayed)
+    return sorted(option_order[d] for d in displayed)
 
 
 def close_attempt(attempt: Attempt, status: str, finished_at: datetime) -> bool:

@@ -10,6 +10,7 @@ from flask import Blueprint
 bp = Blueprint("schools", __name__)
 play_bp = Blueprint("play", __name__)
 
+from quizapp.extensions import limiter  # noqa: E402
 from quizapp.schools import (  # noqa: E402,F401
     home_routes,
     homework_routes,
@@ -18,3 +19,7 @@ from quizapp.schools import (  # noqa: E402,F401
     reports_routes,
     sets_routes,
 )
+
+# No rate limit applies to the students' live-game requests (a room of 60 shares one school
+# address); exempting the blueprint skips the limiter's lookups on each of them.
+limiter.exempt(play_bp)

@@ -97,7 +97,7 @@ def live_state_json(game_id: int):
     game = live_lookup.my_game(game_id)
     now = clock.now()
     live_state.tick(game, now)
-    response = jsonify(live_views.host_view(game, now, players=False))
+    response = jsonify(live_views.host_poll(game, now))
     response.cache_control.no_store = True
     return response
 

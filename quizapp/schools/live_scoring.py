@@ -13,13 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from quizapp.engine import clock
-from quizapp.engine.attempts import GRACE, AttemptError, record_item_answer
+from quizapp.engine.attempts import GRACE, AttemptError, validated_choices, write_answer
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, LiveGame, LivePlayer, QuestionVersion
-from quizapp.schools.live_state import GameError, tick
+from quizapp.schools.live_state import GameError, answer_counts, close_answered
 
 POINTS = 1000
 
@@ -33,6 +33,8 @@ class AnswerOutcome:
     correct: bool
     points: int
     position: int
+    choices: list[int]  # the ORIGINAL options of the (first) answer
+    answered_at: datetime
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,25 @@ def player_deadline(game: LiveGame, player: LivePlayer) -> datetime | None:
     return game.question_closes_at + timedelta(seconds=player.extra_seconds) + GRACE
 
 
+_ANSWER_ROW = (
+    select(LiveGame.status, LiveGame.current_index, LiveGame.question_opened_at,
+           LiveGame.question_closes_at, LiveGame.speed_points, LivePlayer.removed,
+           LivePlayer.extra_seconds, Attempt.id, Attempt.status, AttemptItem.id,
+           AttemptItem.shown_at, AttemptItem.option_order, AttemptItem.answered_at,
+           AttemptItem.choices, AttemptItem.correct, AttemptItem.points, QuestionVersion.type,
+           QuestionVersion.answer)
+    .join(LivePlayer, LivePlayer.game_id == LiveGame.id)
+    .join(Attempt, Attempt.id == LivePlayer.attempt_id)
+    .join(AttemptItem, and_(AttemptItem.attempt_id == Attempt.id,
+                            AttemptItem.position == LiveGame.current_index))
+    .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
+    .where(LiveGame.id == bindparam("game_id"), LivePlayer.id == bindparam("player_id"))
+    .with_for_update(read=True, of=LiveGame))
+_FIRST_ANSWER = select(AttemptItem.correct, AttemptItem.points, AttemptItem.choices,
+                       AttemptItem.answered_at).where(
+    AttemptItem.id == bindparam("item_id"))
+
+
 def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
            now: datetime | None = None, *, position: int | None = None) -> AnswerOutcome:
     """Record this player's answer to the open question, exactly once.
@@ -95,48 +116,65 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
     ``late`` for a player who joined after it opened, ``time_up`` after the player's own
     deadline, ``bad_choice``. The game row is share-locked while the answer is written, so a
     close, skip or reveal happens wholly before it (and refuses it) or wholly after.
+
+    One query reads everything the checks need (the game, the seat, its attempt, its item of
+    the open question and the question's key), the engine writes the answer, one more counts
+    who has still to answer, one commit: constant in the size of the room.
     """
     now = now or clock.now()
-    row = db.session.execute(
-        select(LiveGame.status, LiveGame.current_index, LiveGame.question_opened_at,
-               LiveGame.question_closes_at)
-        .where(LiveGame.id == game.id).with_for_update(read=True)).one()
-    status, index, opened_at, closes_at = row
-    removed = db.session.scalar(select(LivePlayer.removed).where(LivePlayer.id == player.id))
-    if removed or player.attempt_id is None:
+    row = db.session.execute(_ANSWER_ROW, {"game_id": game.id, "player_id": player.id}).first()
+    if row is None:  # no attempt yet, or the game has not started
+        db.session.rollback()
+        raise GameError("not_open" if player.attempt_id is not None else "removed")
+    (status, index, opened_at, closes_at, speed, removed, extra_seconds, attempt_id,
+     attempt_status, item_id, shown_at, option_order, answered_at, first_choices, was_correct,
+     had_points, kind, key) = row
+    if removed:
         db.session.rollback()
         raise GameError("removed")
     if (status != "question_open" or opened_at is None or closes_at is None
             or (position is not None and position != index)):
         db.session.rollback()
         raise GameError("not_open")
-    shown_at = db.session.scalar(select(AttemptItem.shown_at).where(
-        AttemptItem.attempt_id == player.attempt_id, AttemptItem.position == index))
     if shown_at is None:
         db.session.rollback()
         raise GameError("late")
-    extra_ms = player.extra_seconds * 1000
+    extra_ms = extra_seconds * 1000
     if now > closes_at + timedelta(milliseconds=extra_ms) + GRACE:
         db.session.rollback()
         raise GameError("time_up")
-    limit_ms = int((closes_at - opened_at).total_seconds() * 1000) + extra_ms
-    speed = game.speed_points
-
-    def score(correct: bool, elapsed_ms: int) -> float:
-        return points_for(correct, elapsed_ms, limit_ms, speed)
-
     try:
-        result = record_item_answer(player.attempt_id, index, displayed_choices, points=score,
-                                    shown_at=opened_at, now=now)
+        if attempt_status != "open":
+            raise AttemptError("closed")
+        choices = validated_choices(kind, option_order, displayed_choices)
     except AttemptError as error:
         db.session.rollback()
         raise GameError(error.code) from None
-    if result.recorded:
-        # Within this player's own deadline, so not past everyone's: only "all answered".
-        db.session.refresh(game)
-        tick(game, now, by_clock=False)
-    return AnswerOutcome(recorded=result.recorded, correct=result.correct,
-                         points=int(result.item.points), position=index)
+    if answered_at is not None:  # a repeat: the first answer's outcome
+        db.session.rollback()
+        return AnswerOutcome(recorded=False, correct=bool(was_correct),
+                             points=int(had_points or 0), position=index,
+                             choices=list(first_choices or []), answered_at=answered_at)
+    correct = sorted(set(choices)) == sorted(key or ())
+    limit_ms = int((closes_at - opened_at).total_seconds() * 1000) + extra_ms
+    elapsed_ms = max(int((now - opened_at).total_seconds() * 1000), 0)
+    points = points_for(correct, elapsed_ms, limit_ms, speed)
+    if not write_answer(item_id, attempt_id, choices, correct=correct, points=float(points),
+                        shown_at=opened_at, now=now):
+        # Another copy of this answer won the race after the read: report its outcome.
+        db.session.rollback()
+        first = db.session.execute(_FIRST_ANSWER, {"item_id": item_id}).one()
+        return AnswerOutcome(recorded=False, correct=bool(first.correct),
+                             points=int(first.points or 0), position=index,
+                             choices=list(first.choices or []), answered_at=first.answered_at)
+    game_id = game.id  # read before the commit expires an ORM game
+    db.session.commit()
+    # Counted after the commit: of two last answers at once, the later count sees both.
+    answered, eligible = answer_counts(game_id, index)
+    if eligible > 0 and answered >= eligible:
+        close_answered(game_id, index)  # everyone who can answer has (once, compare-and-set)
+    return AnswerOutcome(recorded=True, correct=correct, points=points, position=index,
+                         choices=choices, answered_at=now)
 
 
 def leaderboard(game: LiveGame) -> list[BoardRow]:

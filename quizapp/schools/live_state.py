@@ -23,7 +23,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.engine import clock
@@ -303,16 +303,40 @@ def latest_deadline(game: LiveGame, extra_seconds: int | None = None) -> datetim
     return game.question_closes_at + timedelta(seconds=extra_seconds) + GRACE
 
 
-def answer_counts(game: LiveGame, index: int) -> tuple[int, int]:
-    """(answered, can answer) for question ``index`` among seated players: a player who
-    joined after the question opened cannot answer it and is not waited for."""
-    row = db.session.execute(
-        select(func.count(AttemptItem.id), func.count(AttemptItem.answered_at))
-        .join(LivePlayer, and_(LivePlayer.attempt_id == AttemptItem.attempt_id))
-        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False),
-               AttemptItem.position == index, AttemptItem.shown_at.is_not(None))
-    ).one()
-    return int(row[1]), int(row[0])
+_ANSWER_COUNTS = (
+    select(func.count(AttemptItem.id), func.count(AttemptItem.answered_at))
+    .join(LivePlayer, LivePlayer.attempt_id == AttemptItem.attempt_id)
+    .where(LivePlayer.game_id == bindparam("game_id"), LivePlayer.removed.is_(False),
+           AttemptItem.position == bindparam("index"), AttemptItem.shown_at.is_not(None)))
+
+
+def answer_counts(game_id: int, index: int) -> tuple[int, int]:
+    """(answered, can answer) for question ``index`` of game ``game_id`` among seated
+    players: a player who joined after the question opened cannot answer it and is not
+    waited for."""
+    can, answered = db.session.execute(
+        _ANSWER_COUNTS, {"game_id": game_id, "index": index}).one()
+    return int(answered), int(can)
+
+
+def clock_may_close(game: LiveGame, now: datetime) -> bool:
+    """Whether :func:`tick` by the clock could close the open question now (it has passed
+    its own closing time; extra time may still keep it open): no query."""
+    return (game.status == "question_open" and game.question_closes_at is not None
+            and now > game.question_closes_at + GRACE)
+
+
+def close_answered(game_id: int, index: int) -> bool:
+    """Close question ``index`` because everyone who can answer it has: once (a
+    compare-and-set on the question still being open), committed. True if this call did."""
+    changed = db.session.execute(
+        update(LiveGame)
+        .where(LiveGame.id == game_id, LiveGame.status == "question_open",
+               LiveGame.current_index == index)
+        .values(state_version=LiveGame.state_version + 1, status="question_closed")
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed == 1
 
 
 def tick(game: LiveGame, now: datetime | None = None, *, by_clock: bool = True,
@@ -334,7 +358,7 @@ def tick(game: LiveGame, now: datetime | None = None, *, by_clock: bool = True,
         deadline = latest_deadline(game)
         due = deadline is not None and now > deadline
     if not due and by_answers:
-        answered, eligible = answer_counts(game, game.current_index)
+        answered, eligible = answer_counts(game.id, game.current_index)
         due = eligible > 0 and answered >= eligible
     if not due:
         return False

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.extensions import db
 from quizapp.models import LiveGame, LivePlayer, QuestionVersion
 from quizapp.schools import live_cache, live_scoring
 from quizapp.schools.labels import GAME_STATE_LABELS, team_label
 from quizapp.schools.live_lookup import Phone
-from quizapp.schools.live_state import latest_deadline, max_extra_seconds
+from quizapp.schools.live_state import answer_counts, latest_deadline, max_extra_seconds
 
 BOARD_ROWS = 10  # leaderboard rows on the projector
 PHONE_BOARD_ROWS = 5
@@ -218,16 +218,14 @@ def _players(game: LiveGame) -> list[dict[str, Any]]:
              "class_name": p.school_class.name if p.school_class else ""} for p in rows]
 
 
-def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[str, Any]:
-    """Everything the projector may show now (see the module docstring). ``players=False``
-    leaves out the list of players (the projector's quick poll needs only their number)."""
+def host_view(game: LiveGame, now: datetime) -> dict[str, Any]:
+    """Everything the projector may show now (see the module docstring)."""
     view: dict[str, Any] = {
         **_game_part(game), "code": game.code, "paused": game.status == "paused",
         "question": None, "reveal": None, "board": None, "teams": None, "podium": None,
     }
-    seated = _players(game)
-    view["player_count"] = len(seated)
-    view["players"] = seated if players else None
+    view["players"] = _players(game)
+    view["player_count"] = len(view["players"])
     index = game.current_index
     shown = effective_status(game)
     if shown in ("question_open", "question_closed", "revealed") and index >= 0:
@@ -263,6 +261,28 @@ def host_view(game: LiveGame, now: datetime, *, players: bool = True) -> dict[st
     if game.status == "finished":
         view["podium"] = _podium(game, board if board is not None else _leaderboard(game))
     return view
+
+
+def host_poll(game: LiveGame, now: datetime) -> dict[str, Any]:
+    """The projector's quick poll (about once a second): only what its page updates in
+    place (the version, to reload the page when the game moves on; the players joined; the
+    seconds left and how many answered). Two counting queries."""
+    poll: dict[str, Any] = {
+        "v": game.state_version, "status": game.status, "question": None,
+        "player_count": db.session.scalar(
+            select(func.count(LivePlayer.id))
+            .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False)))}
+    if effective_status(game) in ("question_open", "question_closed", "revealed") \
+            and game.current_index >= 0:
+        answered, eligible = answer_counts(game.id, game.current_index)
+        seconds_left = None
+        if game.status == "question_open":
+            seconds_left = _seconds_left(game.question_closes_at, now)
+        elif game.status == "paused" and game.paused_remaining_ms is not None:
+            seconds_left = (game.paused_remaining_ms + 999) // 1000
+        poll["question"] = {"position": game.current_index, "seconds_left": seconds_left,
+                            "answered": answered, "eligible": eligible}
+    return poll
 
 
 def _summary(game: LiveGame, index: int, shown: str) -> live_scoring.QuestionSummary:

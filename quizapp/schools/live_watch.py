@@ -69,6 +69,14 @@ class Watcher:
             if watched is None:
                 # Seeded with the caller's version; the next poll corrects it if it is stale.
                 watched = self._games[game_id] = _Watched(version=known_version)
+            elif known_version > watched.version:
+                # The caller read a newer version than the last poll (versions only grow):
+                # the watcher is behind, not the caller. Without this the caller would be
+                # "woken" at once with the older version, again and again until the next
+                # poll: a busy loop of requests or events. Waiters on older versions wake.
+                watched.version = known_version
+                old, watched.changed = watched.changed, threading.Event()
+                old.set()
             watched.waiters += 1
             self._ensure_thread()
         try:
@@ -117,7 +125,7 @@ class Watcher:
         with self._lock:
             for game_id, version in rows:
                 watched = self._games.get(game_id)
-                if watched is not None and watched.version != version:
+                if watched is not None and version > watched.version:
                     watched.version = version
                     # A fresh event for the next change; the old one wakes the present waiters.
                     old, watched.changed = watched.changed, threading.Event()

@@ -3,12 +3,14 @@
 No account: the seat is a secret in a cookie scoped to the game's own path (HttpOnly,
 SameSite=Lax), so a reload, a closed tab or a phone waking up sits down in the same seat.
 The game page is rendered on the server and works without JavaScript (it refreshes itself
-every :data:`REFRESH_SECONDS` and answers are plain form posts); with JavaScript it waits on
-``play.state`` (a long poll that returns as soon as the game changes) and swaps in the new
-content, and answers by ``fetch``.
+every :data:`REFRESH_SECONDS` and answers are plain form posts); with JavaScript it listens to
+``play.events`` (server-sent events, one per change of the game; ``play.state``'s long poll
+where events do not get through) and swaps in the new content, and answers by ``fetch``.
 """
 
 from __future__ import annotations
+
+import time
 
 from flask import (
     abort,
@@ -18,13 +20,24 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
+from werkzeug.exceptions import NotFound
 
 from quizapp.access import public
 from quizapp.engine import clock
+from quizapp.extensions import db
 from quizapp.inputs import db_int
-from quizapp.schools import live_lookup, live_players, live_scoring, live_state, live_views
+from quizapp.models import LiveGame
+from quizapp.schools import (
+    live_lookup,
+    live_players,
+    live_push,
+    live_scoring,
+    live_state,
+    live_views,
+)
 from quizapp.schools import play_bp as bp
 from quizapp.schools.labels import GAME_ERRORS, JOIN_ERRORS
 from quizapp.schools.live_forms import CodeForm, JoinForm
@@ -36,6 +49,8 @@ SEAT_COOKIE = "live_seat"
 SEAT_COOKIE_SECONDS = 12 * 3600
 REFRESH_SECONDS = 2  # the page refreshes itself this often without JavaScript
 MAX_WAIT_SECONDS = 25
+STREAM_SECONDS = 300  # a stream ends after this long; the browser reconnects by itself
+HEARTBEAT_SECONDS = 15  # a comment this often keeps proxies from closing a quiet stream
 
 
 def _join_form(game) -> JoinForm:
@@ -50,7 +65,9 @@ def _phone(game_token: str, phone: live_lookup.Phone | None = None) -> live_look
     phone = phone or live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
     if phone.player is None:
         abort(404)
-    if live_state.tick(phone.game, clock.now(), by_answers=False):
+    now = clock.now()
+    if live_state.clock_may_close(phone.game, now) and live_state.tick(
+            db.session.get(LiveGame, phone.game.id), now, by_answers=False):
         phone = live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
         if phone.player is None:
             abort(404)
@@ -61,14 +78,19 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _state_json(phone: live_lookup.Phone, message: str | None = None):
+def _state_body(phone: live_lookup.Phone, message: str | None = None) -> dict:
+    """The phone's state: its view, with the screen rendered from it as "html"."""
     view = live_views.player_view(phone, clock.now())
     body = dict(view)
     body["html"] = render_template("schools/play_main.html", game=phone.game, view=view,
                                    form=ActionForm(), message=message)
     if message:
         body["message"] = message
-    response = jsonify(body)
+    return body
+
+
+def _state_json(phone: live_lookup.Phone, message: str | None = None):
+    response = jsonify(_state_body(phone, message))
     _uncached(response, live_views.player_etag(phone))
     return response
 
@@ -162,6 +184,32 @@ def state(game_token: str):
     return _state_json(phone)
 
 
+@bp.route("/play/<game_token>/events")
+@public
+def events(game_token: str):
+    """The phone's state as server-sent events: now, then once per change of the game (see
+    live_push). The phone's script falls back to ``play.state`` long polls when no event
+    arrives (a proxy that buffers)."""
+    phone = _phone(game_token)
+
+    def reread() -> live_lookup.Phone | None:
+        try:
+            return _phone(game_token)
+        except NotFound:
+            return None
+
+    events = live_push.stream(
+        phone, _state_body(phone), reread=reread, wait=wait_for_change, body=_state_body,
+        wait_limit=lambda game: live_views.wait_limit(game, clock.now()),
+        seconds=STREAM_SECONDS, heartbeat=HEARTBEAT_SECONDS, clock=time.monotonic)
+    response = current_app.response_class(stream_with_context(events),
+                                          mimetype="text/event-stream")
+    # Proxies must pass each event on at once: no buffering (nginx), no compression.
+    response.headers["Cache-Control"] = "no-cache, no-transform"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
 @bp.route("/play/<game_token>/answer", methods=["POST"])
 @public
 def answer(game_token: str):
@@ -169,19 +217,27 @@ def answer(game_token: str):
     phone = _phone(game_token)
     if not ActionForm().validate_on_submit():
         abort(400)
-    message = None
+    message = outcome = None
     try:
         position = int(request.form.get("position", ""))
         chosen = [int(value) for value in request.form.getlist("choice")]
         # The question the phone showed: an answer overtaken by the teacher's next click is
         # refused, never counted for the next question.
-        live_scoring.answer(phone.game, phone.player, chosen, position=position)
+        outcome = live_scoring.answer(phone.game, phone.player, chosen, position=position)
     except ValueError as error:  # GameError is a ValueError, so is a bad number
         code = getattr(error, "code", "bad_choice")
         message = str(GAME_ERRORS.get(code, GAME_ERRORS["bad_choice"]))
     if _wants_json():
-        # The answer ticked the game itself ("everyone answered"); the clock ticks here.
-        return _state_json(_phone(game_token), message), 400 if message else 200
+        if outcome is None or phone.item is None:
+            return _state_json(_phone(game_token), message), 400
+        # The answer taken (the script marks it on the screen it shows): no screen rendered,
+        # the next change of the game arrives as an event.
+        order = phone.item.option_order
+        response = jsonify({"v": phone.game.state_version, "answer": {
+            "position": outcome.position, "recorded": outcome.recorded,
+            "chosen": sorted(order.index(c) for c in outcome.choices if c in order)}})
+        response.cache_control.no_store = True
+        return response
     if message:
         flash(message)
     return redirect(url_for("play.game", game_token=game_token))

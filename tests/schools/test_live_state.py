@@ -254,7 +254,7 @@ def test_the_clock_closes_when_everyone_who_can_answer_has(make_game, school, no
     now.move(seconds=2)
     live_scoring.answer(game, one, right_choices(one, 0))
     assert game.status == "question_open"
-    assert live_state.answer_counts(game, 0) == (1, 2)
+    assert live_state.answer_counts(game.id, 0) == (1, 2)
     now.move(seconds=1)
     live_scoring.answer(game, two, right_choices(two, 0))  # the last one: closes at once
     db.session.refresh(game)

@@ -89,3 +89,22 @@ def test_the_watcher_under_gevent(tmp_path):
     assert result["count"] == 200 and result["versions"] == [6]
     assert result["max_after_bump"] < 0.5, result
     assert result["checked_out"] == 0
+
+
+def test_a_waiter_ahead_of_the_watcher_waits_and_wakes_the_others(app):
+    """A caller that read a newer version than the watcher's last poll must wait (not be
+    told at once of the older version, over and over: a busy loop), and the waiters on the
+    older version wake, since the game has moved on."""
+    from quizapp.schools.live_watch import Watcher, watcher_engine
+
+    watching = Watcher(watcher_engine(db.engine), poll_seconds=60)  # no poll in this test
+    behind: dict = {}
+    thread = threading.Thread(target=lambda: behind.update(v=watching.wait(7, 5, 5.0)))
+    thread.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert watching.wait(7, 6, 0.3) is None  # ahead: waits for a newer version
+    assert time.monotonic() - started >= 0.25
+    thread.join(2)
+    assert behind == {"v": 6}
+    watching.engine.dispose()
