@@ -1,7 +1,8 @@
 """Waiting for a live game to change, without holding a database connection.
 
-A phone's long poll (``play.state?v=N&wait=25``) waits here until the game's
-``state_version`` is no longer ``N``. The database stays the one shared state: nothing two
+A phone's event stream (``play.events``, live_push) and its fallback long poll
+(``play.state?v=N&wait=25``) wait here until the game's ``state_version`` has moved past
+``N``. The database stays the one shared state: nothing two
 workers must agree on is kept here, only which games this process's waiters watch and the
 versions last read for them (a cache that is re-read every poll).
 
@@ -62,7 +63,8 @@ class Watcher:
 
     def wait(self, game_id: int, known_version: int, timeout: float) -> int | None:
         """Block until game ``game_id`` has a version other than ``known_version`` (return it)
-        or ``timeout`` seconds pass (return ``None``)."""
+        or ``timeout`` seconds pass (return ``None``). Versions only grow: a caller ahead of
+        the last poll waits for the next version, and wakes the waiters behind it."""
         deadline = time.monotonic() + max(timeout, 0.0)
         with self._lock:
             watched = self._games.get(game_id)

@@ -49,7 +49,8 @@ def test_cpu_seconds_reads_this_process() -> None:
     assert bench.cpu_seconds(2 ** 22 + 7) is None  # no such process
 
 
-@pytest.mark.parametrize("mode, worker_class", [("long", "gevent"), ("short", "sync")])
+@pytest.mark.parametrize("mode, worker_class",
+                         [("sse", "gevent"), ("long", "gevent"), ("short", "sync")])
 def test_tiny_run_plays_every_game_and_stores_every_answer_once(mode, worker_class) -> None:
     settings, _ = bench.parse(TINY + ["--mode", mode, "--worker-class", worker_class])
     result = bench.run(settings)
