@@ -326,6 +326,13 @@ def clock_may_close(game: LiveGame, now: datetime) -> bool:
             and now > game.question_closes_at + GRACE)
 
 
+def tick_by_clock(game_id: int, now: datetime) -> bool:
+    """:func:`tick` by the clock for the game ``game_id`` (read here: the phones' lookups
+    hold a copy of its row); True if this call closed the question."""
+    game = db.session.get(LiveGame, game_id)
+    return game is not None and tick(game, now, by_answers=False)
+
+
 def close_answered(game_id: int, index: int) -> bool:
     """Close question ``index`` because everyone who can answer it has: once (a
     compare-and-set on the question still being open), committed. True if this call did."""

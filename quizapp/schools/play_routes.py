@@ -27,9 +27,7 @@ from werkzeug.exceptions import NotFound
 
 from quizapp.access import public
 from quizapp.engine import clock
-from quizapp.extensions import db
 from quizapp.inputs import db_int
-from quizapp.models import LiveGame
 from quizapp.schools import (
     live_lookup,
     live_players,
@@ -66,8 +64,8 @@ def _phone(game_token: str, phone: live_lookup.Phone | None = None) -> live_look
     if phone.player is None:
         abort(404)
     now = clock.now()
-    if live_state.clock_may_close(phone.game, now) and live_state.tick(
-            db.session.get(LiveGame, phone.game.id), now, by_answers=False):
+    if live_state.clock_may_close(phone.game, now) and live_state.tick_by_clock(
+            phone.game.id, now):
         phone = live_lookup.phone(game_token, request.cookies.get(SEAT_COOKIE))
         if phone.player is None:
             abort(404)
