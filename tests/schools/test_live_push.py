@@ -183,3 +183,18 @@ def test_a_closing_is_not_sent_to_a_phone_that_answered(teacher, game, phone_cli
     finally:
         for stream in reversed(streams):
             stream.close()
+
+
+def test_a_phone_read_after_the_time_is_up_closes_the_question(teacher, game, phone_client,
+                                                              now):
+    """With no projector open, the phones' own reads run the lazy clock: past the closing
+    time (plus grace) the question closes, once."""
+    phone = phone_client()
+    assert join(phone, game, "丁同学").status_code == 302
+    assert post_action(teacher, game, "start").status_code == 302
+    version = db.session.get(LiveGame, game.id).state_version
+    now.move(seconds=23)  # 20 s a question + the 2 s grace, and a second more
+    state = phone.get(f"/play/{game.token}/state").get_json()
+    assert state["status"] == "question_closed" and state["v"] == version + 1
+    db.session.expire_all()
+    assert db.session.get(LiveGame, game.id).status == "question_closed"
