@@ -20,6 +20,7 @@ from quizapp.engine.attempts import (
 from quizapp.inputs import db_int
 from quizapp.reference_data import list_organisations, list_townships
 from quizapp.shared.forms import ActionForm, choices
+from quizapp.shared.labels import class_label
 
 ATTEMPT_MESSAGES = {
     "not_open": lambda: _("The competition is not open now."),
@@ -92,8 +93,7 @@ def _registration_form(competition) -> RegistrationForm:
         [(0, "—")] + [(o.id, f"{o.township.name} · {o.name}") for o in list_organisations()
                       if o.active])
     form.school_class_id.choices = choices(
-        [(0, "—")] + [(c.id, _("Grade %(grade)s", grade=c.grade) + f" {c.name}")
-                      for c in services.class_choices(competition)])
+        [(0, "—")] + [(c.id, class_label(c)) for c in services.class_choices(competition)])
     return form
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 
 from quizapp.extensions import db
@@ -21,6 +20,7 @@ from quizapp.models import (
 )
 from quizapp.schools.live_players import seat_hash
 from quizapp.schools.ownership import my_school_ids, require_school
+from quizapp.shared.labels import class_label
 
 SEAT_SECRET_MAX = 100
 RECENT_GAMES = 30
@@ -60,7 +60,7 @@ def class_choices(game: LiveGame) -> list[tuple[int, str]]:
     classes = db.session.scalars(
         select(SchoolClass).where(SchoolClass.organisation_id == game.school_id)
         .order_by(SchoolClass.grade, SchoolClass.name))
-    return [(c.id, f"{_('Grade %(grade)s', grade=c.grade)} {c.name}") for c in classes]
+    return [(c.id, class_label(c)) for c in classes]
 
 
 def game_player(game: LiveGame, player_id: int) -> LivePlayer:

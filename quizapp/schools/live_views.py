@@ -18,11 +18,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import LiveGame, LivePlayer, QuestionVersion
+from quizapp.models import LiveGame, LivePlayer, QuestionVersion, SchoolClass
 from quizapp.schools import live_cache, live_scoring
 from quizapp.schools.labels import GAME_STATE_LABELS, team_label
 from quizapp.schools.live_lookup import Phone
 from quizapp.schools.live_state import answer_counts, latest_deadline, max_extra_seconds
+from quizapp.shared.labels import class_label
 
 BOARD_ROWS = 10  # leaderboard rows on the projector
 PHONE_BOARD_ROWS = 5
@@ -211,11 +212,13 @@ def player_view(phone: Phone, now: datetime) -> dict[str, Any]:
 
 def _players(game: LiveGame) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(LivePlayer).where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False))
-        .order_by(LivePlayer.joined_at, LivePlayer.id)).scalars()
+        select(LivePlayer, SchoolClass)
+        .outerjoin(SchoolClass, SchoolClass.id == LivePlayer.school_class_id)
+        .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False))
+        .order_by(LivePlayer.joined_at, LivePlayer.id))
     return [{"id": p.id, "nickname": p.nickname, "team": team_label(p.team),
              "extra_seconds": p.extra_seconds,
-             "class_name": p.school_class.name if p.school_class else ""} for p in rows]
+             "class_name": class_label(cls) if cls is not None else ""} for p, cls in rows]
 
 
 def host_view(game: LiveGame, now: datetime) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from quizapp.inputs import db_int
 from quizapp.schools import bp, play_bp  # noqa: F401
 from quizapp.schools import reports_services as reports
 from quizapp.schools.ownership import my_school_ids, require_school
+from quizapp.shared.labels import class_label
 
 TEACHERS = ("teacher", "admin")
 
@@ -91,7 +92,7 @@ def report_homework_xlsx(homework_id: int):
 def report_class(class_id: int):
     cls = _class_or_404(class_id)
     return render_template("schools/reports_class.html", cls=cls,
-                           label=reports.class_label(cls),
+                           label=class_label(cls),
                            sessions=reports.class_history(cls),
                            reteach_below=reports.RETEACH_BELOW)
 

@@ -51,6 +51,7 @@ from quizapp.models import (
 )
 from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.schools import live_scoring
+from quizapp.shared.labels import class_label
 from quizapp.timezone import to_local
 
 RETEACH_BELOW = 0.6
@@ -176,13 +177,6 @@ def homework(competition_id: int) -> Competition | None:
 def school_class(class_id: int) -> SchoolClass | None:
     """A school class by id."""
     return db.session.get(SchoolClass, class_id)
-
-
-def class_label(cls: SchoolClass | None) -> str:
-    """How a class is named on the pages: 'Grade 7 1班' (七年级 1班)."""
-    if cls is None:
-        return _("No class")
-    return f"{_('Grade %(grade)s', grade=cls.grade)} {cls.name}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ English msgids here, Chinese in ``translations/zh``; each table is in the order 
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 # The five key groups of the national science-literacy plan (全民科学素质行动规划纲要
@@ -47,3 +48,11 @@ VERDICTS = {
                             _l("The survey cannot tell the share from %(goal)s at the "
                                "%(level)s level.")),
 }
+
+
+def class_label(school_class) -> str:
+    """How a school class is named on every page: its grade, then its name ("7年级 1班");
+    "No class" for None. ``school_class``: anything with ``grade`` and ``name``."""
+    if school_class is None:
+        return _("No class")
+    return f"{_('Grade %(grade)s', grade=school_class.grade)} {school_class.name}"

@@ -1,7 +1,7 @@
 """A live class game in real browsers: the demo teacher's projector and three phones.
 
 The teacher opens a game from a set, the phones join by the code on the screen, every screen
-follows the game by itself (the phones by their long poll, the projector by its quick poll),
+follows the game by itself (the phones by their event stream, the projector by its quick poll),
 one student reloads in the middle of a question and keeps seat, answer and score, and the
 game ends on a podium. Each phone page fits 360 px.
 """
@@ -94,9 +94,11 @@ def test_a_whole_live_game_with_a_projector_and_three_phones(browser, live_serve
 
     contexts = [browser.new_context(base_url=live_server.url, **PHONE) for _ in STUDENTS]
     phones = {}
+    requested: dict[str, list[str]] = {name: [] for name in STUDENTS}
     for name, context in zip(STUDENTS, contexts, strict=True):
         context.set_default_timeout(10_000)
         page = context.new_page()
+        page.on("request", lambda request, name=name: requested[name].append(request.url))
         page.goto("/join")
         page.fill("[data-test=code]", code)
         page.click("[data-test=join-code]")
@@ -118,7 +120,7 @@ def test_a_whole_live_game_with_a_projector_and_three_phones(browser, live_serve
     for position in range(count):
         expect(projector.locator("[data-test=host-stem]")).to_be_visible()
         stem = projector.locator("[data-test=host-stem]").inner_text()
-        for page in phones.values():  # no reload: the long poll brings the question
+        for page in phones.values():  # no reload: the event stream brings the question
             expect(page.locator("[data-test=stem]")).to_have_text(stem)
         delays.append(time.monotonic() - pressed)
         for page in phones.values():
@@ -167,8 +169,12 @@ def test_a_whole_live_game_with_a_projector_and_three_phones(browser, live_serve
     expect(phones["小红"].locator("[data-test=me-score]")).to_have_text(str(1000 * count))
     expect(phones["小刚"].locator("[data-test=me-score]")).to_have_text(str(1000 * count))
     expect(phones["小明"].locator("[data-test=me-score]")).to_have_text("0")
+    # The phones followed the game on their event streams, never falling back to polling.
+    for name in STUDENTS:
+        assert any("/events" in url for url in requested[name]), requested[name]
+        assert not any("/state" in url for url in requested[name]), requested[name]
     # From the teacher's click to the question on all three phones (the click's own page
-    # load included): the long poll wakes within one watcher poll (0.1 s).
+    # load included): a stream wakes within one watcher poll (0.1 s).
     print(f"advance to visible on 3 phones: {[round(d, 2) for d in delays]} s")
     assert max(delays) < 2.0, delays
     for context in (*contexts, desk):

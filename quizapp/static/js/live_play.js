@@ -109,12 +109,14 @@
     });
     source.addEventListener("gone", function () { source.close(); location.reload(); });
     source.addEventListener("error", function () {
-      // The browser reconnects by itself (with the last event's id); when it has given up,
-      // or the stream never worked, long polling takes over.
+      // The browser reconnects by itself (with the last event's id) after a network error.
+      // When it has given up (the server refused the stream: a removed seat, an error) or the
+      // stream never worked, long polling takes over: it reloads the page on 403/404 (which
+      // then says why) and backs off on other errors.
       if (source.readyState === EventSource.CLOSED || !heard) {
         clearTimeout(giveUp);
         source.close();
-        if (!heard) { poll(); } else { setTimeout(listen, 1000); }
+        poll();
       }
     });
   }
