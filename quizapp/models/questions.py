@@ -90,5 +90,11 @@ class QuestionVersion(db.Model):
         return TRUE_FALSE_CHOICES if self.type == "true_false" else len(self.options)
 
     def is_correct(self, choices: list[int] | set[int]) -> bool:
-        """All-or-nothing: the chosen set equals the keyed set."""
-        return sorted(set(choices)) == sorted(self.answer)
+        """All-or-nothing: the chosen set equals the keyed set (:func:`is_correct_choice`)."""
+        return is_correct_choice(choices, self.answer)
+
+
+def is_correct_choice(choices: list[int] | set[int], key: list[int] | None) -> bool:
+    """The scoring rule, all-or-nothing: the chosen set of ORIGINAL options equals the keyed
+    set. For callers that read the key without loading the version (live answers)."""
+    return sorted(set(choices)) == sorted(key or ())

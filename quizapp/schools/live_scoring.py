@@ -19,6 +19,7 @@ from quizapp.engine import clock
 from quizapp.engine.attempts import GRACE, AttemptError, validated_choices, write_answer
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, LiveGame, LivePlayer, QuestionVersion
+from quizapp.models.questions import is_correct_choice
 from quizapp.schools.live_state import GameError, answer_counts, close_answered
 
 POINTS = 1000
@@ -155,7 +156,7 @@ def answer(game: LiveGame, player: LivePlayer, displayed_choices: list[int],
         return AnswerOutcome(recorded=False, correct=bool(was_correct),
                              points=int(had_points or 0), position=index,
                              choices=list(first_choices or []), answered_at=answered_at)
-    correct = sorted(set(choices)) == sorted(key or ())
+    correct = is_correct_choice(choices, key)
     limit_ms = int((closes_at - opened_at).total_seconds() * 1000) + extra_ms
     elapsed_ms = max(int((now - opened_at).total_seconds() * 1000), 0)
     points = points_for(correct, elapsed_ms, limit_ms, speed)
