@@ -4,7 +4,8 @@ Options (defaults are the issue's room): ``--games 40 --students 60 --questions 
 ``--mode sse|long|short`` (how phones wait for the next question: the server-sent events of
 ``play.events`` as the phone's script uses them, long polling ``play.state?v=N&wait=25`` (the
 script's fallback), or short polling every ``--poll-seconds 1`` with If-None-Match),
-``--worker-class gevent|sync|gthread``, ``--workers N`` (``--threads`` for gthread,
+``--pace fast|classroom`` (how fast the rooms play: see PACES), ``--worker-class
+gevent|sync|gthread``, ``--workers N`` (``--threads`` for gthread,
 ``--worker-connections`` for gevent), ``--database postgres|sqlite``, ``--seed``, ``--json
 FILE`` (the figures as JSON), ``--keep`` (keep the benchmark database).
 
@@ -74,6 +75,19 @@ TARGET_P95 = 1.0
 MODE_NAMES = {"sse": "server-sent events", "long": "long polling", "short": "short polling"}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+# How fast the rooms play. "fast": every student answers within 1-6 s, the reveal stays 2 s
+# and the games start within 5 s of each other, so the 40 rooms move almost in step (a
+# stress test: every advance of every room lands in the same seconds). "classroom": a class
+# as teachers run one, answers spread over the 20 s countdown, the reveal (bar chart and
+# explanation) read for 10 s, and the rooms starting within a minute of each other.
+PACES = {
+    "fast": {"think": "1,6", "reveal_seconds": 2.0, "join_seconds": 20.0,
+             "stagger_seconds": 5.0, "timeout": 300.0},
+    "classroom": {"think": "2,15", "reveal_seconds": 10.0, "join_seconds": 60.0,
+                  "stagger_seconds": 60.0, "timeout": 600.0},
+}
 
 
 @dataclass
@@ -984,6 +998,9 @@ def table(result: dict) -> str:
                 f"{MODE_NAMES[s['mode']]}, gunicorn {s['worker_class']} × {s['workers']}"
                 + (f" ({s['threads']} threads)" if s["worker_class"] == "gthread" else "")
                 + f", {s['database']}"),
+        ("pace", f"answers after {s['think'][0]:g}–{s['think'][1]:g} s, reveal "
+                 f"{s['reveal_seconds']:g} s, joins over {s['join_seconds']:g} s, games "
+                 f"started within {s['stagger_seconds']:g} s"),
         ("advance → question visible p50", _ms(result["delay_p50"])),
         ("p95 (target ≤ 1 s)", _ms(result["delay_p95"])
          + ("  OK" if (result["delay_p95"] or 99) <= TARGET_P95 else "  MISSED")),
@@ -1040,21 +1057,28 @@ def parse(argv: list[str] | None) -> tuple[Settings, argparse.Namespace]:
     parser.add_argument("--database-name", default=defaults.database_name)
     parser.add_argument("--seconds-per-question", type=int,
                         default=defaults.seconds_per_question)
-    parser.add_argument("--think", default="1,6", help="min,max seconds before answering")
-    parser.add_argument("--reveal-seconds", type=float, default=defaults.reveal_seconds)
-    parser.add_argument("--join-seconds", type=float, default=defaults.join_seconds)
-    parser.add_argument("--stagger-seconds", type=float, default=defaults.stagger_seconds)
+    parser.add_argument("--pace", choices=tuple(PACES), default="fast",
+                        help="preset of --think, --reveal-seconds, --join-seconds, "
+                             "--stagger-seconds and --timeout (each may still be given)")
+    parser.add_argument("--think", default=None, help="min,max seconds before answering")
+    parser.add_argument("--reveal-seconds", type=float, default=None)
+    parser.add_argument("--join-seconds", type=float, default=None)
+    parser.add_argument("--stagger-seconds", type=float, default=None)
     parser.add_argument("--poll-seconds", type=float, default=defaults.poll_seconds)
     parser.add_argument("--host-poll-seconds", type=float, default=defaults.host_poll_seconds)
     parser.add_argument("--wait-seconds", type=int, default=defaults.wait_seconds)
     parser.add_argument("--double-tap", type=float, default=defaults.double_tap)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--timeout", type=float, default=defaults.timeout)
+    parser.add_argument("--timeout", type=float, default=None)
     parser.add_argument("--redis-url", default=None,
                         help="give the server this REDIS_URL (default: none)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args(argv)
+    pace = PACES[args.pace]
+    for name, value in pace.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     low, _, high = args.think.partition(",")
     database = args.database or ("postgres" if postgres_reachable() else "sqlite")
     settings = Settings(
