@@ -96,7 +96,7 @@ def live_state_json(game_id: int):
     how many answered, for the page to count down and to reload when the state changes."""
     game = live_lookup.my_game(game_id)
     now = clock.now()
-    live_state.tick(game, now)
+    live_state.tick(game, now, by_answers=False)  # host_poll counts the answers
     response = jsonify(live_views.host_poll(game, now))
     response.cache_control.no_store = True
     return response

@@ -23,7 +23,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.engine import clock
@@ -308,6 +308,23 @@ _ANSWER_COUNTS = (
     .join(LivePlayer, LivePlayer.attempt_id == AttemptItem.attempt_id)
     .where(LivePlayer.game_id == bindparam("game_id"), LivePlayer.removed.is_(False),
            AttemptItem.position == bindparam("index"), AttemptItem.shown_at.is_not(None)))
+
+
+_ROOM_COUNTS = (
+    select(func.count(LivePlayer.id), func.count(AttemptItem.shown_at),
+           func.count(AttemptItem.answered_at))
+    .select_from(LivePlayer)
+    .outerjoin(AttemptItem, and_(AttemptItem.attempt_id == LivePlayer.attempt_id,
+                                 AttemptItem.position == bindparam("index")))
+    .where(LivePlayer.game_id == bindparam("game_id"), LivePlayer.removed.is_(False)))
+
+
+def room_counts(game_id: int, index: int) -> tuple[int, int, int]:
+    """(seated players, can answer, answered) for question ``index`` of game ``game_id``, in
+    one query: the projector's once-a-second poll."""
+    players, can, answered = db.session.execute(
+        _ROOM_COUNTS, {"game_id": game_id, "index": index}).one()
+    return int(players), int(can), int(answered)
 
 
 def answer_counts(game_id: int, index: int) -> tuple[int, int]:

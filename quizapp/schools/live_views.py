@@ -15,14 +15,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import LiveGame, LivePlayer, QuestionVersion, SchoolClass
 from quizapp.schools import live_cache, live_scoring
 from quizapp.schools.labels import GAME_STATE_LABELS, team_label
 from quizapp.schools.live_lookup import Phone
-from quizapp.schools.live_state import answer_counts, latest_deadline, max_extra_seconds
+from quizapp.schools.live_state import (
+    close_answered,
+    latest_deadline,
+    max_extra_seconds,
+    room_counts,
+)
 from quizapp.shared.labels import class_label
 
 BOARD_ROWS = 10  # leaderboard rows on the projector
@@ -269,15 +274,17 @@ def host_view(game: LiveGame, now: datetime) -> dict[str, Any]:
 def host_poll(game: LiveGame, now: datetime) -> dict[str, Any]:
     """The projector's quick poll (about once a second): only what its page updates in
     place (the version, to reload the page when the game moves on; the players joined; the
-    seconds left and how many answered). Two counting queries."""
-    poll: dict[str, Any] = {
-        "v": game.state_version, "status": game.status, "question": None,
-        "player_count": db.session.scalar(
-            select(func.count(LivePlayer.id))
-            .where(LivePlayer.game_id == game.id, LivePlayer.removed.is_(False)))}
+    seconds left and how many answered). One counting query; the question closes here when
+    everyone who can answer has (each answer closes it too: this catches a removed player
+    who was the last one waited for)."""
+    players, eligible, answered = room_counts(game.id, game.current_index)
+    if game.status == "question_open" and 0 < eligible <= answered \
+            and close_answered(game.id, game.current_index):
+        db.session.refresh(game)
+    poll: dict[str, Any] = {"v": game.state_version, "status": game.status, "question": None,
+                            "player_count": players}
     if effective_status(game) in ("question_open", "question_closed", "revealed") \
             and game.current_index >= 0:
-        answered, eligible = answer_counts(game.id, game.current_index)
         seconds_left = None
         if game.status == "question_open":
             seconds_left = _seconds_left(game.question_closes_at, now)

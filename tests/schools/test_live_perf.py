@@ -122,3 +122,35 @@ def test_the_watcher_polls_on_its_own_connection(app, game):
     finally:
         for connection in held:
             connection.close()
+
+
+def test_projector_poll_counts_in_one_query_and_closes_when_the_last_one_left(
+        teacher, game, phone_client, statements):
+    phones = {name: phone_client() for name in ("甲", "乙")}
+    for name, phone in phones.items():
+        join(phone, game, name)
+    post_action(teacher, game, "start")
+    screen = _state(phones["甲"], game).get_json()
+    answered = phones["甲"].post(f"/play/{game.token}/answer", headers=JSON, data={
+        "csrf_token": csrf_token(phones["甲"].get(f"/play/{game.token}").text),
+        "position": screen["question"]["position"], "choice": "0"})
+    assert answered.status_code == 200
+    poll = teacher.get(f"/schools/live/{game.id}/state").get_json()
+    assert poll["status"] == "question_open"
+    assert poll["player_count"] == 2
+    assert (poll["question"]["answered"], poll["question"]["eligible"]) == (1, 2)
+
+    page = teacher.get(f"/schools/live/{game.id}")
+    removed = teacher.post(f"/schools/live/{game.id}/players/{_player_id('乙')}", data={
+        "csrf_token": csrf_token(page.text), "do": "remove"})
+    assert removed.status_code == 302
+    statements.clear()
+    poll = teacher.get(f"/schools/live/{game.id}/state").get_json()
+    # The one still waited for left: the projector's poll closes the question.
+    assert poll["status"] == "question_closed"
+    assert (poll["player_count"], poll["question"]["answered"],
+            poll["question"]["eligible"]) == (1, 1, 1)
+    statements.clear()
+    teacher.get(f"/schools/live/{game.id}/state")
+    counting = [s for s in statements if "count(" in s.lower()]
+    assert len(counting) == 1, counting
