@@ -131,6 +131,12 @@ def test_loading_stores_the_metadata_and_changes_it_in_place(app, tmp_path):
     assert _question("health-0002").enemy_groups == "coin dice"
     assert services.spec_of(_question("health-0002")).enemy_groups == ("coin", "dice")
     assert not services.sync_bank(tmp_path).changed
+    _write(tmp_path, _q(1, "enemy_groups: [dice]\nreview_by: 2027-06-30"),
+           _q(2, "enemy_groups: [dice, coin]"),
+           _q(3, "enemy_groups: [coin]\nreview_by: 2028-01-01"))
+    assert services.sync_bank(tmp_path).metadata_changed == ["health-0003"]
+    db.session.expire_all()
+    assert _question("health-0003").review_by == date(2028, 1, 1)
 
 
 def test_an_enemy_group_of_one_question_stops_the_load(app, tmp_path):
