@@ -1,13 +1,16 @@
 """Everything ``python -m question_bank check`` verifies, as plain functions.
 
 Errors (exit non-zero): every schema fault the loader finds (file and line), ids used twice,
-two questions with the same stem and the same options, and the coverage floor (at least 600
-active questions, at least 100 active questions serving each group).
+two questions with the same stem and the same options, an enemy group with a single question
+(a misspelt name: a group keeps at least two questions apart), and the coverage floor (at least
+600 active questions, at least 100 active questions serving each group).
 
 Warnings (reported, exit zero): near-duplicate stems, i.e. two questions whose stems share at
 least ``NEAR_DUPLICATE`` of their character bigrams (Jaccard similarity after dropping
 punctuation and spaces). True/false pairs that state a fact and its opposite look alike to this
-measure, so a human decides; the check only points at them.
+measure, so a human decides; the check only points at them. Also a warning: an active question
+whose review-by date has come (the fact it rests on may have changed; see the item, then move
+the date on).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from question_bank.loader import QUESTIONS_DIR, LoadResult, load_bank
@@ -140,17 +144,52 @@ def coverage(specs: list[QuestionSpec], min_active: int = MIN_ACTIVE,
     return issues
 
 
-def check_specs(specs: list[QuestionSpec], *, with_coverage: bool = True) -> list[Issue]:
+def enemy_group_members(specs: list[QuestionSpec]) -> dict[str, list[str]]:
+    """Each enemy group's question ids, in bank order."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for spec in specs:
+        for name in spec.enemy_groups:
+            members[name].append(spec.id)
+    return dict(members)
+
+
+def lonely_enemy_groups(specs: list[QuestionSpec]) -> list[Issue]:
+    """An enemy group named by one question only (an error: the name is misspelt somewhere)."""
+    where = {spec.id: spec for spec in specs}
+    issues = []
+    for name, ids in enemy_group_members(specs).items():
+        if len(ids) == 1:
+            spec = where[ids[0]]
+            issues.append(Issue("error", "enemy_group_alone",
+                                f"enemy group {name} has no other question (misspelt?)",
+                                file=spec.file, line=spec.line, column="enemy_groups",
+                                question=spec.id, params=(("group", name),)))
+    return issues
+
+
+def reviews_due(specs: list[QuestionSpec], today: date) -> list[Issue]:
+    """Active questions whose review-by date is ``today`` or earlier (warnings)."""
+    return [Issue("warning", "review_due", f"due for review since {spec.review_by.isoformat()}",
+                  file=spec.file, line=spec.line, column="review_by", question=spec.id,
+                  params=(("date", spec.review_by.isoformat()),))
+            for spec in specs
+            if spec.status == "active" and spec.review_by is not None and spec.review_by <= today]
+
+
+def check_specs(specs: list[QuestionSpec], *, with_coverage: bool = True,
+                today: date | None = None) -> list[Issue]:
     """The checks across questions (the per-question checks happen while loading)."""
-    issues = duplicate_ids(specs) + similar_stems(specs)
+    issues = duplicate_ids(specs) + similar_stems(specs) + lonely_enemy_groups(specs)
+    issues += reviews_due(specs, today or date.today())
     if with_coverage:
         issues += coverage(specs)
     return issues
 
 
-def check_bank(directory: Path = QUESTIONS_DIR, *, with_coverage: bool = True) -> CheckReport:
+def check_bank(directory: Path = QUESTIONS_DIR, *, with_coverage: bool = True,
+               today: date | None = None) -> CheckReport:
     """Load and check the bank; ``report.ok`` is false when there is any error."""
     loaded: LoadResult = load_bank(directory)
     report = CheckReport(specs=loaded.specs, issues=list(loaded.issues))
-    report.issues += check_specs(loaded.specs, with_coverage=with_coverage)
+    report.issues += check_specs(loaded.specs, with_coverage=with_coverage, today=today)
     return report

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import string
 from dataclasses import dataclass, field
+from datetime import date
 
 QUESTION_TYPES = ("true_false", "single", "multiple")
 STATUSES = ("draft", "reviewed", "active", "retired")
@@ -25,6 +27,11 @@ DIFFICULTIES = (1, 2, 3)
 # Column widths of the database (a longer value is a schema error, never truncated).
 MAX_CODE = 40
 MAX_AUTHORITY = 200
+# Enemy groups: a name of lower-case letters, digits and hyphens; a question is in at most a few
+# (stored space-separated in one column of MAX_ENEMY_GROUPS_TEXT characters).
+ENEMY_GROUP_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,38}[a-z0-9]")
+MAX_ENEMY_GROUPS = 4
+MAX_ENEMY_GROUPS_TEXT = 200
 
 
 def groups_to_mask(groups) -> int:
@@ -47,7 +54,8 @@ class QuestionSpec:
 
     ``answer`` holds sorted choice indexes: option positions for single/multiple, and for
     true/false 0 = true, 1 = false. ``file``/``line``/``row`` say where the spec was read and
-    take no part in comparisons.
+    take no part in comparisons. ``enemy_groups`` and ``review_by`` are bank metadata, outside
+    :meth:`content`.
     """
 
     id: str
@@ -65,6 +73,10 @@ class QuestionSpec:
     difficulty: int
     status: str
     survey: bool
+    # Not content (changing them makes no new version): no two questions sharing an enemy group
+    # are ever drawn into one attempt, and a review-by date marks a time-sensitive fact.
+    enemy_groups: tuple[str, ...] = ()
+    review_by: date | None = None
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 

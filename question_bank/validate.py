@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from question_bank.schema import (
     BENCHMARKS,
     DIFFICULTIES,
     DIMENSIONS,
+    ENEMY_GROUP_NAME,
     GROUPS,
     LETTERS,
     MAX_AUTHORITY,
     MAX_CODE,
+    MAX_ENEMY_GROUPS,
     MAX_OPTIONS,
     MIN_OPTIONS,
     QUESTION_TYPES,
@@ -26,8 +29,12 @@ from question_bank.schema import (
 )
 
 FIELDS = ("id", "version", "type", "stem", "options", "answer", "explanation", "authority",
-          "groups", "dimension", "benchmark", "difficulty", "status", "survey")
-REQUIRED = tuple(f for f in FIELDS if f not in ("options", "benchmark"))
+          "groups", "dimension", "benchmark", "difficulty", "status", "survey", "enemy_groups",
+          "review_by")
+OPTIONAL = ("options", "benchmark", "enemy_groups", "review_by")
+REQUIRED = tuple(f for f in FIELDS if f not in OPTIONAL)
+# A review-by date outside these years is a typo, not a plan.
+REVIEW_YEARS = range(2000, 2101)
 TEXT_FIELDS = ("stem", "explanation", "authority")
 MARKUP = re.compile(r"[<>]")
 # Control characters (tab and line breaks allowed) break every later XLSX export and are never
@@ -150,6 +157,40 @@ def _groups(raw, faults: list[Fault]) -> tuple[str, ...] | None:
     return tuple(sorted(raw, key=GROUPS.index))
 
 
+def _enemy_groups(raw, faults: list[Fault]) -> tuple[str, ...] | None:
+    if not isinstance(raw, list | tuple) or not raw:
+        faults.append(_fault("enemy_groups", "bad_enemy_groups",
+                             "list the enemy group names, e.g. [gamblers-fallacy]"))
+        return None
+    bad = [str(name) for name in raw
+           if not isinstance(name, str) or not ENEMY_GROUP_NAME.fullmatch(name)]
+    if bad:
+        faults.append(_fault("enemy_groups", "bad_enemy_group",
+                             "enemy group %(value)s: use 2–40 lower-case letters, digits and "
+                             "hyphens", value=", ".join(bad)))
+        return None
+    if len(set(raw)) != len(raw) or len(raw) > MAX_ENEMY_GROUPS:
+        faults.append(_fault("enemy_groups", "bad_enemy_groups",
+                             "list each enemy group once, at most %(max)s",
+                             max=MAX_ENEMY_GROUPS))
+        return None
+    return tuple(sorted(raw))
+
+
+def _review_by(raw, faults: list[Fault]) -> date | None:
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = date.fromisoformat(raw.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, datetime) or not isinstance(value, date) \
+            or value.year not in REVIEW_YEARS:
+        faults.append(_fault("review_by", "bad_date", "must be a date such as 2026-06-30"))
+        return None
+    return value
+
+
 def validate(raw: dict, topic, *, id_pattern: str = BANK_ID
              ) -> tuple[QuestionSpec | None, list[Fault]]:
     """Check one raw question; return the spec (``None`` when any fault) and the faults.
@@ -223,6 +264,9 @@ def validate(raw: dict, topic, *, id_pattern: str = BANK_ID
     survey = raw.get("survey")
     if "survey" in raw and not isinstance(survey, bool):
         faults.append(_fault("survey", "not_bool", "must be true or false"))
+    enemy_groups = (_enemy_groups(present["enemy_groups"], faults)
+                    if "enemy_groups" in present else ())
+    review_by = _review_by(present["review_by"], faults) if "review_by" in present else None
 
     if faults:
         return None, faults
@@ -230,4 +274,5 @@ def validate(raw: dict, topic, *, id_pattern: str = BANK_ID
         id=code, topic=topic, version=version, type=qtype, stem=texts["stem"],
         options=options, answer=answer, explanation=texts["explanation"],
         authority=texts["authority"], groups=groups, dimension=dimension, benchmark=benchmark,
-        difficulty=difficulty, status=status, survey=survey), []
+        difficulty=difficulty, status=status, survey=survey, enemy_groups=enemy_groups,
+        review_by=review_by), []

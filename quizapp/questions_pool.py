@@ -11,6 +11,8 @@ Rules:
   the pool of a network competition that has not closed: the teacher sees the key and a class
   game reveals it to the room. (Homework pools do not count: homework shows each student the
   key after their attempt anyway.)
+- Every candidate carries its question's enemy groups, so the draw never puts two questions
+  that give each other away into one attempt (``quizapp.engine.draw``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlalchemy import Select, select
 from quizapp.engine.draw import Candidate
 from quizapp.extensions import db
 from quizapp.models import Competition, CompetitionItem, Question, QuestionVersion
-from quizapp.models.questions import groups_to_mask
+from quizapp.models.questions import groups_to_mask, parse_enemy_groups
 
 
 def drawable_query(groups: list[str] | None = None) -> Select:
@@ -79,5 +81,14 @@ def pool_versions(competition_id: int, groups: list[str] | None = None) -> list[
         Question.id.in_(pool_question_ids(competition_id)))))
 
 
+def enemy_groups_by_question() -> dict[int, tuple[str, ...]]:
+    """The enemy groups of every question that has any (a few dozen rows), by question id."""
+    return {question_id: parse_enemy_groups(stored) for question_id, stored in db.session.execute(
+        select(Question.id, Question.enemy_groups).where(Question.enemy_groups.is_not(None)))}
+
+
 def as_candidates(versions: list[QuestionVersion]) -> list[Candidate]:
-    return [Candidate(v.id, v.type, v.topic, v.difficulty) for v in versions]
+    """What the draw needs of each version, its question's enemy groups included."""
+    enemies = enemy_groups_by_question() if versions else {}
+    return [Candidate(v.id, v.type, v.topic, v.difficulty, enemies.get(v.question_id, ()))
+            for v in versions]

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.competitions.pool import ensure_pool
 from quizapp.engine import clock
 from quizapp.engine.attempts import AttemptError, close_if_overdue, create_attempt
-from quizapp.engine.draw import DrawError, draw_questions
+from quizapp.engine.draw import DrawError, draw_questions, max_together
 from quizapp.extensions import db
 from quizapp.models import (
     Attempt,
@@ -270,15 +270,17 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
     rng = rng or random.Random(secrets.randbits(64))
     ensure_pool(competition)
     pool = pool_versions(competition.id, mask_to_groups(competition.audience_mask))
+    candidates = as_candidates(pool)
     count = competition.question_count
     if competition.kind == "homework":
         # Every question of the set, in an order of one's own; a question edited or retired
         # since the contest opened drops out instead of stopping everyone.
-        count = min(count, len(pool))
+        # Questions of one enemy group in the set: each person gets one of them.
+        count = min(count, max_together(candidates))
         if count == 0:
             raise AttemptError("no_questions")
     try:
-        drawn = draw_questions(as_candidates(pool), count, rng, competition.quotas)
+        drawn = draw_questions(candidates, count, rng, competition.quotas)
     except DrawError as error:
         raise AttemptError("no_questions", str(error)) from error
     versions_by_id = {v.id: v for v in pool}

@@ -1,4 +1,10 @@
-"""Drawing questions for an attempt."""
+"""Drawing questions for an attempt.
+
+Rule (enemy groups): questions that give each other away (one's option states another's answer,
+or several versions of one idea) share an enemy group in the bank, and no attempt ever holds two
+questions of one group. Every draw of questions for an attempt goes through
+:func:`draw_questions` or :func:`without_enemies`, which both keep it.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,34 @@ class Candidate:
     type: str
     topic: str
     difficulty: int
+    enemies: tuple[str, ...] = ()  # the question's enemy groups
+
+
+def max_together(candidates: Sequence[Candidate]) -> int:
+    """How many of ``candidates`` one attempt can hold at most (enemy groups kept).
+
+    Exact when each question is in at most one group (the bank's usual case); with questions in
+    several groups it is the size of one valid selection (fewest groups first), a lower bound.
+    """
+    return len(without_enemies(sorted(candidates, key=lambda c: len(c.enemies))))
+
+
+def without_enemies(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """``candidates`` in their order, each dropped when an earlier kept one shares a group."""
+    used: set[str] = set()
+    kept = []
+    for candidate in candidates:
+        if used.isdisjoint(candidate.enemies):
+            kept.append(candidate)
+            used.update(candidate.enemies)
+    return kept
+
+
+def _enemy_bound(candidates: Sequence[Candidate]) -> int:
+    """An upper bound on :func:`max_together`: each question in a group uses up a group."""
+    ungrouped = {c.version_id for c in candidates if not c.enemies}
+    groups = {name for c in candidates for name in c.enemies}
+    return len(ungrouped) + len(groups)
 
 
 def _quota_key(dimension: str, value) -> str:
@@ -31,7 +65,7 @@ def _quota_key(dimension: str, value) -> str:
 def draw_questions(candidates: Sequence[Candidate], count: int, rng: random.Random,
                    quotas: Mapping[str, Mapping[str, int]] | None = None,
                    tries: int = 40) -> list[Candidate]:
-    """Draw ``count`` distinct questions at random.
+    """Draw ``count`` distinct questions at random, never two of one enemy group.
 
     Rule: ``quotas`` maps a dimension (``type``, ``topic``, ``difficulty``) to exact counts per
     value, e.g. ``{"type": {"true_false": 7, "single": 7, "multiple": 6}}``; values a quota does
@@ -55,6 +89,9 @@ def draw_questions(candidates: Sequence[Candidate], count: int, rng: random.Rand
                                 f"the draw needs {needed}")
     if len({c.version_id for c in candidates}) < count:
         raise DrawError(f"only {len(candidates)} questions available, the draw needs {count}")
+    if _enemy_bound(candidates) < count:
+        raise DrawError(f"at most {_enemy_bound(candidates)} questions can be drawn together "
+                        f"(enemy groups), the draw needs {count}")
 
     for _ in range(tries):
         drawn = _greedy(list(candidates), count, rng, quotas)
@@ -72,6 +109,7 @@ def _greedy(pool: list[Candidate], count: int, rng: random.Random,
     topics: Counter = Counter()
     chosen: list[Candidate] = []
     seen: set[int] = set()
+    used_groups: set[str] = set()
 
     def fits(candidate: Candidate) -> tuple[bool, int]:
         fills = 0
@@ -88,7 +126,7 @@ def _greedy(pool: list[Candidate], count: int, rng: random.Random,
     while len(chosen) < count:
         best, best_key = None, None
         for position, candidate in enumerate(pool):
-            if candidate.version_id in seen:
+            if candidate.version_id in seen or not used_groups.isdisjoint(candidate.enemies):
                 continue
             ok, fills = fits(candidate)
             if not ok:
@@ -100,6 +138,7 @@ def _greedy(pool: list[Candidate], count: int, rng: random.Random,
             return None
         chosen.append(best)
         seen.add(best.version_id)
+        used_groups.update(best.enemies)
         topics[best.topic] += 1
         for dim, quota in quotas.items():
             value = str(getattr(best, dim))

@@ -7,14 +7,15 @@ saw, so history never changes under it. Draws use each question's *current* vers
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from question_bank.schema import (
     DIMENSIONS,
     GROUPS,
+    MAX_ENEMY_GROUPS_TEXT,
     QUESTION_TYPES,
     STATUSES,
     TOPICS,
@@ -27,11 +28,17 @@ from quizapp.models.types import UTCDateTime, utcnow
 
 # The vocabulary is defined once, in the Flask-free question bank package.
 __all__ = ["DIMENSIONS", "GROUPS", "QUESTION_TYPES", "STATUSES", "TOPICS", "TRUE_FALSE_CHOICES",
-           "Question", "QuestionVersion", "groups_to_mask", "mask_to_groups"]
+           "Question", "QuestionVersion", "format_enemy_groups", "groups_to_mask", "mask_to_groups",
+           "parse_enemy_groups"]
 
 
 class Question(db.Model):
-    """A question's identity: its code, whether it is held for the survey, its current version."""
+    """A question's identity: its code, whether it is held for the survey, its current version.
+
+    Also the bank's metadata, which is not content (no new version when it changes): the
+    question's enemy groups (no two questions sharing one are drawn into the same attempt) and
+    its review-by date (a time-sensitive fact an admin should check again by then).
+    """
 
     __tablename__ = "questions"
 
@@ -39,6 +46,9 @@ class Question(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     source: Mapped[str] = mapped_column(String(8), default="bank")  # "bank" file or "ui"
     survey_reserved: Mapped[bool] = mapped_column(default=False, index=True)
+    # Space-separated group names, NULL for none (most questions): see ``enemy_group_names``.
+    enemy_groups: Mapped[str | None] = mapped_column(String(MAX_ENEMY_GROUPS_TEXT), default=None)
+    review_by: Mapped[date | None] = mapped_column(Date, default=None, index=True)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -48,6 +58,20 @@ class Question(db.Model):
         order_by="QuestionVersion.version", cascade="all, delete-orphan")
     current: Mapped[QuestionVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True)
+
+    @property
+    def enemy_group_names(self) -> tuple[str, ...]:
+        return parse_enemy_groups(self.enemy_groups)
+
+
+def parse_enemy_groups(stored: str | None) -> tuple[str, ...]:
+    """The stored ``enemy_groups`` column as a sorted tuple of names."""
+    return tuple(sorted((stored or "").split()))
+
+
+def format_enemy_groups(names) -> str | None:
+    """Group names as stored in ``Question.enemy_groups`` (``None`` for none)."""
+    return " ".join(sorted(names)) or None
 
 
 class QuestionVersion(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from quizapp.engine import clock
 from quizapp.engine.attempts import create_attempt
-from quizapp.engine.draw import DrawError, draw_questions
+from quizapp.engine.draw import DrawError, draw_questions, max_together, without_enemies
 from quizapp.extensions import db
 from quizapp.models import Attempt, AttemptItem, Question, QuestionVersion
 from quizapp.models.questions import GROUPS
@@ -44,7 +44,8 @@ def start_practice(group: str, user_id: int | None, device: str,
     pool = practice_versions([group], clock.now())
     if not pool:
         raise DrawError(f"no questions for {group}")
-    drawn = draw_questions(as_candidates(pool), min(PRACTICE_SIZE, len(pool)), rng)
+    candidates = as_candidates(pool)
+    drawn = draw_questions(candidates, min(PRACTICE_SIZE, max_together(candidates)), rng)
     by_id = {v.id: v for v in pool}
     return create_attempt(kind="practice", versions=[by_id[c.version_id] for c in drawn],
                           rng=rng, started_at=clock.now(), deadline=None, label=group,
@@ -76,13 +77,16 @@ def mistake_versions(user_id: int | None, device: str) -> list[QuestionVersion]:
 
 def start_mistakes(user_id: int | None, device: str,
                    rng: random.Random | None = None) -> Attempt | None:
-    """A practice round replaying up to ten questions this person got wrong."""
+    """A practice round replaying up to ten questions this person got wrong (never two of one
+    enemy group: the later one waits for the next round)."""
     versions = mistake_versions(user_id, device)
     if not versions:
         return None
     rng = rng or random.Random(secrets.randbits(64))
     rng.shuffle(versions)
-    return create_attempt(kind="practice", versions=versions[:PRACTICE_SIZE], rng=rng,
+    by_id = {v.id: v for v in versions}
+    kept = [by_id[c.version_id] for c in without_enemies(as_candidates(versions))]
+    return create_attempt(kind="practice", versions=kept[:PRACTICE_SIZE], rng=rng,
                           started_at=clock.now(), deadline=None, label="mistakes",
                           user_id=user_id, device_id=None if user_id else device)
 

@@ -5,16 +5,19 @@ from flask_babel import gettext as _
 
 from question_bank.schema import DIMENSIONS, GROUPS, STATUSES, TOPICS
 from quizapp.access import roles_required
+from quizapp.engine import clock
 from quizapp.inputs import db_int
 from quizapp.models import Question
 from quizapp.questions import bp, services
 from quizapp.questions.forms import QuestionForm
 from quizapp.questions.labels import template_globals
 from quizapp.shared.forms import ActionForm
+from quizapp.timezone import to_local
 
 admin_only = roles_required("admin")
 reviewers = roles_required(*services.REVIEW_ROLES)
 PER_PAGE = 30
+DUE_SHOWN = 10  # the "due for review" box lists this many; the rest are one link away
 
 
 @bp.context_processor
@@ -40,7 +43,12 @@ def _filters() -> services.QuestionFilter:
         if args.get("difficulty") in ("1", "2", "3") else None,
         status=args.get("status", "") if args.get("status") in STATUSES else "",
         survey=args.get("survey", "") if args.get("survey") in ("yes", "no") else "",
-        source=args.get("source", "") if args.get("source") in ("bank", "ui") else "")
+        source=args.get("source", "") if args.get("source") in ("bank", "ui") else "",
+        review_due=_today() if args.get("review") == "due" else None)
+
+
+def _today():
+    return to_local(clock.now()).date()
 
 
 @bp.route("/")
@@ -52,7 +60,8 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     page = {"page": listing.page, "pages": listing.pages, "total": listing.total}
     return render_template("questions/index.html", rows=listing.rows, page=page,
-                           filters=filters, args=args, counts=services.counts_by_status())
+                           filters=filters, args=args, counts=services.counts_by_status(),
+                           due=services.reviews_due(_today(), DUE_SHOWN))
 
 
 @bp.route("/<int:question_id>")

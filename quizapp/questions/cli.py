@@ -1,4 +1,5 @@
-"""``flask questions load | import FILE [--dry-run] [--apply-statuses] | export FILE``."""
+"""``flask questions load | import FILE [--dry-run] [--apply-statuses] | export FILE |
+difficulty [--min-answers N] [--all] [--apply]``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from question_bank.loader import QUESTIONS_DIR
+from question_bank.rewrite import set_difficulty
 from question_bank.tabular import TableError, read_table
-from quizapp.questions import bp, services, transfer
+from quizapp.questions import bp, difficulty, services, transfer
 
 
 @bp.cli.command("load")
@@ -67,3 +70,34 @@ def export_command(path: Path) -> None:
     else:
         raise click.ClickException("the file name must end in .xlsx or .csv")
     click.echo(f"exported {len(specs)} questions to {path}")
+
+
+@bp.cli.command("difficulty")
+@click.option("--min-answers", type=click.IntRange(1), default=difficulty.MIN_ANSWERS,
+              show_default=True, help="Answers an item needs before its label can be off.")
+@click.option("--all", "show_all", is_flag=True,
+              help="List every answered item, not only those whose label is clearly off.")
+@click.option("--apply", is_flag=True,
+              help="Write the proposed difficulty of the clearly-off bank questions into the "
+                   "bank files (version + 1); run `flask questions load` afterwards.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=QUESTIONS_DIR, help="The bank folder --apply writes (default: shipped).")
+def difficulty_command(min_answers: int, show_all: bool, apply: bool, directory: Path) -> None:
+    """Propose difficulty from the share correct (easy p ≥ 0.80, medium ≥ 0.55, hard below)."""
+    rows = difficulty.proposals(min_answers=min_answers)
+    off = [r for r in rows if r.clearly_off]
+    click.echo("code\ttype\tanswered\tp\t95% interval\tauthor\tproposed\tclearly off")
+    for r in rows if show_all else off:
+        click.echo(f"{r.code}\t{r.type}\t{r.answered}\t{r.p:.2f}\t{r.low:.2f}–{r.high:.2f}\t"
+                   f"{r.author}\t{r.proposed}\t{'yes' if r.clearly_off else ''}")
+    agree = sum(1 for r in rows if r.proposed == r.author)
+    click.echo(f"{len(rows)} items answered; the band of p matches the author's label for "
+               f"{agree}; {len(off)} clearly off (at least {min_answers} answers and the whole "
+               f"95% interval in another band)")
+    if apply:
+        changes = {r.code: r.proposed for r in off if r.source == "bank"}
+        if changes:
+            set_difficulty(changes, directory)
+        skipped = len(off) - len(changes)
+        click.echo(f"wrote {len(changes)} difficulties into {directory}"
+                   + (f"; {skipped} UI questions left to edit in the web pages" if skipped else ""))

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from question_bank.check import duplicate_ids
+from question_bank.check import duplicate_ids, lonely_enemy_groups
 from question_bank.loader import QUESTIONS_DIR, load_bank
 from question_bank.schema import (
     GROUPS,
@@ -41,6 +42,7 @@ from question_bank.schema import (
 )
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
+from quizapp.models.questions import format_enemy_groups
 
 EDITABLE_STATUSES = ("draft", "reviewed")
 
@@ -79,7 +81,8 @@ def spec_of(question: Question, version: QuestionVersion | None = None) -> Quest
         explanation=version.explanation, authority=version.authority,
         groups=tuple(mask_to_groups(version.groups_mask)), dimension=version.dimension,
         benchmark=version.benchmark, difficulty=version.difficulty, status=version.status,
-        survey=question.survey_reserved)
+        survey=question.survey_reserved, enemy_groups=question.enemy_group_names,
+        review_by=question.review_by)
 
 
 def _fill_version(version: QuestionVersion, spec: QuestionSpec, status: str) -> None:
@@ -127,6 +130,7 @@ class SyncSummary:
     new_versions: list[str] = field(default_factory=list)
     status_changed: list[str] = field(default_factory=list)
     flag_changed: list[str] = field(default_factory=list)
+    metadata_changed: list[str] = field(default_factory=list)  # enemy groups, review-by date
     retired_missing: list[str] = field(default_factory=list)
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)  # codes taken by UI questions
@@ -134,12 +138,13 @@ class SyncSummary:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.new_versions or self.status_changed or self.flag_changed
-                    or self.retired_missing)
+                    or self.metadata_changed or self.retired_missing)
 
     def as_dict(self) -> dict:
         return {"added": len(self.added), "new_versions": len(self.new_versions),
                 "status_changed": len(self.status_changed),
                 "survey_flag_changed": len(self.flag_changed),
+                "metadata_changed": len(self.metadata_changed),
                 "retired_missing": len(self.retired_missing), "unchanged": self.unchanged,
                 "conflicts": self.conflicts}
 
@@ -149,14 +154,16 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
 
     Rule: a new id adds a question whose first version carries the file's status; changed
     content (see :meth:`QuestionSpec.content`) adds a version, numbered the file's version or
-    one past the last, that becomes current; a changed status or survey flag alone is updated in
-    place; unchanged questions are not touched. A bank question no longer in the files has its
-    current version retired. An id already used by a UI question is reported, not overwritten.
-    Any schema error or duplicate id in the files raises :class:`BankError` before anything is
-    written; warnings (near-duplicate stems) and the coverage floor do not block loading.
+    one past the last, that becomes current; a changed status, survey flag, enemy groups or
+    review-by date alone is updated in place; unchanged questions are not touched. A bank
+    question no longer in the files has its current version retired. An id already used by a UI
+    question is reported, not overwritten. Any schema error, duplicate id or enemy group of one
+    question in the files raises :class:`BankError` before anything is written; warnings
+    (near-duplicate stems, reviews due) and the coverage floor do not block loading.
     """
     loaded = load_bank(directory)
-    errors = loaded.errors + [i for i in duplicate_ids(loaded.specs) if i.severity == "error"]
+    errors = loaded.errors + [i for i in duplicate_ids(loaded.specs) + lonely_enemy_groups(
+        loaded.specs) if i.severity == "error"]
     if errors:
         raise BankError(errors)
 
@@ -166,7 +173,9 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
     for spec in loaded.specs:
         question = existing.get(spec.id)
         if question is None:
-            question = Question(code=spec.id, source="bank", survey_reserved=spec.survey)
+            question = Question(code=spec.id, source="bank", survey_reserved=spec.survey,
+                                enemy_groups=format_enemy_groups(spec.enemy_groups),
+                                review_by=spec.review_by)
             version = _new_version(question, spec, spec.status)
             question.current = version
             db.session.add(question)
@@ -188,6 +197,11 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
         if question.survey_reserved != spec.survey:
             question.survey_reserved = spec.survey
             summary.flag_changed.append(spec.id)
+            touched = True
+        enemies = format_enemy_groups(spec.enemy_groups)
+        if question.enemy_groups != enemies or question.review_by != spec.review_by:
+            question.enemy_groups, question.review_by = enemies, spec.review_by
+            summary.metadata_changed.append(spec.id)
             touched = True
         if not touched:
             summary.unchanged += 1
@@ -215,6 +229,7 @@ class QuestionFilter:
     status: str = ""
     survey: str = ""  # "yes" | "no" | ""
     source: str = ""  # "bank" | "ui" | ""
+    review_due: date | None = None  # only questions to review by this day (see reviews_due)
 
 
 def question_query(filters: QuestionFilter):
@@ -249,7 +264,38 @@ def question_query(filters: QuestionFilter):
         query = query.where(Question.survey_reserved.is_(filters.survey == "yes"))
     if filters.source in ("bank", "ui"):
         query = query.where(Question.source == filters.source)
+    if filters.review_due is not None:
+        query = _due_by(query, current, filters.review_due)
     return query
+
+
+def _due_by(query, current, day: date):
+    return query.where(Question.review_by.is_not(None), Question.review_by <= day,
+                       current.status != "retired")
+
+
+@dataclass(frozen=True)
+class ReviewsDue:
+    """The questions whose review-by date has come: how many, and the first few rows
+    (question, current version), the longest overdue first."""
+
+    total: int
+    rows: list
+
+
+def reviews_due(today: date, limit: int = 10) -> ReviewsDue:
+    """Questions not retired whose review-by date is ``today`` or earlier.
+
+    Rule: a time-sensitive question (a hotline, a regulation, a guideline) carries a review-by
+    date in the bank; from that day on admins see it listed until the date is moved on.
+    """
+    current = aliased(QuestionVersion)
+    query = _due_by(select(Question, current).join(
+        current, current.id == Question.current_version_id), current, today)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(Question.review_by, Question.code).limit(limit)).all() if total else []
+    return ReviewsDue(total=total, rows=list(rows))
 
 
 @dataclass(frozen=True)
@@ -402,7 +448,7 @@ def counts_by_status() -> dict[str, int]:
     return dict(rows.all())
 
 
-__all__ = ["REVIEW_ROLES", "BankError", "QuestionFilter", "QuestionPage", "SyncSummary",
-           "WorkflowError", "activate", "can_review", "content_hash", "create_question",
-           "list_questions", "question_query", "retire", "review", "save_edit", "spec_of",
-           "sync_bank", "take_step", "version_of"]
+__all__ = ["REVIEW_ROLES", "BankError", "QuestionFilter", "QuestionPage", "ReviewsDue",
+           "SyncSummary", "WorkflowError", "activate", "can_review", "content_hash",
+           "create_question", "list_questions", "question_query", "retire", "review",
+           "reviews_due", "save_edit", "spec_of", "sync_bank", "take_step", "version_of"]

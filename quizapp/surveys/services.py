@@ -17,9 +17,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 import surveys
+from quizapp.engine.draw import without_enemies
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion, SurveyForm, SurveyFormItem, SurveyWave
 from quizapp.models.surveys import BOUNDARIES, SELECTION_METHODS, WAVE_STATUSES
+from quizapp.questions_pool import as_candidates
 from quizapp.surveys import labels
 
 SEED_MAX = 2**31 - 1  # stored in an INTEGER column
@@ -101,6 +103,14 @@ def reserved_pool() -> list[QuestionVersion]:
         .order_by(QuestionVersion.id)))
 
 
+def form_pool() -> list[QuestionVersion]:
+    """The reserved pool the forms are assembled from: of the questions sharing an enemy group
+    (they give each other away), only the first by version id, so no form holds two."""
+    versions = reserved_pool()
+    kept = {c.version_id for c in without_enemies(as_candidates(versions))}
+    return [v for v in versions if v.id in kept]
+
+
 def _pool_item(version: QuestionVersion) -> surveys.PoolItem:
     return surveys.PoolItem(str(version.id), version.dimension, version.difficulty)
 
@@ -115,7 +125,7 @@ def assemble_forms(wave: SurveyWave) -> surveys.ParallelForms:
         raise WaveRefused(_("Cases already use these forms; they can no longer change."))
     try:
         parallel = surveys.assemble_parallel_forms(
-            [_pool_item(v) for v in reserved_pool()], surveys.stage_rng(wave.seed, "forms"))
+            [_pool_item(v) for v in form_pool()], surveys.stage_rng(wave.seed, "forms"))
     except surveys.PoolTooSmallError as error:
         short = ", ".join(_("%(dimension)s: %(have)s of %(need)s", dimension=labels.dimension(d),
                             have=have, need=need)
