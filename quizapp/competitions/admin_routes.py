@@ -4,12 +4,11 @@ from flask_login import current_user
 
 from quizapp import spreadsheets
 from quizapp.access import roles_required
-from quizapp.competitions import admin_bp, admin_services
+from quizapp.competitions import admin_bp, admin_services, board_page
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
 from quizapp.competitions.labels import signal_name, signal_reason
 from quizapp.competitions.pool import pool_summary
 from quizapp.competitions.routes import board_request
-from quizapp.engine import boards
 from quizapp.engine.attempts import close_overdue, void_attempt
 from quizapp.models import Competition
 from quizapp.models.questions import TOPICS
@@ -128,10 +127,11 @@ def add_round(competition_id: int):
 def board(competition_id: int):
     competition = _competition_or_404(competition_id)
     close_overdue(competition_id=competition.id)
-    view, round_id = board_request(competition)
-    rows = boards.board_rows(competition, view, round_id, people_limit=500)
-    return render_template("competitions/board.html", competition=competition, rows=rows,
-                           view=view, round_id=round_id, me=None, admin_view=True)
+    view, round_id, page = board_request(competition)
+    return render_template(
+        "competitions/board.html", competition=competition, admin_view=True,
+        board=board_page.build(competition, view, round_id, page, None,
+                               per_page=board_page.ADMIN_PER_PAGE))
 
 
 @admin_bp.route("/<int:competition_id>/attempts")

@@ -124,6 +124,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
     competition.points_per_correct = form.points_per_correct.data
     competition.reveal = form.reveal.data
     competition.published = form.published.data
+    competition.board_names = form.board_names.data
     competition.pool_size = form.pool_size.data
     db.session.add(competition)
     try:
@@ -133,6 +134,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
         params = {} if error.available is None else {"available": error.available}
         raise CompetitionFormError("pool_size", f"pool_{error.code}", **params) from None
     db.session.commit()
+    boards.forget(competition.id)  # the boards' names follow board_names at once
     return competition
 
 
@@ -140,7 +142,7 @@ def competition_to_form(competition: Competition, form) -> None:
     """Fill a CompetitionForm from a saved competition (for editing)."""
     for name in ("title", "slug", "description", "rules_text", "question_count",
                  "seconds_per_question", "seconds_per_attempt", "attempts_per_day", "counting",
-                 "points_per_correct", "reveal", "published", "pool_size"):
+                 "points_per_correct", "reveal", "published", "pool_size", "board_names"):
         getattr(form, name).data = getattr(competition, name)
     form.audience.data = mask_to_groups(competition.audience_mask)
     form.starts_at.data = to_local(competition.starts_at).replace(tzinfo=None)
