@@ -10,6 +10,7 @@ from quizapp.competitions.labels import signal_name, signal_reason
 from quizapp.competitions.pool import pool_summary
 from quizapp.competitions.routes import board_request
 from quizapp.engine.attempts import close_overdue, void_attempt
+from quizapp.inputs import db_int
 from quizapp.models import Competition
 from quizapp.models.questions import TOPICS
 from quizapp.timezone import to_local
@@ -139,26 +140,38 @@ def board(competition_id: int):
 def attempts(competition_id: int):
     competition = _competition_or_404(competition_id)
     flagged = admin_services.signals_for_review(competition)
+    flagged_ids = {a for f in flagged for a in f.signal.attempt_ids}
+    only_flagged = request.args.get("flagged") == "1"
+    rows, where = admin_services.attempts_page(
+        competition, request.args.get("page", type=db_int),
+        flagged_ids if only_flagged else None)
     return render_template("competitions/admin_attempts.html", competition=competition,
                            flagged=flagged, signal_name=signal_name, signal_reason=signal_reason,
-                           flagged_ids={a for f in flagged for a in f.signal.attempt_ids},
-                           attempts=admin_services.recent_attempts(competition),
-                           void_form=VoidForm())
+                           flagged_ids=flagged_ids, attempts=rows, paging=where,
+                           only_flagged=only_flagged)
 
 
-@admin_bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
+@admin_bp.route("/attempts/<int:attempt_id>/void", methods=["GET", "POST"])
 @admin_only
 def void(attempt_id: int):
+    """Voiding is two steps: this page shows the attempt and asks for a reason; only its own
+    form (POST, with the CSRF token) voids."""
     attempt = admin_services.competition_attempt(attempt_id)
     if attempt is None:
         abort(404)
     form = VoidForm()
-    if form.validate_on_submit():
+    if attempt.status != "voided" and form.validate_on_submit():
         void_attempt(attempt, form.reason.data, current_user.id)
         flash(_("Attempt voided."))
-    else:
-        flash(_("Please give a reason."))
-    return redirect(url_for("competition_admin.attempts", competition_id=attempt.competition_id))
+        return redirect(url_for("competition_admin.attempts",
+                                competition_id=attempt.competition_id))
+    if request.method == "POST" and "csrf_token" in form.errors:
+        abort(400)
+    competition = attempt.competition
+    return render_template(
+        "competitions/admin_void.html", competition=competition, attempt=attempt, form=form,
+        signals=admin_services.signals_of(competition, attempt.id), signal_name=signal_name,
+        signal_reason=signal_reason), 400 if request.method == "POST" else 200
 
 
 @admin_bp.route("/<int:competition_id>/export.<fmt>")

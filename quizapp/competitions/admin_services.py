@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.competitions import pool
@@ -14,6 +14,7 @@ from quizapp.engine import boards, signals
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Participant, Round
 from quizapp.models.questions import TOPICS, groups_to_mask, mask_to_groups
+from quizapp.shared.paging import Paging, paging
 from quizapp.timezone import from_local, to_local
 
 
@@ -54,12 +55,27 @@ def competition_attempt(attempt_id: int) -> Attempt | None:
     return attempt if attempt is not None and attempt.competition_id is not None else None
 
 
-def recent_attempts(competition: Competition, limit: int = 200) -> list[Attempt]:
-    """The latest attempts, with their participants, for review."""
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.competition_id == competition.id)
-        .options(selectinload(Attempt.participant))
-        .order_by(Attempt.id.desc()).limit(limit)))
+ATTEMPTS_PER_PAGE = 50
+
+
+def attempts_page(competition: Competition, page: int | None,
+                  only: set[int] | None = None) -> tuple[list[Attempt], Paging]:
+    """One page of a competition's attempts, the latest first, with their participants, for
+    review; ``only`` keeps just those attempt ids (e.g. the flagged ones)."""
+    conditions = [Attempt.competition_id == competition.id]
+    if only is not None:
+        conditions.append(Attempt.id.in_(only or {0}))
+    total = db.session.scalar(select(func.count(Attempt.id)).where(*conditions)) or 0
+    where = paging(total, page, ATTEMPTS_PER_PAGE)
+    rows = list(db.session.scalars(
+        select(Attempt).where(*conditions).options(selectinload(Attempt.participant))
+        .order_by(Attempt.id.desc()).limit(ATTEMPTS_PER_PAGE).offset(where.offset)))
+    return rows, where
+
+
+def signals_of(competition: Competition, attempt_id: int) -> list[signals.Signal]:
+    """The cheating signals of a competition that name this attempt."""
+    return [s for s in signals.all_signals(competition.id) if attempt_id in s.attempt_ids]
 
 
 @dataclass(frozen=True)

@@ -102,4 +102,5 @@ class RoundForm(Form):
 
 
 class VoidForm(Form):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[
+        DataRequired(message=_l("Please give a reason.")), Length(max=200)])

@@ -189,16 +189,48 @@ def test_signals_and_voiding(admin, competition, now):
     assert 'data-kind="fast"' in page.text
     assert 'data-kind="shared_device"' in page.text and 'data-kind="shared_ip"' in page.text
     assert 'data-kind="copied"' in page.text
-    response = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
-        "csrf_token": csrf_token(page.text), "reason": "答题过快"})
+    void_page = f"/admin/competitions/attempts/{fast.id}/void"
+    assert f'href="{void_page}"' in page.text
+    assert '/void" class=' not in page.text and 'name="reason"' not in page.text, \
+        "no one-tap voiding from the list"
+    confirm = admin.get(void_page)
+    assert confirm.status_code == 200 and 'data-test="confirm-void"' in confirm.text
+    missing_reason = admin.post(void_page, data={"csrf_token": csrf_token(confirm.text),
+                                                 "reason": ""})
+    assert missing_reason.status_code == 400 and "请填写原因" in missing_reason.text
+    no_token = admin.post(void_page, data={"reason": "答题过快"})
+    assert no_token.status_code == 400
+    db.session.refresh(fast)
+    assert fast.status == "finished"
+    response = admin.post(void_page, data={"csrf_token": csrf_token(confirm.text),
+                                           "reason": "答题过快"})
     assert response.status_code == 302
     db.session.refresh(fast)
     assert fast.status == "voided" and fast.void_reason == "答题过快"
     board = admin.get(f"/admin/competitions/{competition.id}/board")
     assert ">a*<" not in board.text and ">b*<" in board.text
-    missing_reason = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
-        "csrf_token": csrf_token(page.text), "reason": ""}, follow_redirects=True)
-    assert "请填写原因" in missing_reason.text
+    again = admin.get(void_page)
+    assert 'data-test="void-form"' not in again.text and "答题过快" in again.text
+
+
+def test_the_attempts_list_comes_in_pages_and_can_show_only_flagged(admin, competition, now):
+    from quizapp.competitions.admin_services import ATTEMPTS_PER_PAGE, attempts_page
+
+    fast = _finished_attempt(competition, "fast", fast=True)
+    for index in range(ATTEMPTS_PER_PAGE + 4):
+        _finished_attempt(competition, f"p{index}")
+    path = f"/admin/competitions/{competition.id}/attempts"
+    first = admin.get(path).text
+    assert first.count('data-test="void-') == ATTEMPTS_PER_PAGE
+    assert f'href="{path}?page=2"' in first
+    second = admin.get(f"{path}?page=2").text
+    assert second.count('data-test="void-') == 5
+    assert f'data-test="void-{fast.id}"' in second, "the oldest attempt is on the last page"
+    flagged = admin.get(f"{path}?flagged=1").text  # one shared device: all are flagged
+    assert f"{path}?page=2&amp;flagged=1" in flagged
+    assert f'data-test="void-{fast.id}"' in admin.get(f"{path}?flagged=1&page=2").text
+    rows, where = attempts_page(competition, 1, {fast.id})
+    assert rows == [fast] and where.total == 1
 
 
 def test_exports_report_attempts_and_participation(admin, competition, township, now):

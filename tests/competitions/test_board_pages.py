@@ -2,7 +2,6 @@
 one's own row (and township, organisation) in context."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
