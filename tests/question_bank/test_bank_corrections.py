@@ -211,3 +211,10 @@ def test_export_leaves_drafts_out(people, bank_dir, runner):
     result = runner.invoke(args=["questions", "export-bank", "--dir", str(bank_dir)])
     assert "health-0002: a draft waits for review" in result.output
     assert (bank_dir / "health.yaml").read_text(encoding="utf-8") == before
+
+
+def test_without_script_the_form_shows_every_types_fields_under_headings(admin):
+    page = admin.get("/admin/questions/new").text
+    assert 'data-test="choice-fields"' in page and 'data-test="true-false-fields"' in page
+    assert "单选题和多选题填写" in page and "判断题填写" in page
+    assert ' hidden' not in page.split('data-question-form')[1].split("</form>")[0]
