@@ -52,6 +52,7 @@ from question_bank.schema import (
 )
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
+from quizapp.shared.paging import paging
 
 EDITABLE_STATUSES = ("draft", "reviewed")
 
@@ -334,11 +335,10 @@ class QuestionPage:
 def list_questions(filters: QuestionFilter, page: int, per_page: int) -> QuestionPage:
     """The ``page``-th page (clamped to 1 … the last) of the questions matching ``filters``."""
     query = question_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return QuestionPage(rows=list(rows), page=page, pages=pages, total=total)
+    where = paging(db.session.scalar(select(func.count()).select_from(query.subquery())),
+                   page, per_page)
+    rows = db.session.execute(query.limit(per_page).offset(where.offset)).all()
+    return QuestionPage(rows=list(rows), page=where.page, pages=where.pages, total=where.total)
 
 
 def get_question(question_id: int) -> Question | None:
