@@ -6,7 +6,7 @@ from quizapp import spreadsheets
 from quizapp.access import roles_required
 from quizapp.competitions import admin_bp, admin_services, board_page
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
-from quizapp.competitions.labels import signal_name, signal_reason
+from quizapp.competitions.labels import SIGNAL_NAMES, signal_name, signal_reason
 from quizapp.competitions.pool import pool_summary
 from quizapp.competitions.routes import board_request
 from quizapp.engine.attempts import close_overdue, void_attempt
@@ -145,8 +145,14 @@ def attempts(competition_id: int):
     rows, where = admin_services.attempts_page(
         competition, request.args.get("page", type=db_int),
         flagged_ids if only_flagged else None)
+    kind = request.args.get("kind", "")
+    signals_shown, signals_where = admin_services.signals_page(
+        flagged, kind, request.args.get("spage", type=db_int))
     return render_template("competitions/admin_attempts.html", competition=competition,
-                           flagged=flagged, signal_name=signal_name, signal_reason=signal_reason,
+                           flagged=signals_shown, signals_paging=signals_where,
+                           signal_counts=admin_services.signal_counts(flagged), kind=kind,
+                           signal_name=signal_name, signal_reason=signal_reason,
+                           signal_names=SIGNAL_NAMES,
                            flagged_ids=flagged_ids, attempts=rows, paging=where,
                            only_flagged=only_flagged)
 

@@ -98,6 +98,26 @@ def signals_for_review(competition: Competition) -> list[FlaggedAttempts]:
             for s in found]
 
 
+SIGNALS_PER_PAGE = 20
+
+
+def signal_counts(flagged: list[FlaggedAttempts]) -> dict[str, int]:
+    """How many signals of each kind, in the order of :data:`signals.SIGNAL_KINDS`."""
+    counts = {kind: 0 for kind in signals.SIGNAL_KINDS}
+    for item in flagged:
+        counts[item.signal.kind] = counts.get(item.signal.kind, 0) + 1
+    return {kind: count for kind, count in counts.items() if count}
+
+
+def signals_page(flagged: list[FlaggedAttempts], kind: str, page: int | None
+                 ) -> tuple[list[FlaggedAttempts], Paging]:
+    """One page of the signals (of ``kind`` only, when it is one)."""
+    if kind in signals.SIGNAL_KINDS:
+        flagged = [f for f in flagged if f.signal.kind == kind]
+    where = paging(len(flagged), page, SIGNALS_PER_PAGE)
+    return flagged[where.offset:where.offset + SIGNALS_PER_PAGE], where
+
+
 def form_to_competition(form, competition: Competition) -> Competition:
     """Copy a validated CompetitionForm onto ``competition`` and save it, drawing its
     question pool when it has none or a setting the pool depends on changed (see

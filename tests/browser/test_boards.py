@@ -71,7 +71,7 @@ def test_my_row_in_context_then_my_page(phone, live_server, board_competition):
     phone.click("[data-test=my-page]")
     expect(phone.locator("[data-test=board] tr.me")).to_contain_text("33")
     expect(phone.locator("[data-test=around]")).to_have_count(0)
-    expect(phone.locator("[data-test=pager] strong")).to_have_text("2")
+    expect(phone.locator("[data-test=pager-page] strong")).to_have_text("2")
     phone.get_by_role("link", name="1", exact=True).click()
     expect(phone.locator("[data-test=board] tbody tr").first).to_contain_text("参***0")
 

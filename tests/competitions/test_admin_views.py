@@ -227,7 +227,7 @@ def test_the_attempts_list_comes_in_pages_and_can_show_only_flagged(admin, compe
     assert second.count('data-test="void-') == 5
     assert f'data-test="void-{fast.id}"' in second, "the oldest attempt is on the last page"
     flagged = admin.get(f"{path}?flagged=1").text  # one shared device: all are flagged
-    assert f"{path}?page=2&amp;flagged=1" in flagged
+    assert f"{path}?flagged=1&amp;page=2" in flagged
     assert f'data-test="void-{fast.id}"' in admin.get(f"{path}?flagged=1&page=2").text
     rows, where = attempts_page(competition, 1, {fast.id})
     assert rows == [fast] and where.total == 1
@@ -260,3 +260,26 @@ def test_exports_never_carry_a_formula_typed_as_a_name(admin, competition, now):
         f"/admin/competitions/{competition.id}/export.xlsx").data))
     cell = workbook["attempts"]["D2"]
     assert cell.data_type == "s" and cell.value == attempt.participant.name
+
+
+def test_signals_are_listed_by_kind_a_page_at_a_time():
+    from quizapp.competitions.admin_services import (
+        SIGNALS_PER_PAGE,
+        FlaggedAttempts,
+        signal_counts,
+        signals_page,
+    )
+    from quizapp.engine.signals import Signal
+
+    flagged = [FlaggedAttempts(Signal("fast", (i,)), [(i, "x")]) for i in range(2)] + \
+        [FlaggedAttempts(Signal("copied", (i, i + 1)), []) for i in range(10, 35)]
+    assert SIGNALS_PER_PAGE == 20
+    assert signal_counts(flagged) == {"fast": 2, "copied": 25}
+    first, where = signals_page(flagged, "", None)
+    assert len(first) == 20 and (where.total, where.pages) == (27, 2)
+    copied, where = signals_page(flagged, "copied", 2)
+    assert [f.signal.attempt_ids[0] for f in copied] == list(range(30, 35)) and where.page == 2
+    fast, _ = signals_page(flagged, "fast", 9)
+    assert [f.signal.kind for f in fast] == ["fast", "fast"]
+    everything, _ = signals_page(flagged, "bogus", 1)
+    assert len(everything) == 20

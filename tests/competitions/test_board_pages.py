@@ -80,8 +80,8 @@ def test_the_people_board_comes_in_pages(client, competition, now):
     _ranked_people(competition, now, 60)
     first = client.get("/competitions/test-cup/board").text
     assert _ranks(first) == list(range(1, board_page.PER_PAGE + 1))
-    assert 'href="/competitions/test-cup/board?page=2&amp;view=people"' in first
-    assert 'href="/competitions/test-cup/board?page=3&amp;view=people"' in first
+    assert 'href="/competitions/test-cup/board?view=people&amp;page=2"' in first
+    assert 'href="/competitions/test-cup/board?view=people&amp;page=3"' in first
     last = client.get("/competitions/test-cup/board?page=3").text
     assert _ranks(last) == list(range(51, 61))
     assert '<strong aria-current="page">3</strong>' in last

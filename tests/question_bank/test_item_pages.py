@@ -38,7 +38,7 @@ def test_the_item_list_comes_in_pages(admin, answered):
     assert PER_PAGE == 50
     first = admin.get("/admin/questions/items").text
     assert len(_listed(first)) == 50 and "60 道题目" in first
-    assert 'href="/admin/questions/items?page=2&amp;source=quiz&amp;sort=flag"' in first
+    assert 'href="/admin/questions/items?source=quiz&amp;sort=flag&amp;page=2"' in first
     second = admin.get("/admin/questions/items?page=2").text
     assert len(_listed(second)) == 10
     assert set(_listed(first)) | set(_listed(second)) == {v.id for v in answered}
