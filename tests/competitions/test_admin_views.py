@@ -283,3 +283,17 @@ def test_signals_are_listed_by_kind_a_page_at_a_time():
     assert [f.signal.kind for f in fast] == ["fast", "fast"]
     everything, _ = signals_page(flagged, "bogus", 1)
     assert len(everything) == 20
+
+
+def test_boards_mask_names_unless_the_form_says_full(admin, bank, now):
+    page = admin.get("/admin/competitions/new").text
+    assert re.search(r'<option selected value="masked">', page), "masked by default"
+    assert _save(admin, "/admin/competitions/new", now).status_code == 302
+    competition = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
+    assert competition.board_names == "masked"
+    edit = f"/admin/competitions/{competition.id}/edit"
+    assert _save(admin, edit, now, board_names="full").status_code == 302
+    db.session.expire_all()
+    assert competition.board_names == "full"
+    assert 'selected value="full"' in admin.get(edit).text
+    assert _save(admin, edit, now, board_names="everything").status_code == 200  # refused
