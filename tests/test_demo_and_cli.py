@@ -12,7 +12,7 @@ def test_demo_loader_twice_leaves_the_same_rows(app, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     counts = _row_counts()
-    assert counts["users"] == 11 and counts["townships"] == 17  # 7 of them interviewers
+    assert counts["users"] == 12 and counts["townships"] == 17  # 7 interviewers, 2 admins
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
     assert _row_counts() == counts

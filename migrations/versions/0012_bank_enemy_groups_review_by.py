@@ -1,6 +1,6 @@
 """questions: enemy groups and review-by date
 
-Revision ID: 0012_bank
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-01
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_bank'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

@@ -4,13 +4,13 @@ from flask_login import current_user
 
 from quizapp import spreadsheets
 from quizapp.access import roles_required
-from quizapp.competitions import admin_bp, admin_services
+from quizapp.competitions import admin_bp, admin_services, board_page
 from quizapp.competitions.forms import CompetitionForm, RoundForm, VoidForm
-from quizapp.competitions.labels import signal_name, signal_reason
+from quizapp.competitions.labels import SIGNAL_NAMES, signal_name, signal_reason
 from quizapp.competitions.pool import pool_summary
 from quizapp.competitions.routes import board_request
-from quizapp.engine import boards
 from quizapp.engine.attempts import close_overdue, void_attempt
+from quizapp.inputs import db_int
 from quizapp.models import Competition
 from quizapp.models.questions import TOPICS
 from quizapp.timezone import to_local
@@ -128,10 +128,11 @@ def add_round(competition_id: int):
 def board(competition_id: int):
     competition = _competition_or_404(competition_id)
     close_overdue(competition_id=competition.id)
-    view, round_id = board_request(competition)
-    rows = boards.board_rows(competition, view, round_id, people_limit=500)
-    return render_template("competitions/board.html", competition=competition, rows=rows,
-                           view=view, round_id=round_id, me=None, admin_view=True)
+    view, round_id, page = board_request(competition)
+    return render_template(
+        "competitions/board.html", competition=competition, admin_view=True,
+        board=board_page.build(competition, view, round_id, page, None,
+                               per_page=board_page.ADMIN_PER_PAGE))
 
 
 @admin_bp.route("/<int:competition_id>/attempts")
@@ -139,26 +140,44 @@ def board(competition_id: int):
 def attempts(competition_id: int):
     competition = _competition_or_404(competition_id)
     flagged = admin_services.signals_for_review(competition)
+    flagged_ids = {a for f in flagged for a in f.signal.attempt_ids}
+    only_flagged = request.args.get("flagged") == "1"
+    rows, where = admin_services.attempts_page(
+        competition, request.args.get("page", type=db_int),
+        flagged_ids if only_flagged else None)
+    kind = request.args.get("kind", "")
+    signals_shown, signals_where = admin_services.signals_page(
+        flagged, kind, request.args.get("spage", type=db_int))
     return render_template("competitions/admin_attempts.html", competition=competition,
-                           flagged=flagged, signal_name=signal_name, signal_reason=signal_reason,
-                           flagged_ids={a for f in flagged for a in f.signal.attempt_ids},
-                           attempts=admin_services.recent_attempts(competition),
-                           void_form=VoidForm())
+                           flagged=signals_shown, signals_paging=signals_where,
+                           signal_counts=admin_services.signal_counts(flagged), kind=kind,
+                           signal_name=signal_name, signal_reason=signal_reason,
+                           signal_names=SIGNAL_NAMES,
+                           flagged_ids=flagged_ids, attempts=rows, paging=where,
+                           only_flagged=only_flagged)
 
 
-@admin_bp.route("/attempts/<int:attempt_id>/void", methods=["POST"])
+@admin_bp.route("/attempts/<int:attempt_id>/void", methods=["GET", "POST"])
 @admin_only
 def void(attempt_id: int):
+    """Voiding is two steps: this page shows the attempt and asks for a reason; only its own
+    form (POST, with the CSRF token) voids."""
     attempt = admin_services.competition_attempt(attempt_id)
     if attempt is None:
         abort(404)
     form = VoidForm()
-    if form.validate_on_submit():
+    if attempt.status != "voided" and form.validate_on_submit():
         void_attempt(attempt, form.reason.data, current_user.id)
         flash(_("Attempt voided."))
-    else:
-        flash(_("Please give a reason."))
-    return redirect(url_for("competition_admin.attempts", competition_id=attempt.competition_id))
+        return redirect(url_for("competition_admin.attempts",
+                                competition_id=attempt.competition_id))
+    if request.method == "POST" and "csrf_token" in form.errors:
+        abort(400)
+    competition = attempt.competition
+    return render_template(
+        "competitions/admin_void.html", competition=competition, attempt=attempt, form=form,
+        signals=admin_services.signals_of(competition, attempt.id), signal_name=signal_name,
+        signal_reason=signal_reason), 400 if request.method == "POST" else 200
 
 
 @admin_bp.route("/<int:competition_id>/export.<fmt>")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.competitions import pool
@@ -14,6 +14,7 @@ from quizapp.engine import boards, signals
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Participant, Round
 from quizapp.models.questions import TOPICS, groups_to_mask, mask_to_groups
+from quizapp.shared.paging import Paging, paging
 from quizapp.timezone import from_local, to_local
 
 
@@ -54,12 +55,27 @@ def competition_attempt(attempt_id: int) -> Attempt | None:
     return attempt if attempt is not None and attempt.competition_id is not None else None
 
 
-def recent_attempts(competition: Competition, limit: int = 200) -> list[Attempt]:
-    """The latest attempts, with their participants, for review."""
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.competition_id == competition.id)
-        .options(selectinload(Attempt.participant))
-        .order_by(Attempt.id.desc()).limit(limit)))
+ATTEMPTS_PER_PAGE = 50
+
+
+def attempts_page(competition: Competition, page: int | None,
+                  only: set[int] | None = None) -> tuple[list[Attempt], Paging]:
+    """One page of a competition's attempts, the latest first, with their participants, for
+    review; ``only`` keeps just those attempt ids (e.g. the flagged ones)."""
+    conditions = [Attempt.competition_id == competition.id]
+    if only is not None:
+        conditions.append(Attempt.id.in_(only or {0}))
+    total = db.session.scalar(select(func.count(Attempt.id)).where(*conditions)) or 0
+    where = paging(total, page, ATTEMPTS_PER_PAGE)
+    rows = list(db.session.scalars(
+        select(Attempt).where(*conditions).options(selectinload(Attempt.participant))
+        .order_by(Attempt.id.desc()).limit(ATTEMPTS_PER_PAGE).offset(where.offset)))
+    return rows, where
+
+
+def signals_of(competition: Competition, attempt_id: int) -> list[signals.Signal]:
+    """The cheating signals of a competition that name this attempt."""
+    return [s for s in signals.all_signals(competition.id) if attempt_id in s.attempt_ids]
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,26 @@ def signals_for_review(competition: Competition) -> list[FlaggedAttempts]:
         .where(Attempt.id.in_(ids))).all()) if ids else {}
     return [FlaggedAttempts(s, [(a, names.get(a) or f"#{a}") for a in s.attempt_ids])
             for s in found]
+
+
+SIGNALS_PER_PAGE = 20
+
+
+def signal_counts(flagged: list[FlaggedAttempts]) -> dict[str, int]:
+    """How many signals of each kind, in the order of :data:`signals.SIGNAL_KINDS`."""
+    counts = {kind: 0 for kind in signals.SIGNAL_KINDS}
+    for item in flagged:
+        counts[item.signal.kind] = counts.get(item.signal.kind, 0) + 1
+    return {kind: count for kind, count in counts.items() if count}
+
+
+def signals_page(flagged: list[FlaggedAttempts], kind: str, page: int | None
+                 ) -> tuple[list[FlaggedAttempts], Paging]:
+    """One page of the signals (of ``kind`` only, when it is one)."""
+    if kind in signals.SIGNAL_KINDS:
+        flagged = [f for f in flagged if f.signal.kind == kind]
+    where = paging(len(flagged), page, SIGNALS_PER_PAGE)
+    return flagged[where.offset:where.offset + SIGNALS_PER_PAGE], where
 
 
 def form_to_competition(form, competition: Competition) -> Competition:
@@ -124,6 +160,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
     competition.points_per_correct = form.points_per_correct.data
     competition.reveal = form.reveal.data
     competition.published = form.published.data
+    competition.board_names = form.board_names.data
     competition.pool_size = form.pool_size.data
     db.session.add(competition)
     try:
@@ -133,6 +170,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
         params = {} if error.available is None else {"available": error.available}
         raise CompetitionFormError("pool_size", f"pool_{error.code}", **params) from None
     db.session.commit()
+    boards.forget(competition.id)  # the boards' names follow board_names at once
     return competition
 
 
@@ -140,7 +178,7 @@ def competition_to_form(competition: Competition, form) -> None:
     """Fill a CompetitionForm from a saved competition (for editing)."""
     for name in ("title", "slug", "description", "rules_text", "question_count",
                  "seconds_per_question", "seconds_per_attempt", "attempts_per_day", "counting",
-                 "points_per_correct", "reveal", "published", "pool_size"):
+                 "points_per_correct", "reveal", "published", "pool_size", "board_names"):
         getattr(form, name).data = getattr(competition, name)
     form.audience.data = mask_to_groups(competition.audience_mask)
     form.starts_at.data = to_local(competition.starts_at).replace(tzinfo=None)

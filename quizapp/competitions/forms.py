@@ -84,6 +84,12 @@ class CompetitionForm(Form):
         (("after_window", _l("After the competition closes")),
          ("after_attempt", _l("After each attempt")),
          ("after_item", _l("After each question")))))
+    board_names = SelectField(
+        _l("Names on the boards"), default="masked",
+        description=_l("Masked names keep the first and the last character (张*明), as "
+                       "Chinese contests publish them. Full names only when every participant "
+                       "has agreed to it."),
+        choices=choices((("masked", _l("Masked (张*明)")), ("full", _l("Full names")))))
     published = BooleanField(_l("Published"))
 
 
@@ -96,4 +102,5 @@ class RoundForm(Form):
 
 
 class VoidForm(Form):
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)])
+    reason = StringField(_l("Reason"), validators=[
+        DataRequired(message=_l("Please give a reason.")), Length(max=200)])

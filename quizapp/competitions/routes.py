@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import login_required, public
-from quizapp.competitions import bp, services
+from quizapp.competitions import board_page, bp, services
 from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
 from quizapp.engine import boards, clock
@@ -74,15 +74,16 @@ def _attempt_or_404(token: str):
     return attempt
 
 
-def board_request(competition) -> tuple[str, int | None]:
-    """The board view and round asked for in the query string (404 for a foreign round)."""
+def board_request(competition) -> tuple[str, int | None, int | None]:
+    """The board view, round and page asked for in the query string (404 for a foreign
+    round; a page out of range is clamped)."""
     view = request.args.get("view", "people")
     if view not in boards.BOARD_VIEWS:
         view = "people"
     round_id = request.args.get("round", type=db_int)
     if round_id is not None and round_id not in {r.id for r in competition.rounds}:
         abort(404)
-    return view, round_id
+    return view, round_id, request.args.get("page", type=db_int)
 
 
 def _registration_form(competition) -> RegistrationForm:
@@ -267,9 +268,8 @@ def certificate(token: str):
 def board(slug: str):
     competition = _network_or_404(slug)
     close_overdue(competition_id=competition.id)
-    view, round_id = board_request(competition)
+    view, round_id, page = board_request(competition)
     participant = services.find_participant(competition, _user_id(), device_id())
-    rows = boards.board_rows(competition, view, round_id)
-    me = participant and boards.rank_of(competition, participant.id, round_id)
-    return render_template("competitions/board.html", competition=competition, rows=rows,
-                           view=view, round_id=round_id, me=me, admin_view=False)
+    return render_template(
+        "competitions/board.html", competition=competition, admin_view=False,
+        board=board_page.build(competition, view, round_id, page, participant))

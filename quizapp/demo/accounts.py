@@ -22,6 +22,8 @@ from quizapp.reference_data import seed_townships
 
 DEMO_ACCOUNTS = [
     ("admin", "管理员", ["admin"]),
+    # A second administrator: a question corrected by one is reviewed by the other.
+    ("reviewer", "审核员", ["admin"]),
     ("statistician", "统计员", ["statistician"]),
     ("teacher", "王老师", ["teacher"]),
     ("interviewer", "调查员小李", ["interviewer"]),

@@ -6,6 +6,9 @@ Rules:
   the shorter total time, then the earlier finish; with ``"last"`` the latest finished.
 - Individuals rank by score (higher first), then total time (shorter first), then finish time
   (earlier first).
+- Names are published masked (张*明, :func:`quizapp.shared.names.mask_name`) unless the
+  competition's ``board_names`` is ``"full"``: every name this module returns is the published
+  one, so no page or export built on it can show more.
 - Townships and organisations: participants (people with a counted attempt), person-times
   (all scored attempts), participation per 10,000 residents where the population is known,
   mean counted score, and the share of participants whose counted score is perfect.
@@ -27,8 +30,16 @@ from sqlalchemy import and_, case, func, or_, select
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Organisation, Participant, Township
 from quizapp.models.attempts import SCORED_STATUSES
+from quizapp.shared.names import mask_name
 
 CACHE_SECONDS = 5.0
+
+
+def published_name(competition: Competition, name: str | None, participant_id: int) -> str:
+    """A participant's name as the competition's boards publish it (``#id`` without one)."""
+    if not (name or "").strip():
+        return f"#{participant_id}"
+    return name if competition.board_names == "full" else mask_name(name)
 
 
 @dataclass(frozen=True)
@@ -102,28 +113,46 @@ def counted_attempts(competition: Competition, round_id: int | None = None):
     return select(ranked).where(ranked.c.pick == 1).subquery()
 
 
+def _board_order(columns) -> list:
+    return [columns.score.desc(), columns.duration_ms.asc(), columns.finished_at.asc(),
+            columns.participant_id.asc()]
+
+
 def individual_board(competition: Competition, round_id: int | None = None,
-                     limit: int = 100) -> list[PersonRow]:
-    """The top ``limit`` participants (ranked first, names joined for those rows only)."""
+                     limit: int = 100, offset: int = 0) -> list[PersonRow]:
+    """``limit`` participants from rank ``offset + 1`` on (cached briefly; see
+    :func:`ranked_rows`)."""
+    return _cached((competition.id, round_id, "people", limit, offset),
+                   lambda: ranked_rows(competition, round_id, limit, offset))
+
+
+def ranked_rows(competition: Competition, round_id: int | None = None, limit: int = 100,
+                offset: int = 0) -> list[PersonRow]:
+    """``limit`` participants from rank ``offset + 1`` on, read now (ranked first, names
+    joined for those rows only)."""
+    counted = counted_attempts(competition, round_id)
+    top = (select(counted).order_by(*_board_order(counted.c))
+           .limit(limit).offset(offset).subquery())
+    query = (
+        select(top.c.participant_id, Participant.name, Township.name, Organisation.name,
+               top.c.score, top.c.duration_ms, top.c.finished_at)
+        .join(Participant, Participant.id == top.c.participant_id)
+        .outerjoin(Township, Township.id == Participant.township_id)
+        .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+        .order_by(*_board_order(top.c)))
+    return [PersonRow(rank, pid, published_name(competition, name, pid), township,
+                      organisation, score, duration or 0, finished)
+            for rank, (pid, name, township, organisation, score, duration, finished)
+            in enumerate(db.session.execute(query), start=offset + 1)]
+
+
+def participant_count(competition: Competition, round_id: int | None = None) -> int:
+    """How many participants have a scored attempt (the people board's length)."""
     def compute():
-        counted = counted_attempts(competition, round_id)
-        top = (select(counted)
-               .order_by(counted.c.score.desc(), counted.c.duration_ms.asc(),
-                         counted.c.finished_at.asc(), counted.c.participant_id.asc())
-               .limit(limit).subquery())
-        query = (
-            select(top.c.participant_id, Participant.name, Township.name, Organisation.name,
-                   top.c.score, top.c.duration_ms, top.c.finished_at)
-            .join(Participant, Participant.id == top.c.participant_id)
-            .outerjoin(Township, Township.id == Participant.township_id)
-            .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-            .order_by(top.c.score.desc(), top.c.duration_ms.asc(), top.c.finished_at.asc(),
-                      top.c.participant_id.asc()))
-        return [PersonRow(rank, pid, name or f"#{pid}", township, organisation, score,
-                          duration or 0, finished)
-                for rank, (pid, name, township, organisation, score, duration, finished)
-                in enumerate(db.session.execute(query), start=1)]
-    return _cached((competition.id, round_id, "people", limit), compute)
+        return db.session.scalar(
+            select(func.count(func.distinct(Attempt.participant_id)))
+            .where(*_scored(competition, round_id))) or 0
+    return _cached((competition.id, round_id, "count"), compute)
 
 
 def _beats(score, duration, finished, participant_id, columns):
@@ -162,7 +191,8 @@ def rank_of(competition: Competition, participant_id: int,
             select(func.count()).select_from(counted)
             .where(_beats(score, duration, finished, participant_id, counted.c)))
     participant = db.session.get(Participant, participant_id)
-    return PersonRow(ahead + 1, participant_id, participant.display_name,
+    return PersonRow(ahead + 1, participant_id,
+                     published_name(competition, participant.name, participant_id),
                      participant.township.name if participant.township else None,
                      participant.organisation.name if participant.organisation else None,
                      score, duration or 0, finished)
@@ -215,12 +245,3 @@ def group_board(competition: Competition, by: str, round_id: int | None = None
 
 
 BOARD_VIEWS = ("people", "township", "organisation")
-
-
-def board_rows(competition: Competition, view: str, round_id: int | None,
-               people_limit: int = 100) -> list[PersonRow] | list[GroupRow]:
-    """The rows of one board view: ``people``, ``township`` or ``organisation``."""
-    if view == "people":
-        return individual_board(competition, round_id, limit=people_limit)
-    return group_board(competition, view, round_id)
-

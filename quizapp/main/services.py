@@ -32,6 +32,7 @@ def _sections() -> list[tuple[str, str, str]]:
 
 def home_sections(roles: set[str]) -> list[Section]:
     """The sections a visitor with ``roles`` sees, each with its role's registered links;
-    admins see every section."""
-    return [Section(role, title, summary, links_for(role))
-            for role, title, summary in _sections() if "admin" in roles or role in roles]
+    admins see every section, their own shortcuts first."""
+    sections = [Section(role, title, summary, links_for(role))
+                for role, title, summary in _sections() if "admin" in roles or role in roles]
+    return sorted(sections, key=lambda s: s.role != "admin")

@@ -22,6 +22,9 @@ COUNTING_RULES = ("best", "last")
 # only once the competition has closed (the default: it keeps the pool's key secret while open).
 REVEAL_RULES = ("after_item", "after_attempt", "after_window")
 DEFAULT_POOL_SIZE = 100
+# How the boards publish participants' names: masked as Chinese contests do (张*明), or in full
+# when the competition says so (e.g. a contest among named officials).
+BOARD_NAME_RULES = ("masked", "full")
 
 
 class Competition(db.Model):
@@ -53,6 +56,8 @@ class Competition(db.Model):
     pool_size: Mapped[int] = mapped_column(default=DEFAULT_POOL_SIZE)
     pool_seed: Mapped[int | None] = mapped_column(BigInteger, default=None)  # None: not drawn
     published: Mapped[bool] = mapped_column(default=False)
+    board_names: Mapped[str] = mapped_column(String(8), default="masked",
+                                             server_default="masked")
     kind: Mapped[str] = mapped_column(String(12), default="network", server_default="network")
     # Homework contests: the set played (its questions are the pool), the school whose classes
     # take part, the teacher who opened it, and one attempt per student.

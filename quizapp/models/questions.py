@@ -52,6 +52,12 @@ class Question(db.Model):
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_versions.id", use_alter=True, ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A bank question as the YAML files last loaded it (content hash, status, survey flag):
+    # ``flask questions load`` compares with it to tell a change made in the UI, which it
+    # never overwrites, from a change made in the files (quizapp.questions.services.sync_bank).
+    bank_content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    bank_status: Mapped[str | None] = mapped_column(String(10), default=None)
+    bank_survey: Mapped[bool | None] = mapped_column(default=None)
 
     versions: Mapped[list[QuestionVersion]] = relationship(
         back_populates="question", foreign_keys="QuestionVersion.question_id",
@@ -101,6 +107,15 @@ class QuestionVersion(db.Model):
     difficulty: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who wrote this version in the UI, who last changed its content there, and who marked it
+    # reviewed (all None for versions loaded from the bank files or imported from the command
+    # line). Neither writer may review or activate it: another person does.
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
     question: Mapped[Question] = relationship(
         back_populates="versions", foreign_keys=[question_id])

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from question_bank.schema import DIMENSIONS, GROUPS, STATUSES, TOPICS
 from quizapp.access import roles_required
@@ -70,7 +71,8 @@ def view(question_id: int):
     question = _question_or_404(question_id)
     return render_template("questions/view.html", question=question,
                            versions=sorted(question.versions, key=lambda v: -v.version),
-                           pending=services.pending_version(question), action_form=ActionForm())
+                           pending=services.pending_version(question), action_form=ActionForm(),
+                           changed_here=services.changed_in_ui(question), wrote=services.wrote)
 
 
 # --- create and edit -----------------------------------------------------------------------
@@ -82,7 +84,7 @@ def new():
     if form.validate_on_submit():
         spec = form.spec(services.next_ui_code(form.topic.data), 1)
         if spec is not None:
-            question = services.create_question(spec)
+            question = services.create_question(spec, by_user_id=current_user.id)
             flash(_("Saved as a draft. Review it, then activate it."))
             return redirect(url_for("questions.view", question_id=question.id))
     return render_template("questions/form.html", form=form, question=None)
@@ -92,18 +94,18 @@ def new():
 @admin_only
 def edit(question_id: int):
     question = _question_or_404(question_id)
-    if question.source != "ui":
-        flash(_("This question comes from the bank files; change it there and load them again."))
-        return redirect(url_for("questions.view", question_id=question.id))
     latest = services.pending_version(question) or question.current
     form = QuestionForm()
+    if question.source == "bank":
+        form.keep_topic(latest.topic)  # a bank question's id names its topic
     if request.method == "GET":
         form.fill(latest, question.survey_reserved)
     if form.validate_on_submit():
         spec = form.spec(question.code, latest.version)
         if spec is not None:
-            version = services.save_edit(question, spec)
-            services.set_survey_reserved(question, spec.survey)
+            version = services.save_edit(question, spec, by_user_id=current_user.id)
+            if spec.survey != question.survey_reserved:
+                services.set_survey_reserved(question, spec.survey)
             if version.id != question.current_version_id:
                 flash(_("Saved as a new draft version; the current version stays in use until "
                         "the new one is reviewed and activated."))
@@ -115,28 +117,32 @@ def edit(question_id: int):
 
 # --- review steps ------------------------------------------------------------------------------
 
+STEP_REFUSALS = {
+    "own_edit": lambda: _("You wrote this version: another person reviews and activates it."),
+    "not_applicable": lambda: _("This step does not apply to this question."),
+}
+
+
 def _workflow(question_id: int, step) -> Response:
     question = _question_or_404(question_id)
     if ActionForm().validate_on_submit():
-        if services.take_step(question, step):
-            flash(_("Saved."))
-        else:
-            flash(_("This step does not apply to this question."))
+        refused = services.take_step(question, step)
+        flash(STEP_REFUSALS[refused]() if refused else _("Saved."))
     return redirect(url_for("questions.view", question_id=question_id))
 
 
 @bp.route("/<int:question_id>/versions/<int:version_id>/review", methods=["POST"])
 @reviewers
 def review(question_id: int, version_id: int):
-    return _workflow(question_id,
-                     lambda q: services.review(q, services.version_of(q, version_id)))
+    return _workflow(question_id, lambda q: services.review(
+        q, services.version_of(q, version_id), by_user_id=current_user.id))
 
 
 @bp.route("/<int:question_id>/versions/<int:version_id>/activate", methods=["POST"])
 @reviewers
 def activate(question_id: int, version_id: int):
-    return _workflow(question_id,
-                     lambda q: services.activate(q, services.version_of(q, version_id)))
+    return _workflow(question_id, lambda q: services.activate(
+        q, services.version_of(q, version_id), by_user_id=current_user.id))
 
 
 @bp.route("/<int:question_id>/retire", methods=["POST"])

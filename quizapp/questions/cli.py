@@ -1,5 +1,6 @@
-"""``flask questions load | import FILE [--dry-run] [--apply-statuses] | export FILE |
-difficulty [--min-answers N] [--all] [--apply]``."""
+"""``flask questions load [--dir DIR] | import FILE [--dry-run] [--apply-statuses] |
+export FILE | export-bank [--dir DIR] [--dry-run] | difficulty [--min-answers N] [--all]
+[--apply]``."""
 
 from __future__ import annotations
 
@@ -11,19 +12,59 @@ import click
 from question_bank.loader import QUESTIONS_DIR
 from question_bank.rewrite import set_difficulty
 from question_bank.tabular import TableError, read_table
-from quizapp.questions import bp, difficulty, services, transfer
+from question_bank.writer import WriteError
+from quizapp.questions import bank_export, bp, difficulty, services, transfer
+
+BANK_DIR = click.option("--dir", "directory", type=click.Path(
+    exists=True, file_okay=False, path_type=Path), default=QUESTIONS_DIR, show_default=True,
+    help="the folder of <topic>.yaml files")
 
 
 @bp.cli.command("load")
-def load_command() -> None:
-    """Load the bank's YAML files into the database (idempotent)."""
+@BANK_DIR
+def load_command(directory: Path) -> None:
+    """Load the bank's YAML files into the database (idempotent).
+
+    A question corrected in the UI is never overwritten: when the files changed it too, it is
+    skipped and reported, and the command exits with status 1.
+    """
     try:
-        summary = services.sync_bank()
+        summary = services.sync_bank(directory)
     except services.BankError as error:
         for issue in error.issues:
             click.echo(str(issue), err=True)
         raise click.ClickException("the bank has errors; nothing was loaded") from error
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+    for code in summary.ui_kept:
+        click.echo(f"{code}: corrected in the UI and not yet in the files; kept as the UI made "
+                   "it (flask questions export-bank writes it into the files)", err=True)
+    for code in summary.ui_conflicts:
+        click.echo(f"{code}: CONFLICT: changed in the files and in the UI since the last load; "
+                   "skipped, the UI's version stays in use. Resolve it by writing the UI's "
+                   "version into the files (flask questions export-bank) or by making the "
+                   "file agree with it, then load again.", err=True)
+    if summary.ui_conflicts:
+        raise SystemExit(1)
+
+
+@bp.cli.command("export-bank")
+@BANK_DIR
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+def export_bank_command(directory: Path, dry_run: bool) -> None:
+    """Write the UI's corrections of bank questions back into the YAML files."""
+    try:
+        report = bank_export.export_bank(directory, dry_run=dry_run)
+    except WriteError as error:
+        raise click.ClickException(f"nothing written: {error}") from error
+    for code, path in report.written.items():
+        click.echo(f"{'would write' if dry_run else 'wrote'} {code} to {path}")
+    for code in report.drafts_left:
+        click.echo(f"{code}: a draft waits for review; not exported until it is active",
+                   err=True)
+    if not report.written:
+        click.echo("no corrections to export")
+    elif not dry_run:
+        click.echo("run 'flask questions load' with these files to record them as loaded")
 
 
 @bp.cli.command("import")

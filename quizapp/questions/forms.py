@@ -99,6 +99,10 @@ class QuestionForm(Form):
             getattr(self, name).errors = [*getattr(self, name).errors, fault_text(issue)]
         return spec
 
+    def keep_topic(self, topic: str) -> None:
+        """Offer only ``topic`` (a bank question's id names its topic, so it cannot move)."""
+        self.topic.choices = [c for c in self.topic.choices if c.value == topic]
+
     def fill(self, version, survey_reserved: bool) -> None:
         """Show a stored version (and the question's survey flag) in the fields."""
         self.topic.data = version.topic

@@ -3,11 +3,14 @@
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from question_bank.schema import LETTERS
+from question_bank.schema import LETTERS, TOPICS
 from quizapp.access import roles_required
+from quizapp.inputs import db_int
 from quizapp.questions import bp, item_stats
+from quizapp.shared.paging import paging
 
 stats_roles = roles_required("admin", "statistician")
+PER_PAGE = 50
 
 
 def _source() -> str:
@@ -21,8 +24,18 @@ def items():
     source = _source()
     sort = request.args.get("sort", "flag")
     sort = sort if sort in item_stats.SORTS else "flag"
-    return render_template("questions/items.html", rows=item_stats.items_table(source, sort),
-                           source=source, sort=sort, min_answers=item_stats.MIN_ANSWERS)
+    flag = request.args.get("flag", "")
+    flag = flag if flag in ("any", *item_stats.FLAGS) else ""
+    topic = request.args.get("topic", "")
+    topic = topic if topic in TOPICS else ""
+    rows = item_stats.items_table(source, sort, flag, topic)
+    where = paging(len(rows), request.args.get("page", type=db_int), PER_PAGE)
+    args = {key: value for key, value in
+            (("source", source), ("sort", sort), ("flag", flag), ("topic", topic)) if value}
+    return render_template("questions/items.html",
+                           rows=rows[where.offset:where.offset + PER_PAGE], paging=where,
+                           source=source, sort=sort, flag=flag, topic=topic, args=args,
+                           min_answers=item_stats.MIN_ANSWERS)
 
 
 def _choice_chart(version, stat) -> dict | None:
@@ -40,7 +53,7 @@ def _choice_chart(version, stat) -> dict | None:
                   "marker": {"color": colours},
                   "hovertemplate": "%{x}: %{y}%<extra></extra>"}],
         "layout": {"yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
-                   "margin": {"t": 10, "r": 10, "b": 80, "l": 50}, "height": 320},
+                   "margin": {"t": 10, "r": 10, "b": 80, "l": 50}, "height": 260},
     }
 
 

@@ -186,19 +186,30 @@ SORTS = {
 }
 
 
-def items_table(source: str, sort: str) -> list[tuple[ItemStat, object]]:
+def items_table(source: str, sort: str, flag: str = "", topic: str = ""
+                ) -> list[tuple[ItemStat, object]]:
     """(statistics, question version) of every answered item in ``source``, sorted by ``sort``
-    (flagged first, then by discrimination; or by ``p``, ``r`` or number of answers)."""
+    (flagged first, then by discrimination; or by ``p``, ``r`` or number of answers).
+
+    ``flag`` keeps only items with that flag (``"any"``: with any flag); ``topic`` only the
+    items of that topic.
+    """
     from sqlalchemy.orm import selectinload
 
     from quizapp.models import QuestionVersion
 
     stats = item_stats_from_db(source)
+    if flag == "any":
+        stats = {k: v for k, v in stats.items() if v.flags}
+    elif flag in FLAGS:
+        stats = {k: v for k, v in stats.items() if flag in v.flags}
     if not stats:
         return []
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuestionVersion).where(QuestionVersion.id.in_(list(stats)))
-        .options(selectinload(QuestionVersion.question)))}
+    query = (select(QuestionVersion).where(QuestionVersion.id.in_(list(stats)))
+             .options(selectinload(QuestionVersion.question)))
+    if topic:
+        query = query.where(QuestionVersion.topic == topic)
+    versions = {v.id: v for v in db.session.scalars(query)}
     rows = [(stats[k], versions[k]) for k in stats if k in versions]
     rows.sort(key=SORTS[sort])
     return rows

@@ -15,9 +15,20 @@ Rules:
   active; otherwise (a draft edit of a live question) it waits for review and activation, and the
   live version keeps being drawn. Activating a version makes it current; the version it replaces
   is left exactly as it was.
-- Questions from the bank files (``source="bank"``) are owned by the files: ``sync_bank`` keeps
-  them equal to the files and the UI shows them read-only. Questions created in the UI or by
-  importing a spreadsheet are ``source="ui"`` and owned by the database.
+- Questions from the bank files (``source="bank"``) are loaded by ``sync_bank``; questions
+  created in the UI or by importing a spreadsheet are ``source="ui"``. Both are corrected in the
+  UI through the same draft → reviewed → active steps (a bank question keeps its topic: its id
+  names it).
+- **Another person reviews.** Whoever wrote a version, or last changed its content, may neither
+  mark it reviewed nor activate it (:func:`review`, :func:`activate`); versions loaded from the
+  files or imported on the command line have no writer.
+- **The UI's corrections are never silently overwritten by the files.** Each bank question
+  remembers the state the files last loaded (content hash, status, survey flag). When loading,
+  a question whose current state differs from that (it was corrected in the UI) or that has a
+  draft waiting keeps what the UI made: unchanged files leave it be (``ui_kept``), changed ones
+  are a conflict that is reported and skipped (``ui_conflicts``) until someone resolves it, by
+  writing the UI's version into the files (``flask questions export-bank``) or by editing either
+  side to agree. A file that agrees with the current version settles the question.
 """
 
 from __future__ import annotations
@@ -43,6 +54,7 @@ from question_bank.schema import (
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
 from quizapp.models.questions import format_enemy_groups
+from quizapp.shared.paging import paging
 
 EDITABLE_STATUSES = ("draft", "reviewed")
 
@@ -57,6 +69,10 @@ class BankError(ValueError):
 
 class WorkflowError(ValueError):
     """A review step that does not apply to the question in its present state."""
+
+
+class OwnEditError(WorkflowError):
+    """A review step refused because the person wrote the version: another person reviews."""
 
 
 # --- specs and versions ----------------------------------------------------------------------
@@ -134,6 +150,11 @@ class SyncSummary:
     retired_missing: list[str] = field(default_factory=list)
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)  # codes taken by UI questions
+    # Bank questions corrected in the UI: kept as the UI made them (the files did not change),
+    # in conflict (the files changed too: skipped, reported), settled (the files now agree).
+    ui_kept: list[str] = field(default_factory=list)
+    ui_conflicts: list[str] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -146,7 +167,32 @@ class SyncSummary:
                 "survey_flag_changed": len(self.flag_changed),
                 "metadata_changed": len(self.metadata_changed),
                 "retired_missing": len(self.retired_missing), "unchanged": self.unchanged,
-                "conflicts": self.conflicts}
+                "conflicts": self.conflicts, "ui_kept": self.ui_kept,
+                "ui_conflicts": self.ui_conflicts, "settled": self.settled}
+
+
+def _remember_files(question: Question, content_hash: str, status: str, survey: bool) -> None:
+    question.bank_content_hash = content_hash
+    question.bank_status = status
+    question.bank_survey = survey
+
+
+def _current_state(question: Question) -> tuple:
+    current = question.current
+    return (current.content_hash if current else None, current.status if current else None,
+            question.survey_reserved)
+
+
+def _loaded_state(question: Question) -> tuple:
+    return (question.bank_content_hash, question.bank_status, question.bank_survey)
+
+
+def changed_in_ui(question: Question) -> bool:
+    """Whether a bank question's current state differs from what the files last loaded (a
+    correction made in the UI, not yet in the files). A question loaded before the files'
+    state was recorded counts as unchanged."""
+    return (question.source == "bank" and question.bank_content_hash is not None
+            and _current_state(question) != _loaded_state(question))
 
 
 def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
@@ -157,9 +203,11 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
     one past the last, that becomes current; a changed status, survey flag, enemy groups or
     review-by date alone is updated in place; unchanged questions are not touched. A bank
     question no longer in the files has its current version retired. An id already used by a UI
-    question is reported, not overwritten. Any schema error, duplicate id or enemy group of one
-    question in the files raises :class:`BankError` before anything is written; warnings
-    (near-duplicate stems, reviews due) and the coverage floor do not block loading.
+    question is reported, not overwritten. A bank question corrected in the UI is never
+    overwritten (see the module's rules: kept, conflict or settled). Any schema error,
+    duplicate id or enemy group of one question in the files raises :class:`BankError` before
+    anything is written; warnings (near-duplicate stems, reviews due) and the coverage floor do
+    not block loading.
     """
     loaded = load_bank(directory)
     errors = loaded.errors + [i for i in duplicate_ids(loaded.specs) + lonely_enemy_groups(
@@ -178,11 +226,28 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
                                 review_by=spec.review_by)
             version = _new_version(question, spec, spec.status)
             question.current = version
+            _remember_files(question, spec.content_hash, spec.status, spec.survey)
             db.session.add(question)
             summary.added.append(spec.id)
             continue
         if question.source != "bank":
             summary.conflicts.append(spec.id)
+            continue
+        in_file = (spec.content_hash, spec.status, spec.survey)
+        if in_file == _current_state(question):
+            if _loaded_state(question) != in_file:
+                summary.settled.append(spec.id)  # the files now say what the UI made
+            _remember_files(question, *in_file)
+            summary.unchanged += 1
+            continue
+        if changed_in_ui(question) or pending_version(question) is not None:
+            if in_file == _loaded_state(question):
+                if changed_in_ui(question):
+                    summary.ui_kept.append(spec.id)
+                else:
+                    summary.unchanged += 1  # only a draft waits: nothing to load
+            else:
+                summary.ui_conflicts.append(spec.id)
             continue
         touched = False
         current = question.current
@@ -203,13 +268,18 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
             question.enemy_groups, question.review_by = enemies, spec.review_by
             summary.metadata_changed.append(spec.id)
             touched = True
+        _remember_files(question, *in_file)
         if not touched:
             summary.unchanged += 1
     in_files = {spec.id for spec in loaded.specs}
     for code, question in existing.items():
         if (question.source == "bank" and code not in in_files and question.current is not None
                 and question.current.status != "retired"):
+            if changed_in_ui(question) or pending_version(question) is not None:
+                summary.ui_conflicts.append(code)  # gone from the files, corrected in the UI
+                continue
             question.current.status = "retired"
+            question.bank_status = "retired"
             summary.retired_missing.append(code)
     db.session.commit()
     return summary
@@ -311,11 +381,10 @@ class QuestionPage:
 def list_questions(filters: QuestionFilter, page: int, per_page: int) -> QuestionPage:
     """The ``page``-th page (clamped to 1 … the last) of the questions matching ``filters``."""
     query = question_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return QuestionPage(rows=list(rows), page=page, pages=pages, total=total)
+    where = paging(db.session.scalar(select(func.count()).select_from(query.subquery())),
+                   page, per_page)
+    rows = db.session.execute(query.limit(per_page).offset(where.offset)).all()
+    return QuestionPage(rows=list(rows), page=where.page, pages=where.pages, total=where.total)
 
 
 def get_question(question_id: int) -> Question | None:
@@ -359,50 +428,71 @@ def next_ui_code(topic: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def create_question(spec: QuestionSpec) -> Question:
-    """A new UI question; its first version is a draft and is current (drawn only once active)."""
+def create_question(spec: QuestionSpec, by_user_id: int | None = None) -> Question:
+    """A new UI question; its first version is a draft and is current (drawn only once active).
+    ``by_user_id`` wrote it, so another person reviews it."""
     question = Question(code=spec.id or next_ui_code(spec.topic), source="ui",
                         survey_reserved=spec.survey)
-    question.current = _new_version(question, spec, "draft")
+    version = _new_version(question, spec, "draft")
+    version.author_id = version.editor_id = by_user_id
+    question.current = version
     db.session.add(question)
     db.session.commit()
     return question
 
 
-def save_edit(question: Question, spec: QuestionSpec, status: str = "draft") -> QuestionVersion:
+def save_edit(question: Question, spec: QuestionSpec, status: str = "draft",
+              by_user_id: int | None = None) -> QuestionVersion:
     """Save edited content: in place for a draft/reviewed latest version, else a new version.
 
-    Unchanged content changes nothing. Returns the version holding the content.
+    Unchanged content changes nothing. A bank question keeps its topic (its id names it).
+    ``by_user_id`` becomes the version's writer (its author when the version is new, its
+    editor either way), who may then not review or activate it. Returns the version holding
+    the content.
     """
-    if question.source != "ui":
-        raise WorkflowError("questions from the bank files are edited in the files")
     latest = _latest(question)
+    if question.source == "bank" and latest is not None and spec.topic != latest.topic:
+        raise WorkflowError("a bank question keeps its topic")
     if latest is not None and latest.content_hash == spec.content_hash:
         return latest
     if latest is not None and latest.status in EDITABLE_STATUSES:
         _fill_version(latest, spec, status)
+        latest.reviewed_by_id = None
         version = latest
     else:
         version = _new_version(question, spec, status)
+        version.author_id = by_user_id
+    version.editor_id = by_user_id
     _make_current_if_due(question, version)
     db.session.commit()
     return version
 
 
-def review(question: Question, version: QuestionVersion) -> None:
-    """draft → reviewed."""
-    _check_ui(question, version)
+def wrote(version: QuestionVersion, user_id: int | None) -> bool:
+    """Whether ``user_id`` wrote ``version`` or last changed its content in the UI."""
+    return user_id is not None and user_id in (version.author_id, version.editor_id)
+
+
+def review(question: Question, version: QuestionVersion, by_user_id: int) -> None:
+    """draft → reviewed, by someone other than its writers (:func:`wrote`)."""
+    _check_version(question, version)
     if version.status != "draft":
         raise WorkflowError("only a draft can be marked reviewed")
+    if wrote(version, by_user_id):
+        raise OwnEditError("another person reviews this version")
     version.status = "reviewed"
+    version.reviewed_by_id = by_user_id
     db.session.commit()
 
 
-def activate(question: Question, version: QuestionVersion) -> None:
-    """reviewed → active; the version becomes current and the previous one is left untouched."""
-    _check_ui(question, version)
+def activate(question: Question, version: QuestionVersion, by_user_id: int) -> None:
+    """reviewed → active, by someone other than its writers; the version becomes current and
+    the previous one is left untouched."""
+    _check_version(question, version)
     if version.status != "reviewed":
         raise WorkflowError("only a reviewed version can be activated")
+    if wrote(version, by_user_id):
+        raise OwnEditError("another person activates this version")
     version.status = "active"
     question.current = version
     db.session.commit()
@@ -410,7 +500,7 @@ def activate(question: Question, version: QuestionVersion) -> None:
 
 def retire(question: Question) -> None:
     """Retire the current version: the question is no longer drawn."""
-    _check_ui(question, question.current)
+    _check_version(question, question.current)
     if question.current.status == "retired":
         raise WorkflowError("already retired")
     question.current.status = "retired"
@@ -418,25 +508,25 @@ def retire(question: Question) -> None:
 
 
 def set_survey_reserved(question: Question, reserved: bool) -> None:
-    if question.source != "ui":
-        raise WorkflowError("questions from the bank files are edited in the files")
     question.survey_reserved = reserved
     db.session.commit()
 
 
-def take_step(question: Question, step: Callable[[Question], object]) -> bool:
-    """Run one review step on ``question``; ``False`` (nothing written) if it does not apply."""
+def take_step(question: Question, step: Callable[[Question], object]) -> str | None:
+    """Run one review step on ``question``: ``None`` when done, else why nothing was written
+    (``"own_edit"``: the step is another person's; ``"not_applicable"``)."""
     try:
         step(question)
+    except OwnEditError:
+        db.session.rollback()
+        return "own_edit"
     except WorkflowError:
         db.session.rollback()
-        return False
-    return True
+        return "not_applicable"
+    return None
 
 
-def _check_ui(question: Question, version: QuestionVersion | None) -> None:
-    if question.source != "ui":
-        raise WorkflowError("questions from the bank files are edited in the files")
+def _check_version(question: Question, version: QuestionVersion | None) -> None:
     if version is None or version.question_id != question.id:
         raise WorkflowError("no such version")
 
@@ -448,7 +538,8 @@ def counts_by_status() -> dict[str, int]:
     return dict(rows.all())
 
 
-__all__ = ["REVIEW_ROLES", "BankError", "QuestionFilter", "QuestionPage", "ReviewsDue",
-           "SyncSummary", "WorkflowError", "activate", "can_review", "content_hash",
-           "create_question", "list_questions", "question_query", "retire", "review",
-           "reviews_due", "save_edit", "spec_of", "sync_bank", "take_step", "version_of"]
+__all__ = ["REVIEW_ROLES", "BankError", "OwnEditError", "QuestionFilter", "QuestionPage",
+           "ReviewsDue", "SyncSummary", "WorkflowError", "activate", "can_review",
+           "changed_in_ui", "content_hash", "create_question", "list_questions",
+           "question_query", "retire", "review", "reviews_due", "save_edit", "spec_of",
+           "sync_bank", "take_step", "version_of", "wrote"]

@@ -142,11 +142,14 @@ class ImportOutcome:
     changed: int
 
 
-def apply_import(plan: ImportPlan, *, apply_statuses: bool = False) -> ImportOutcome:
+def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
+                 by_user_id: int | None = None) -> ImportOutcome:
     """Write a fault-free plan in one transaction, as drafts unless ``apply_statuses``.
 
     ``apply_statuses`` (the file's statuses take effect, publishing its active rows) is for a
-    reviewer's explicit confirmation only; see the module's rules.
+    reviewer's explicit confirmation only; see the module's rules. ``by_user_id`` (who
+    imported) writes every version the import adds or changes, so another person reviews the
+    drafts.
     """
     if not plan.ok:
         raise ValueError("a plan with faults is never applied")
@@ -154,6 +157,7 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False) -> ImportOut
         question = Question(code=spec.id, source="ui", survey_reserved=spec.survey)
         question.current = _new_version(question, spec,
                                          spec.status if apply_statuses else "draft")
+        question.current.author_id = question.current.editor_id = by_user_id
         db.session.add(question)
     changed = 0
     for spec, differences in plan.changed:
@@ -174,6 +178,8 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False) -> ImportOut
                 version = latest
             else:
                 version = _new_version(question, spec, status)
+                version.author_id = by_user_id
+            version.editor_id = by_user_id
         else:
             version = latest
             if apply_statuses:
@@ -237,7 +243,8 @@ class ImportChanged(ValueError):
     """The staged upload no longer imports cleanly (the questions changed since the preview)."""
 
 
-def confirm_upload(token: str, *, apply_statuses: bool = False) -> ImportOutcome:
+def confirm_upload(token: str, *, apply_statuses: bool = False,
+                   by_user_id: int | None = None) -> ImportOutcome:
     """Import the staged upload ``token`` (used up either way); see :func:`apply_import`."""
     if not _TOKEN.fullmatch(token or ""):
         raise ImportExpired(token)
@@ -251,4 +258,4 @@ def confirm_upload(token: str, *, apply_statuses: bool = False) -> ImportOutcome
     meta_file.unlink(missing_ok=True)
     if preview.plan is None or not preview.plan.ok:
         raise ImportChanged(token)
-    return apply_import(preview.plan, apply_statuses=apply_statuses)
+    return apply_import(preview.plan, apply_statuses=apply_statuses, by_user_id=by_user_id)

@@ -49,7 +49,8 @@ def import_confirm():
         return redirect(url_for("questions.import_upload"))
     apply_statuses = bool(form.apply_statuses.data) and services.can_review(current_user)
     try:
-        outcome = transfer.confirm_upload(form.token.data, apply_statuses=apply_statuses)
+        outcome = transfer.confirm_upload(form.token.data, apply_statuses=apply_statuses,
+                                          by_user_id=current_user.id)
     except transfer.ImportExpired:
         flash(_("This import has expired. Please upload the file again."))
         return redirect(url_for("questions.import_upload"))

@@ -189,16 +189,48 @@ def test_signals_and_voiding(admin, competition, now):
     assert 'data-kind="fast"' in page.text
     assert 'data-kind="shared_device"' in page.text and 'data-kind="shared_ip"' in page.text
     assert 'data-kind="copied"' in page.text
-    response = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
-        "csrf_token": csrf_token(page.text), "reason": "答题过快"})
+    void_page = f"/admin/competitions/attempts/{fast.id}/void"
+    assert f'href="{void_page}"' in page.text
+    assert '/void" class=' not in page.text and 'name="reason"' not in page.text, \
+        "no one-tap voiding from the list"
+    confirm = admin.get(void_page)
+    assert confirm.status_code == 200 and 'data-test="confirm-void"' in confirm.text
+    missing_reason = admin.post(void_page, data={"csrf_token": csrf_token(confirm.text),
+                                                 "reason": ""})
+    assert missing_reason.status_code == 400 and "请填写原因" in missing_reason.text
+    no_token = admin.post(void_page, data={"reason": "答题过快"})
+    assert no_token.status_code == 400
+    db.session.refresh(fast)
+    assert fast.status == "finished"
+    response = admin.post(void_page, data={"csrf_token": csrf_token(confirm.text),
+                                           "reason": "答题过快"})
     assert response.status_code == 302
     db.session.refresh(fast)
     assert fast.status == "voided" and fast.void_reason == "答题过快"
     board = admin.get(f"/admin/competitions/{competition.id}/board")
-    assert ">a<" not in board.text and ">b<" in board.text
-    missing_reason = admin.post(f"/admin/competitions/attempts/{fast.id}/void", data={
-        "csrf_token": csrf_token(page.text), "reason": ""}, follow_redirects=True)
-    assert "请填写原因" in missing_reason.text
+    assert ">a*<" not in board.text and ">b*<" in board.text
+    again = admin.get(void_page)
+    assert 'data-test="void-form"' not in again.text and "答题过快" in again.text
+
+
+def test_the_attempts_list_comes_in_pages_and_can_show_only_flagged(admin, competition, now):
+    from quizapp.competitions.admin_services import ATTEMPTS_PER_PAGE, attempts_page
+
+    fast = _finished_attempt(competition, "fast", fast=True)
+    for index in range(ATTEMPTS_PER_PAGE + 4):
+        _finished_attempt(competition, f"p{index}")
+    path = f"/admin/competitions/{competition.id}/attempts"
+    first = admin.get(path).text
+    assert first.count('data-test="void-') == ATTEMPTS_PER_PAGE
+    assert f'href="{path}?page=2"' in first
+    second = admin.get(f"{path}?page=2").text
+    assert second.count('data-test="void-') == 5
+    assert f'data-test="void-{fast.id}"' in second, "the oldest attempt is on the last page"
+    flagged = admin.get(f"{path}?flagged=1").text  # one shared device: all are flagged
+    assert f"{path}?flagged=1&amp;page=2" in flagged
+    assert f'data-test="void-{fast.id}"' in admin.get(f"{path}?flagged=1&page=2").text
+    rows, where = attempts_page(competition, 1, {fast.id})
+    assert rows == [fast] and where.total == 1
 
 
 def test_exports_report_attempts_and_participation(admin, competition, township, now):
@@ -228,3 +260,40 @@ def test_exports_never_carry_a_formula_typed_as_a_name(admin, competition, now):
         f"/admin/competitions/{competition.id}/export.xlsx").data))
     cell = workbook["attempts"]["D2"]
     assert cell.data_type == "s" and cell.value == attempt.participant.name
+
+
+def test_signals_are_listed_by_kind_a_page_at_a_time():
+    from quizapp.competitions.admin_services import (
+        SIGNALS_PER_PAGE,
+        FlaggedAttempts,
+        signal_counts,
+        signals_page,
+    )
+    from quizapp.engine.signals import Signal
+
+    flagged = [FlaggedAttempts(Signal("fast", (i,)), [(i, "x")]) for i in range(2)] + \
+        [FlaggedAttempts(Signal("copied", (i, i + 1)), []) for i in range(10, 35)]
+    assert SIGNALS_PER_PAGE == 20
+    assert signal_counts(flagged) == {"fast": 2, "copied": 25}
+    first, where = signals_page(flagged, "", None)
+    assert len(first) == 20 and (where.total, where.pages) == (27, 2)
+    copied, where = signals_page(flagged, "copied", 2)
+    assert [f.signal.attempt_ids[0] for f in copied] == list(range(30, 35)) and where.page == 2
+    fast, _ = signals_page(flagged, "fast", 9)
+    assert [f.signal.kind for f in fast] == ["fast", "fast"]
+    everything, _ = signals_page(flagged, "bogus", 1)
+    assert len(everything) == 20
+
+
+def test_boards_mask_names_unless_the_form_says_full(admin, bank, now):
+    page = admin.get("/admin/competitions/new").text
+    assert re.search(r'<option selected value="masked">', page), "masked by default"
+    assert _save(admin, "/admin/competitions/new", now).status_code == 302
+    competition = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
+    assert competition.board_names == "masked"
+    edit = f"/admin/competitions/{competition.id}/edit"
+    assert _save(admin, edit, now, board_names="full").status_code == 302
+    db.session.expire_all()
+    assert competition.board_names == "full"
+    assert 'selected value="full"' in admin.get(edit).text
+    assert _save(admin, edit, now, board_names="everything").status_code == 200  # refused

@@ -36,7 +36,7 @@ def test_ties_break_on_time_then_finish(competition, now):
     _scored(competition, c, 30, 90, t + timedelta(minutes=9))
     _scored(competition, d, 30, 90, t + timedelta(minutes=1))
     board = boards.individual_board(competition)
-    assert [r.name for r in board] == ["丁", "丙", "乙", "甲"]
+    assert [r.name for r in board] == ["丁*", "丙*", "乙*", "甲*"]  # published masked
     assert [r.rank for r in board] == [1, 2, 3, 4]
     assert boards.rank_of(competition, c.id).rank == 2
     assert boards.rank_of(competition, a.id).rank == 4
@@ -101,9 +101,9 @@ def test_round_boards_only_count_their_round(competition, now):
     a, b = _person(competition, "甲"), _person(competition, "乙")
     _scored(competition, a, 30, 60, t, round_=first)
     _scored(competition, b, 20, 60, t + timedelta(days=7), round_=second)
-    assert [r.name for r in boards.individual_board(competition, first.id)] == ["甲"]
-    assert [r.name for r in boards.individual_board(competition, second.id)] == ["乙"]
-    assert [r.name for r in boards.individual_board(competition)] == ["甲", "乙"]
+    assert [r.name for r in boards.individual_board(competition, first.id)] == ["甲*"]
+    assert [r.name for r in boards.individual_board(competition, second.id)] == ["乙*"]
+    assert [r.name for r in boards.individual_board(competition)] == ["甲*", "乙*"]
 
 
 def test_last_attempt_counts_on_every_board(competition, township, now):
@@ -115,7 +115,7 @@ def test_last_attempt_counts_on_every_board(competition, township, now):
     _scored(competition, a, 10, 60, t + timedelta(days=1))  # a's last
     _scored(competition, b, 20, 60, t)
     assert [(r.name, r.score) for r in boards.individual_board(competition)] == \
-        [("乙", 20), ("甲", 10)]
+        [("乙*", 20), ("甲*", 10)]
     assert boards.rank_of(competition, a.id).rank == 2
     (row,) = boards.group_board(competition, "township")
     assert (row.participants, row.person_times, row.mean_score) == (2, 3, 15.0)

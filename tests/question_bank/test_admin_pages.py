@@ -56,13 +56,16 @@ def test_list_filters_and_search(admin):
     assert "health-0001" not in admin.get("/admin/questions/?status=draft").text
 
 
-def test_create_review_activate_edit_and_retire(admin):
+def test_create_review_activate_edit_and_retire(admin, auth, make_user):
     response = _post(admin, "/admin/questions/new", "/admin/questions/new", _new_question())
     assert response.status_code == 302
     question = _ui_question()
     assert question.code == "health-u0001" and question.current.status == "draft"
     view = f"/admin/questions/{question.id}"
     version = question.current
+    make_user("second", "admin")  # another person reviews what root wrote
+    auth.logout()
+    auth.login("second")
     _post(admin, view, f"{view}/versions/{version.id}/activate", {})  # not reviewed yet
     assert version.status == "draft"
     _post(admin, view, f"{view}/versions/{version.id}/review", {})
@@ -79,6 +82,8 @@ def test_create_review_activate_edit_and_retire(admin):
     assert [v.status for v in question.versions] == ["active", "draft"]
     assert question.current.version == 1 and question.current.stem == "哪种做法能预防流感？"
     pending = question.versions[1]
+    auth.logout()
+    auth.login("root")
     _post(admin, view, f"{view}/versions/{pending.id}/review", {})
     _post(admin, view, f"{view}/versions/{pending.id}/activate", {})
     db.session.expire_all()
@@ -103,13 +108,15 @@ def test_the_form_reports_faults_and_writes_nothing(admin):
     assert _ui_question() is None
 
 
-def test_bank_questions_are_read_only(admin):
+def test_bank_questions_keep_their_topic(admin):
     question = db.session.scalar(select(Question).where(Question.code == "health-0001"))
-    view = f"/admin/questions/{question.id}"
-    assert admin.get(f"{view}/edit").status_code == 302
-    _post(admin, view, f"{view}/retire", {})
-    db.session.refresh(question.current)
-    assert question.current.status == "active"
+    edit = f"/admin/questions/{question.id}/edit"
+    page = admin.get(edit)
+    assert page.status_code == 200 and 'value="sts"' not in page.text
+    response = _post(admin, edit, edit, _new_question(topic="sts"))
+    assert response.status_code == 200  # refused: not one of the choices
+    db.session.expire_all()
+    assert len(db.session.get(Question, question.id).versions) == 1
 
 
 def test_text_is_escaped_on_display(admin):

@@ -221,10 +221,16 @@ def test_without_review_rights_the_box_is_neither_shown_nor_obeyed(admin, monkey
     assert _statuses() == {"health-u0001": ["draft"], "emergency-u0001": ["draft"]}
 
 
+def _root_id() -> int:
+    from quizapp.models import User
+
+    return db.session.scalar(select(User.id).where(User.username == "root"))
+
+
 def test_new_content_for_a_live_question_waits_as_a_draft(admin):
     question = services.create_question(ACTIVE[0])
-    services.review(question, question.current)
-    services.activate(question, question.current)
+    services.review(question, question.current, by_user_id=_root_id())
+    services.activate(question, question.current, by_user_id=_root_id())
     changed = replace(ACTIVE[0], stem="服用抗生素时，下列哪种做法正确？")
     preview = _upload(admin, transfer.questions_xlsx([changed]), "edit.xlsx")
     _confirm(admin, preview.text)
@@ -248,8 +254,8 @@ def _survey_flag(code: str) -> bool:
 def test_an_import_may_reserve_a_live_question_but_only_a_reviewer_may_release_one(admin):
     """Releasing a survey question puts it in practice and competitions: that publishes it."""
     question = services.create_question(ACTIVE[0])
-    services.review(question, question.current)
-    services.activate(question, question.current)
+    services.review(question, question.current, by_user_id=_root_id())
+    services.activate(question, question.current, by_user_id=_root_id())
     question.survey_reserved = True
     db.session.commit()
     released = ACTIVE[0]  # same content and status, survey "false"
