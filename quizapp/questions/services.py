@@ -233,23 +233,32 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
         if question.source != "bank":
             summary.conflicts.append(spec.id)
             continue
+        # Enemy groups and review-by dates are kept in the files only (the UI does not edit
+        # them), so they follow the files whatever happened to the question's content.
+        enemies = format_enemy_groups(spec.enemy_groups)
+        metadata_changed = (question.enemy_groups != enemies
+                            or question.review_by != spec.review_by)
+        if metadata_changed:
+            question.enemy_groups, question.review_by = enemies, spec.review_by
+            summary.metadata_changed.append(spec.id)
         in_file = (spec.content_hash, spec.status, spec.survey)
         if in_file == _current_state(question):
             if _loaded_state(question) != in_file:
                 summary.settled.append(spec.id)  # the files now say what the UI made
             _remember_files(question, *in_file)
-            summary.unchanged += 1
+            if not metadata_changed:
+                summary.unchanged += 1
             continue
         if changed_in_ui(question) or pending_version(question) is not None:
             if in_file == _loaded_state(question):
                 if changed_in_ui(question):
                     summary.ui_kept.append(spec.id)
                 else:
-                    summary.unchanged += 1  # only a draft waits: nothing to load
+                    summary.unchanged += 0 if metadata_changed else 1  # only a draft waits
             else:
                 summary.ui_conflicts.append(spec.id)
             continue
-        touched = False
+        touched = metadata_changed
         current = question.current
         if current is None or current.content_hash != spec.content_hash:
             question.current = _new_version(question, spec, spec.status)
@@ -262,11 +271,6 @@ def sync_bank(directory: Path = QUESTIONS_DIR) -> SyncSummary:
         if question.survey_reserved != spec.survey:
             question.survey_reserved = spec.survey
             summary.flag_changed.append(spec.id)
-            touched = True
-        enemies = format_enemy_groups(spec.enemy_groups)
-        if question.enemy_groups != enemies or question.review_by != spec.review_by:
-            question.enemy_groups, question.review_by = enemies, spec.review_by
-            summary.metadata_changed.append(spec.id)
             touched = True
         _remember_files(question, *in_file)
         if not touched:
