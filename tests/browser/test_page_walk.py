@@ -34,7 +34,8 @@ def pinned_pages(app) -> dict[str | None, list[str]]:
 
     with app.app_context():
         question = db.session.scalar(
-            select(Question.id).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+            select(Question.id)
+            .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
             .where(QuestionVersion.type == "multiple").order_by(Question.id).limit(1))
         answered = db.session.scalar(
             select(AttemptItem.question_version_id)
