@@ -7,14 +7,15 @@ from analysis.design import WEIGHT_MAX, WEIGHT_MIN
 from analysis.io import PlaceholderMarginsError
 from quizapp.access import roles_required
 from quizapp.estimates import bp, services
-from quizapp.estimates.forms import VARIABLE_LABELS, EstimateForm
+from quizapp.estimates.forms import CI_LABELS, VARIABLE_LABELS, EstimateForm
 from quizapp.shared.labels import VERDICTS, survey_level_label
 
 
 @bp.context_processor
 def _helpers():
     return {"pct": services.pct, "pct_range": services.pct_range, "num": services.num,
-            "variable_label": _variable_label}
+            "variable_label": _variable_label,
+            "ci_label": lambda code: CI_LABELS.get(code, code)}
 
 
 def _variable_label(key: str) -> str:

@@ -10,6 +10,7 @@ first of them in :data:`walk.VISITORS`; the home page by everyone.
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -74,3 +75,55 @@ def test_every_page_fits_a_phone_and_shows_no_code(browser, live_server, pinned,
     assert not the_walk.findings, (
         f"{len(the_walk.checked)} pages checked; faults:\n" + walk.summary(the_walk.findings))
     assert elapsed < TIME_LIMIT, f"the walk took {elapsed:.0f} s"
+
+
+SAMPLE = """<!doctype html><html lang="zh-CN"><head><meta name="viewport"
+content="width=device-width, initial-scale=1"><style>
+body { margin: 0; font-size: 16px; } th { width: 1em; } .sr-only { position: absolute;
+width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); } ol { padding: 0; }
+</style></head><body>
+<p>状态：finished，对象：cadre、elder。题号 agriculture-0001。</p>
+<p><code>--by sex,urban_rural</code> <a translate="no">resident</a></p>
+<p style="display: none">male</p>
+<table><tr><th>参与人数</th><td>{wide}</td></tr></table>
+<button style="width: 3em">↑<span class="sr-only">上移</span></button>
+<ol type="A"><li>选项</li></ol>
+</body></html>"""
+
+
+def test_the_walk_sees_each_kind_of_fault(browser):
+    """The checks themselves, on a made-up page: what they must find and what they must not
+    (code, ``translate="no"``, hidden text, a screen reader's label, an id with a topic)."""
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    try:
+        page.set_content(SAMPLE.replace("{wide}", "x" * 80))
+        found = walk.measure(page, "/sample", walk.MODES[0], 360, walk.suspicious_codes())
+    finally:
+        page.close()
+    kinds = {f.kind: f.detail for f in found}
+    assert kinds.keys() == {"overflow", "raw code", "squeezed", "hanging markers"}
+    assert kinds["raw code"] == "cadre, elder, finished"
+    assert kinds["squeezed"] == 'th "参与人数"'
+    assert re.match(r"6\d\dpx wide; table ", kinds["overflow"])  # 80 x's and the header
+
+
+def test_raw_codes_come_from_the_label_tables():
+    chinese, english = walk.suspicious_codes()
+    for code in ("admin", "resident", "finished", "voided", "cadre", "elder", "male",
+                 "female", "urban", "rural", "junior_secondary", "bachelor_plus", "health",
+                 "digital_life", "work_unit", "question_open", "logit"):
+        assert code in chinese, code
+    assert english == {code for code in chinese if "_" in code}
+    assert "junior_secondary" in english and "finished" not in english
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://x/competitions/xinzheng-2025/board?view=township",
+     "/competitions/{}/board?view=township"),
+    ("http://x/competitions/attempt/OhXjcf3CXJyYkolmJ1CWHA/result",
+     "/competitions/attempt/{}/result"),
+    ("http://x/admin/questions/?page=3", "/admin/questions/?page={}"),
+    ("http://x/admin/questions/12", "/admin/questions/{}"),
+])
+def test_a_page_shape_blanks_ids_and_keeps_views(url, expected):
+    assert walk.shape(url) == expected

@@ -20,7 +20,7 @@ On each page the walker checks, at every width and in every mode:
   character per line (参/与/人/数);
 - **hanging markers**: no list whose letters or numbers stand outside its box (and its card);
 - **mode**: the page is in the language and type size asked for (so the walk checks what it
-  says it checks).
+  says it checks), where the page offers the header's switches.
 """
 
 from __future__ import annotations
@@ -159,9 +159,17 @@ _MEASURE = """
   }
   const cjk = /[\\u3400-\\u9fff]/g;
   const squeezed = [];
+  // the text a sighted reader sees (not a screen reader's 1 px .sr-only label)
+  const seen = (el) => {
+    let text = '';
+    const nodes = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = nodes.nextNode(); node; node = nodes.nextNode()) {
+      if (node.parentElement.getBoundingClientRect().width > 1) text += node.data;
+    }
+    return text;
+  };
   for (const el of document.body.querySelectorAll('th, td, button, a.button, label, dt, dd')) {
-    const text = (el.innerText || '').trim();
-    const chars = (text.match(cjk) || []).length;
+    const chars = (seen(el).match(cjk) || []).length;
     if (chars < 2 || !el.checkVisibility()) continue;
     const style = getComputedStyle(el);
     const inner = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
@@ -182,6 +190,8 @@ _MEASURE = """
   return {
     lang: document.documentElement.lang,
     large: document.body.classList.contains('large-type'),
+    offers: {lang: !!document.querySelector('[data-test=lang-switch]'),
+             large: !!document.querySelector('[data-test=large-type]')},
     hanging: hanging.slice(0, 5),
     scrollWidth: document.documentElement.scrollWidth, width,
     text: texts.join(' '),
@@ -219,7 +229,10 @@ def measure(page, url: str, mode: Mode, width: int,
         found.append(Finding(urlsplit(url)._replace(scheme="", netloc="").geturl(), mode.name,
                              width, kind, detail))
 
-    if (result["lang"] == "zh-CN") != mode.chinese or result["large"] != mode.large:
+    # A page without the header's switches (the projector, printed letters) has one mode.
+    offers = result["offers"]
+    if ((offers["lang"] and (result["lang"] == "zh-CN") != mode.chinese)
+            or (offers["large"] and result["large"] != mode.large)):
         add("mode", f"the page is in lang={result['lang']}, large type={result['large']}")
     if result["scrollWidth"] > result["width"]:
         add("overflow", f"{result['scrollWidth']}px wide; " + "; ".join(result["wide"]))
