@@ -287,31 +287,33 @@ class Walk:
     checked: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
-    def check_current(self, what: str = "") -> None:
+    def check_current(self, variant: str = "") -> None:
         """Check the page open now in every mode and width (it is reloaded for each mode, so
-        it must be a GET that is safe to repeat); the next page opens in the first mode."""
-        url = self.page.url
-        self.checked.append(url + what)
+        it must be a GET that is safe to repeat); the next page opens in the first mode.
+        ``variant`` names one state of a page checked in several (``#registered``)."""
+        name = self.page.url + (f"#{variant}" if variant else "")
+        self.checked.append(name)
         context = self.page.context
         for index, mode in enumerate(self.modes):
             if index:
                 set_mode(context, self.base_url, mode)
                 self.page.reload(wait_until="load")
-            self._measure(url, mode)
+            self._measure(name, mode)
         set_mode(context, self.base_url, self.modes[0])
 
-    def check_posted(self, what: str) -> None:
+    def check_posted(self, variant: str) -> None:
         """Check a page that answers a POST: it cannot be reloaded, so only in the mode it is
         shown in (the first)."""
-        self.checked.append(f"{self.page.url} ({what})")
-        self._measure(f"{self.page.url}#{what}", self.modes[0])
+        name = f"{self.page.url}#{variant}"
+        self.checked.append(name)
+        self._measure(name, self.modes[0])
 
-    def _measure(self, url: str, mode: Mode) -> None:
+    def _measure(self, name: str, mode: Mode) -> None:
         for width in self.widths:
             self.page.set_viewport_size({"width": width, "height": 800})
-            self.findings += measure(self.page, url, mode, width, self.codes)
+            self.findings += measure(self.page, name, mode, width, self.codes)
         if self.on_page is not None:
-            self.on_page(self.page, url, mode)
+            self.on_page(self.page, name, mode)
         self.page.set_viewport_size({"width": self.widths[0], "height": 800})
 
     def crawl(self, start: str | None = "/", limit: int = 150) -> None:
@@ -348,12 +350,13 @@ class Walk:
         self.page.goto(url, wait_until="load")
         self.check_current()
 
-    def here(self) -> None:
-        """Check the page a flow has just reached, if no page of its shape was checked yet."""
-        key = shape(self.page.url)
+    def here(self, variant: str = "") -> None:
+        """Check the page a flow has just reached, if no page of its shape (and ``variant``)
+        was checked yet."""
+        key = shape(self.page.url) + (f"#{variant}" if variant else "")
         if key not in self.seen:
             self.seen.add(key)
-            self.check_current()
+            self.check_current(variant)
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
@@ -426,19 +429,20 @@ def practice_flow(walk: Walk) -> None:
 
 
 def competition_flow(walk: Walk, township: str = "薛店镇") -> None:
-    """Register for the first competition listed and take it, checking the registered
-    competition page, a question, the result, and what the result links to (certificate,
-    boards)."""
+    """Register for the first competition listed and take it, checking the competition page
+    before and after registering, a question, the result, and what the result links to
+    (certificate, boards)."""
     page = walk.page
     page.goto(urljoin(walk.base_url, "/competitions/"))
     page.locator("h2 a").first.click()
     page.wait_for_load_state()
+    walk.here()
     if page.locator("[data-test=register]").count():
         page.fill("input[name=name]", "李四")
         page.select_option("select[name=township_id]", label=township)
         page.click("[data-test=register]")
         page.wait_for_load_state()
-    walk.here()
+        walk.here("registered")
     if not page.locator("[data-test=start]").count():
         return
     page.click("[data-test=start]")
