@@ -122,11 +122,11 @@ def survey_level_label(variable: str, level: object) -> str:
 def survey_level_rank(variable: str, level: object) -> tuple:
     """A sort key putting the values of a survey column in their table's order (lowest
     education first, youngest age band first ...); values without a table come after, in
-    their own order."""
+    their own order (the sort is stable)."""
     rank = []
     for v, code in zip(variable.split(":"), str(level).split(":"), strict=False):
         order = [str(m) for m in SURVEY_VARIABLE_CODES.get(v, ())]
-        rank.append((order.index(code), "") if code in order else (len(order), code))
+        rank.append(order.index(code) if code in order else len(order))
     return tuple(rank)
 
 
