@@ -159,16 +159,25 @@ _MEASURE = """
   }
   const cjk = /[\\u3400-\\u9fff]/g;
   const squeezed = [];
-  // the text a sighted reader sees (not a screen reader's 1 px .sr-only label)
+  // inside a screen reader's 1 px box (.sr-only, the header of a stacked table)
+  const clipped = (el) => {
+    for (let box = el; box && box !== document.body; box = box.parentElement) {
+      const rect = box.getBoundingClientRect();
+      if (rect.width <= 1 || rect.height <= 1) return true;
+    }
+    return false;
+  };
+  // the text a sighted reader sees
   const seen = (el) => {
     let text = '';
     const nodes = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let node = nodes.nextNode(); node; node = nodes.nextNode()) {
-      if (node.parentElement.getBoundingClientRect().width > 1) text += node.data;
+      if (!clipped(node.parentElement)) text += node.data;
     }
     return text;
   };
   for (const el of document.body.querySelectorAll('th, td, button, a.button, label, dt, dd')) {
+    if (clipped(el)) continue;
     const chars = (seen(el).match(cjk) || []).length;
     if (chars < 2 || !el.checkVisibility()) continue;
     const style = getComputedStyle(el);
