@@ -4,7 +4,7 @@ the browser tests and the screenshot command)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +20,11 @@ class LiveServer:
 
 
 @contextmanager
-def demo_server(folder: Path, **overrides) -> Iterator[LiveServer]:
-    """Migrate a new database in ``folder``, load the demo into it and serve the app on a free
-    port until the block ends (``overrides``: settings on top of the tests' own)."""
+def demo_server(folder: Path, prepare: Callable[[], None] | None = None,
+                **overrides) -> Iterator[LiveServer]:
+    """Migrate a new database in ``folder``, load the demo into it (then run ``prepare`` in
+    the app context, to add a test's own rows) and serve the app on a free port until the
+    block ends (``overrides``: settings on top of the tests' own)."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -33,6 +35,8 @@ def demo_server(folder: Path, **overrides) -> Iterator[LiveServer]:
     with app.app_context():
         upgrade()
         passwords = load_demo()
+        if prepare is not None:
+            prepare()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
