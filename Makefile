@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean
+.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ check-questions: install
 
 bench: install
 	$(BIN)/python benchmarks/estimator.py
+
+# Every resident page at 390 px in Chinese, English and large type, into docs/screenshots/.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

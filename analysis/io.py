@@ -175,7 +175,11 @@ class MarginsFile:
 
 
 class PlaceholderMarginsError(SurveyError):
-    """The margins hold placeholder (stand-in) figures and they were not allowed."""
+    """The margins hold placeholder (stand-in) figures and they were not allowed; ``rows`` are
+    the ``(variable, level)`` pairs that are placeholders (for a caller that words its own
+    message)."""
+
+    rows: tuple[tuple[str, str], ...] = ()
 
 
 def describe_placeholders(rows: Sequence[MarginRow], limit: int = 20) -> str:
@@ -190,12 +194,14 @@ def refuse_placeholders(margins: MarginsFile, flag: str = "allow_placeholders=Tr
     """Raise :class:`PlaceholderMarginsError` naming every placeholder row, if there is one."""
     rows = margins.placeholders
     if rows:
-        raise PlaceholderMarginsError(
+        error = PlaceholderMarginsError(
             f"margins file '{os.path.basename(margins.path)}' has {len(rows)} placeholder "
             f"row{'s' if len(rows) != 1 else ''} (stand-in figures, not population totals): "
             f"{describe_placeholders(rows)}; replace them with sourced figures, or pass "
             f"{flag} to use them anyway"
         )
+        error.rows = tuple((r.variable, r.level) for r in rows)
+        raise error
 
 
 def read_margins_file(path: str) -> MarginsFile:

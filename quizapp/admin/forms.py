@@ -26,14 +26,8 @@ from quizapp.credentials import (
 from quizapp.inputs import Form
 from quizapp.models.places import ORGANISATION_KINDS, TOWNSHIP_KINDS
 from quizapp.shared.forms import MultiCheckboxField, choices
+from quizapp.shared.labels import ROLE_LABELS
 
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "statistician": _l("Statistician"),
-    "teacher": _l("Teacher"),
-    "interviewer": _l("Interviewer"),
-    "resident": _l("Resident"),
-}
 TOWNSHIP_KIND_LABELS = {
     "subdistrict": _l("Subdistrict"),
     "town": _l("Town"),

@@ -5,7 +5,9 @@ from flask_login import current_user, login_user
 from quizapp.access import roles_required
 from quizapp.admin import bp, services
 from quizapp.admin.forms import (
+    ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
+    TOWNSHIP_KIND_LABELS,
     OrganisationForm,
     SchoolClassForm,
     TownshipForm,
@@ -119,7 +121,8 @@ def user_toggle(user_id: int):
 @bp.route("/townships")
 @admin_only
 def townships():
-    return render_template("admin/townships.html", townships=list_townships())
+    return render_template("admin/townships.html", townships=list_townships(),
+                           kind_labels=TOWNSHIP_KIND_LABELS)
 
 
 def _edit_township(township: Township, is_new: bool):
@@ -162,7 +165,8 @@ def organisations():
     return render_template(
         "admin/organisations.html",
         organisations=list_organisations(township_id, kind),
-        townships=list_townships(), township_id=township_id, kind=kind)
+        townships=list_townships(), township_id=township_id, kind=kind,
+        kind_labels=ORGANISATION_KIND_LABELS)
 
 
 def _edit_organisation(organisation: Organisation, is_new: bool):

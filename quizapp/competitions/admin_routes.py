@@ -12,7 +12,7 @@ from quizapp.competitions.routes import board_request
 from quizapp.engine.attempts import close_overdue, void_attempt
 from quizapp.inputs import db_int
 from quizapp.models import Competition
-from quizapp.models.questions import TOPICS
+from quizapp.shared.labels import ATTEMPT_STATUS_LABELS
 from quizapp.timezone import to_local
 
 admin_only = roles_required("admin")
@@ -22,7 +22,6 @@ FORM_ERRORS = {
     "quota_too_large": lambda: _("The quotas add up to more than the number of questions."),
     "outside_window": lambda: _("A round must lie inside the competition's dates."),
     "overlap": lambda: _("This round overlaps another round."),
-    "unknown_topic": lambda: _("Unknown topic. Use the topic names of the question bank."),
     "pool_too_small": lambda: _("The pool needs at least as many questions as each attempt."),
     "pool_too_large": lambda available: _(
         "The bank has only %(available)s questions for this audience. Choose a smaller pool.",
@@ -78,7 +77,7 @@ def _edit(competition: Competition, is_new: bool):
         else:
             flash(_("Saved."))
             return redirect(url_for("competition_admin.detail", competition_id=competition.id))
-    return render_template("competitions/admin_form.html", form=form, topics=TOPICS,
+    return render_template("competitions/admin_form.html", form=form,
                            competition=None if is_new else competition)
 
 
@@ -154,7 +153,8 @@ def attempts(competition_id: int):
                            signal_name=signal_name, signal_reason=signal_reason,
                            signal_names=SIGNAL_NAMES,
                            flagged_ids=flagged_ids, attempts=rows, paging=where,
-                           only_flagged=only_flagged)
+                           only_flagged=only_flagged,
+                           attempt_status_labels=ATTEMPT_STATUS_LABELS)
 
 
 @admin_bp.route("/attempts/<int:attempt_id>/void", methods=["GET", "POST"])

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.competitions import pool
+from quizapp.competitions.forms import QUOTA_CODES
 from quizapp.engine import boards, signals
 from quizapp.extensions import db
 from quizapp.models import Attempt, Competition, Participant, Round
-from quizapp.models.questions import TOPICS, groups_to_mask, mask_to_groups
+from quizapp.models.questions import groups_to_mask, mask_to_groups
 from quizapp.shared.paging import Paging, paging
 from quizapp.timezone import from_local, to_local
 
@@ -26,16 +27,6 @@ class CompetitionFormError(ValueError):
         super().__init__(message)
         self.field = field
         self.params = params
-
-
-def parse_quota(text: str | None) -> dict[str, int]:
-    """``"1:8, 2:8, 3:4"`` → ``{"1": 8, "2": 8, "3": 4}`` (also ``"health:4"``)."""
-    quota = {}
-    for part in (text or "").split(","):
-        if part.strip():
-            value, count = part.split(":")
-            quota[value.strip()] = int(count)
-    return quota
 
 
 def list_competitions() -> list[Competition]:
@@ -132,11 +123,11 @@ def form_to_competition(form, competition: Competition) -> Competition:
     type_quota = {name: getattr(form, f"quota_{name}").data
                   for name in ("true_false", "single", "multiple")
                   if getattr(form, f"quota_{name}").data}
-    difficulty_quota = parse_quota(form.quota_difficulty.data)
-    topic_quota = parse_quota(form.quota_topic.data)
-    unknown = sorted(set(topic_quota) - set(TOPICS))
-    if unknown:
-        raise CompetitionFormError("quota_topic", "unknown_topic")
+    difficulty_quota, topic_quota = (
+        {code: field.data for code, field in zip(QUOTA_CODES[dimension],
+                                                 form.quota_fields(dimension), strict=True)
+         if field.data}
+        for dimension in ("difficulty", "topic"))
     for quota in (type_quota, difficulty_quota, topic_quota):
         if sum(quota.values()) > form.question_count.data:
             raise CompetitionFormError("question_count", "quota_too_large")
@@ -189,8 +180,10 @@ def competition_to_form(competition: Competition, form) -> None:
     for name in ("true_false", "single", "multiple"):
         getattr(form, f"quota_{name}").data = type_quota.get(name)
     for dimension in ("difficulty", "topic"):
-        getattr(form, f"quota_{dimension}").data = ",".join(
-            f"{k}:{v}" for k, v in sorted(competition.quotas.get(dimension, {}).items()))
+        quota = competition.quotas.get(dimension, {})
+        for code, field in zip(QUOTA_CODES[dimension], form.quota_fields(dimension),
+                               strict=True):
+            field.data = quota.get(code)
 
 
 def next_round_defaults(competition: Competition) -> tuple[str, object, object]:

@@ -11,9 +11,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from quizapp.inputs import Form
-from quizapp.models.questions import GROUPS
+from quizapp.models.questions import GROUPS, TOPICS
 from quizapp.shared.forms import MultiCheckboxField, choices
-from quizapp.shared.labels import GROUP_LABELS
+from quizapp.shared.labels import DIFFICULTY_LABELS, GROUP_LABELS, TOPIC_LABELS
 
 FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
                      ("required", _l("Required")))
@@ -59,12 +59,6 @@ class CompetitionForm(Form):
         Optional(), NumberRange(min=0, max=100)])
     quota_multiple = IntegerField(_l("of which multiple choice"), validators=[
         Optional(), NumberRange(min=0, max=100)])
-    quota_difficulty = StringField(_l("Difficulty quotas, e.g. 1:8,2:8,3:4"), validators=[
-        Optional(), Regexp(r"^\s*[123]\s*:\s*\d+(\s*,\s*[123]\s*:\s*\d+)*\s*$",
-                           message=_l("Write it like 1:8,2:8,3:4."))])
-    quota_topic = StringField(_l("Topic quotas, e.g. health:4,emergency:3"), validators=[
-        Optional(), Regexp(r"^\s*[a-z_]+\s*:\s*\d+(\s*,\s*[a-z_]+\s*:\s*\d+)*\s*$",
-                           message=_l("Write it like health:4,emergency:3."))])
     seconds_per_question = IntegerField(_l("Seconds per question (empty: no limit)"),
                                         validators=[Optional(), NumberRange(min=5, max=600)])
     seconds_per_attempt = IntegerField(_l("Seconds per attempt (empty: no limit)"),
@@ -91,6 +85,29 @@ class CompetitionForm(Form):
                        "has agreed to it."),
         choices=choices((("masked", _l("Masked (张*明)")), ("full", _l("Full names")))))
     published = BooleanField(_l("Published"))
+
+    def quota_fields(self, dimension: str) -> list:
+        """The per-value quota fields of ``difficulty`` or ``topic``, in the label order."""
+        return [getattr(self, quota_field(dimension, code)) for code in QUOTA_CODES[dimension]]
+
+
+# How many questions of an attempt must have each difficulty or topic: one number per value,
+# named by the value's label (the competition keeps them as ``quotas[dimension][code]``).
+QUOTA_CODES = {"difficulty": [str(level) for level in DIFFICULTY_LABELS],
+               "topic": [topic for topic in TOPIC_LABELS if topic in TOPICS]}
+QUOTA_LABELS = {"difficulty": DIFFICULTY_LABELS, "topic": TOPIC_LABELS}
+
+
+def quota_field(dimension: str, code: str) -> str:
+    """The form field holding the quota of one difficulty or topic."""
+    return f"quota_{dimension}_{code}"
+
+
+for _dimension, _codes in QUOTA_CODES.items():
+    for _code in _codes:
+        setattr(CompetitionForm, quota_field(_dimension, _code), IntegerField(
+            QUOTA_LABELS[_dimension][int(_code) if _dimension == "difficulty" else _code],
+            validators=[Optional(), NumberRange(min=0, max=100)]))
 
 
 class RoundForm(Form):

@@ -4,20 +4,30 @@ from flask_babel import gettext as _
 from analysis import MarginTotalError, NonFiniteError, TooManyLevelsError, WeightRangeError
 from analysis.calibration import POPULATION_MAX
 from analysis.design import WEIGHT_MAX, WEIGHT_MIN
+from analysis.io import PlaceholderMarginsError
 from quizapp.access import roles_required
 from quizapp.estimates import bp, services
-from quizapp.estimates.forms import VARIABLE_LABELS, EstimateForm
-from quizapp.shared.labels import VERDICTS
+from quizapp.estimates.forms import CI_LABELS, VARIABLE_LABELS, EstimateForm
+from quizapp.shared.labels import VERDICTS, survey_level_label
 
 
 @bp.context_processor
 def _helpers():
     return {"pct": services.pct, "pct_range": services.pct_range, "num": services.num,
-            "variable_label": _variable_label}
+            "variable_label": _variable_label,
+            "ci_label": lambda code: CI_LABELS.get(code, code)}
 
 
 def _variable_label(key: str) -> str:
     return " × ".join(str(VARIABLE_LABELS.get(part, part)) for part in key.split(":"))
+
+
+def _margin_names(pairs) -> str:
+    """Margins (``variable``, ``level``) in words: ``性别：男、性别：女``."""
+    separator = "、" if services.chinese() else ", "
+    return separator.join(_("%(variable)s: %(value)s", variable=_variable_label(variable),
+                            value=survey_level_label(variable, level))
+                          for variable, level in pairs)
 
 
 def _upload(field, limit: int) -> services.Upload | None:
@@ -86,10 +96,18 @@ def _form_error(form: EstimateForm, error: Exception | None) -> bool:
             form.weight.errors.append(_(
                 "Row %(row)s has a weight of %(value)s, outside the range the estimator "
                 "accepts (0, or %(low)s to %(high)s). Check the weight column.", **figures))
+    elif isinstance(error, PlaceholderMarginsError):
+        variables = dict.fromkeys(variable for variable, _level in error.rows)
+        form.allow_placeholder_margins.errors.append(_(
+            "These margins hold placeholder figures (stand-ins, not population totals) for "
+            "%(variables)s. Replace them with sourced figures, or tick “Allow placeholder "
+            "margins” to use them anyway; every result will then say so.",
+            variables=("、" if services.chinese() else ", ").join(
+                _variable_label(v) for v in variables)))
     elif isinstance(error, MarginTotalError):
         form.margins.errors.append(_(
-            "The population total of %(variable)s = %(level)s is %(value)s; a total must be "
-            "positive and at most %(high)s.", variable=error.variable, level=error.level,
+            "The population total of %(margin)s is %(value)s; a total must be positive and at "
+            "most %(high)s.", margin=_margin_names([(error.variable, error.level)]),
             value=_number(error.value), high=_number(POPULATION_MAX)))
     elif isinstance(error, NonFiniteError):
         form.indicator.errors.append(_(
@@ -115,6 +133,7 @@ def _results(result: services.EstimateResult):
     simulated = _("SIMULATED") if result.simulated else None
     titles = {key: (_("By %(variable)s", variable=_variable_label(key))
                     + (f" · {simulated}" if simulated else "")) for key in report["by"]}
+    report["by"] = services.labelled_domains(report["by"])
     figures = services.chart_figures(
         report, titles, points_label=_("Estimate and %(level)s CI", level=level),
         goal_label=_("Goal %(goal)s", goal=goal),
@@ -123,7 +142,9 @@ def _results(result: services.EstimateResult):
     return render_template(
         "estimates/results.html", result=result, report=report, level=level, goal=goal,
         verdict=verdict, verdict_sentence=str(sentence) % {"goal": goal, "level": level},
-        figures=figures, json_filename=filename)
+        figures=figures, json_filename=filename,
+        placeholder_names=_margin_names((row["variable"], row["level"])
+                                        for row in result.placeholder_margins))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -140,4 +161,5 @@ def index():
                 if not _form_error(form, error.error):
                     refused = error
     return render_template("estimates/form.html", form=form, refused=refused,
+                           standard_by=services.STANDARD_BY,
                            max_mb=round(current_app.config["MAX_CONTENT_LENGTH"] / 1024 ** 2, 1))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,6 +23,7 @@ from analysis.cli import arguments_for
 from analysis.io import PlaceholderMarginsError, read_header
 from analysis.options import CIMethod, LonelyPSU, choices
 from quizapp.shared.figures import num, pct, pct_range  # noqa: F401 - the page's helpers
+from quizapp.shared.labels import language, survey_level_label, survey_level_rank
 
 SURVEYS_DIR = Path(surveys.__file__).resolve().parent
 DEMO_SURVEY = SURVEYS_DIR / "demo" / "simulated_survey.csv"
@@ -174,43 +176,62 @@ def run(request: EstimateRequest) -> EstimateResult:
 
 # --- presentation helpers (plain functions, tested without a request) --------------------------
 
+def chinese() -> bool:
+    """Whether the page is in Chinese (lists are then joined with 、)."""
+    return language() == "zh"
+
+
+def labelled_domains(by: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The report's domain rows of each breakdown in their label table's order (education
+    from the lowest level up, age bands ascending, the plan's order of groups), each with the
+    ``label`` pages show for its ``level`` code."""
+    return {key: [dict(row, label=survey_level_label(key, row["level"]))
+                  for row in sorted(rows, key=lambda r: survey_level_rank(key, r["level"]))]
+            for key, rows in by.items()}
+
+
 def _percent(x: float | None) -> float | None:
     return None if x is None else round(100 * x, 4)
 
 
-def _tick(level: str) -> str:
-    """A level as an axis label that wraps on phones: ``junior_secondary`` on two lines."""
-    return level.replace("_", "<br>")
+def _tick(label: str, width: int = 18) -> str:
+    """A label as an axis label that fits beside a phone's chart: wrapped between words,
+    never inside one (a Chinese label has no spaces and stays whole)."""
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False,
+                                     break_on_hyphens=False)) or label
 
 
 def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_label: str,
                   goal_label: str, overall_label: str) -> list[dict[str, Any]]:
     """One Plotly figure per ``by`` variable: the domain shares (in %) as points with their
     interval as error bars, a dashed line at the goal and a dotted line at the overall share
-    with its interval as a band.  ``titles`` maps each variable to its (translated) title;
-    the labels name the points and the two lines in the legend."""
+    with its interval as a band.  The groups are rows (their names on the left, where a phone
+    has room for them whole; the first on top), the shares run across.  ``titles`` maps each
+    variable to its (translated) title; the labels name the points and the two lines in the
+    legend; a row's ``label`` (else its ``level``) names it."""
     goal, overall = _percent(report["goal"]), _percent(report["estimate"])
     low, high = _percent(report["ci_low"]), _percent(report["ci_high"])
     figures = []
     for key, rows in report["by"].items():
         levels = [str(r["level"]) for r in rows]
-        y = [_percent(r["estimate"]) for r in rows]
+        names = [str(r.get("label", r["level"])) for r in rows]
+        x = [_percent(r["estimate"]) for r in rows]
         up = [None if r["ci_high"] is None or r["estimate"] is None
               else _percent(r["ci_high"] - r["estimate"]) for r in rows]
         down = [None if r["ci_low"] is None or r["estimate"] is None
                 else _percent(r["estimate"] - r["ci_low"]) for r in rows]
-        tops = [v for v in [goal, high, *[_percent(r["ci_high"]) for r in rows], *y]
+        tops = [v for v in [goal, high, *[_percent(r["ci_high"]) for r in rows], *x]
                 if v is not None]
         traces: list[dict[str, Any]] = [
-            {"type": "scatter", "mode": "markers", "x": levels, "y": y, "name": points_label,
-             "marker": {"size": 10, "color": "#1b1f24"},
-             "error_y": {"type": "data", "symmetric": False, "array": up, "arrayminus": down,
+            {"type": "scatter", "mode": "markers", "x": x, "y": levels, "name": points_label,
+             "customdata": names, "marker": {"size": 10, "color": "#1b1f24"},
+             "error_x": {"type": "data", "symmetric": False, "array": up, "arrayminus": down,
                          "color": "#1b1f24", "thickness": 1.5},
-             "hovertemplate": "%{x}: %{y:.2f}%<extra></extra>"}]
+             "hovertemplate": "%{customdata}: %{x:.2f}%<extra></extra>"}]
         shapes: list[dict[str, Any]] = []
         if low is not None and high is not None:
-            shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": low,
-                           "y1": high, "fillcolor": "#0b6bcb", "opacity": 0.08,
+            shapes.append({"type": "rect", "yref": "paper", "y0": 0, "y1": 1, "x0": low,
+                           "x1": high, "fillcolor": "#0b6bcb", "opacity": 0.08,
                            "line": {"width": 0}, "layer": "below"})
         # the lines are shapes across the whole plot; empty traces give them a legend entry
         for value, label, style in ((overall, overall_label, {"color": "#0b6bcb", "dash": "dot"}),
@@ -218,8 +239,8 @@ def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_labe
                                                         "width": 2})):
             if value is None:
                 continue
-            shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": value,
-                           "y1": value, "line": style})
+            shapes.append({"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": value,
+                           "x1": value, "line": style})
             traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
                            "name": label, "line": style, "hoverinfo": "skip"})
         figures.append({
@@ -227,14 +248,15 @@ def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_labe
             "layout": {"title": {"text": titles.get(key, key), "font": {"size": 14},
                                  "x": 0, "xanchor": "left", "xref": "container", "y": 1,
                                  "yanchor": "top", "yref": "container", "pad": {"t": 6, "l": 4}},
-                       "yaxis": {"title": {"text": "%"}, "rangemode": "tozero",
+                       "xaxis": {"title": {"text": "%"}, "rangemode": "tozero",
                                  "range": [0, 1.15 * max(tops, default=1.0)]},
-                       "xaxis": {"type": "category", "tickangle": 0, "tickfont": {"size": 11},
-                                 "tickvals": levels, "ticktext": [_tick(v) for v in levels],
-                                 "range": [-0.5, len(levels) - 0.5], "automargin": True},
+                       "yaxis": {"type": "category", "tickfont": {"size": 12},
+                                 "tickvals": levels, "ticktext": [_tick(n) for n in names],
+                                 "range": [len(levels) - 0.5, -0.5], "automargin": True},
                        "shapes": shapes, "showlegend": True,
                        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
                                   "font": {"size": 11}},
-                       "margin": {"t": 110, "r": 10, "b": 10, "l": 45}, "height": 380},
+                       "margin": {"t": 110, "r": 10, "b": 40, "l": 10},
+                       "height": 170 + 34 * len(levels)},
         })
     return figures

@@ -39,21 +39,27 @@ def items():
 
 
 def _choice_chart(version, stat) -> dict | None:
-    """The Plotly figure of the share choosing each option (right options in green)."""
+    """The Plotly figure of the share choosing each option (right options in green, marked
+    ✓). The bars are named by their letter alone, as the options above and the table below
+    are, so every name fits under its bar on a phone; the option's text is in the hover."""
     if stat is None:
         return None
     if version.type == "true_false":
-        labels = [_("True"), _("False")]
+        texts = [_("True"), _("False")]
+        letters = texts
     else:
-        labels = [f"{LETTERS[i]}. {text[:20]}" for i, text in enumerate(version.options)]
-    colours = ["#1a7f37" if i in version.answer else "#0b6bcb" for i in range(len(labels))]
+        texts = list(version.options)
+        letters = [LETTERS[i] for i in range(len(texts))]
+    names = [f"{letter} ✓" if i in version.answer else letter for i, letter in enumerate(letters)]
+    colours = ["#1a7f37" if i in version.answer else "#0b6bcb" for i in range(len(names))]
     return {
-        "data": [{"type": "bar", "x": labels, "y": [round(100 * s, 1)
-                                                   for s in stat.choice_shares],
-                  "marker": {"color": colours},
-                  "hovertemplate": "%{x}: %{y}%<extra></extra>"}],
+        "data": [{"type": "bar", "x": names, "y": [round(100 * s, 1)
+                                                  for s in stat.choice_shares],
+                  "customdata": texts, "marker": {"color": colours},
+                  "hovertemplate": "%{customdata}: %{y}%<extra></extra>"}],
         "layout": {"yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
-                   "margin": {"t": 10, "r": 10, "b": 80, "l": 50}, "height": 260},
+                   "xaxis": {"type": "category", "tickangle": 0, "automargin": True},
+                   "margin": {"t": 10, "r": 10, "b": 40, "l": 50}, "height": 260},
     }
 
 

@@ -8,29 +8,11 @@ shown raw and no name is written twice.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
-from flask import has_request_context
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 import surveys
-
-
-def language() -> str:
-    """``zh`` or ``en``: the request's language as ``surveys.label`` takes it."""
-    locale = get_locale() if has_request_context() else None
-    return "zh" if locale is None or locale.language == "zh" else "en"
-
-
-def code_label(enum: type[StrEnum], code: object) -> str:
-    """The name of ``code`` (a member of ``enum`` or its value) in the page's language; a code
-    the table does not know is shown as it is."""
-    try:
-        member = enum(str(code))
-    except ValueError:
-        return str(code)
-    return surveys.label(member, language())
+from quizapp.shared.labels import code_label, language  # one definition, shared
 
 
 def dimension(code: object) -> str:

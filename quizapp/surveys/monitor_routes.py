@@ -17,11 +17,15 @@ from quizapp.surveys.routes import statistics
 
 REVIEW_LABELS = {"pending": _l("Waiting for review"), "accepted": _l("Accepted"),
                  "rejected": _l("Rejected")}
+# The reason the app itself records (review.AUTO_REASON); a reviewer's reason is their words.
+REVIEW_REASON_LABELS = {review.AUTO_REASON: _l("Complete and without a flag: accepted "
+                                               "automatically")}
 
 
 @bp.context_processor
 def _helpers():
-    return {"close_wave_form": CloseWaveForm, "review_labels": REVIEW_LABELS}
+    return {"close_wave_form": CloseWaveForm, "review_labels": REVIEW_LABELS,
+            "review_reason": lambda reason: REVIEW_REASON_LABELS.get(reason, reason)}
 
 
 def _wave_or_404(wave_id: int):

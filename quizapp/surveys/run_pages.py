@@ -9,18 +9,19 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-import surveys
 from quizapp.extensions import db
 from quizapp.models import SurveyEstimateRun, SurveyWave, SurveyWeightingRun, Township, User
-from quizapp.shared.labels import VERDICTS  # noqa: F401 - the estimate page reads run_pages.VERDICTS
+from quizapp.shared.labels import (
+    SURVEY_VARIABLE_CODES,
+    VERDICTS,  # noqa: F401 - the estimate page reads run_pages.VERDICTS
+)
 from quizapp.surveys import estimate_runs, labels, weighting_runs
 
 BREAKDOWN_LABELS = {
     "group": _l("Target group"), "township": _l("Township"), "sex": _l("Sex"),
     "age_band": _l("Age band"), "urban_rural": _l("Urban/rural"), "education": _l("Education"),
 }
-BREAKDOWN_ENUMS = {"group": surveys.TargetGroup, "sex": surveys.Sex, "age_band": surveys.AgeBand,
-                   "urban_rural": surveys.UrbanRural, "education": surveys.Education}
+BREAKDOWN_ENUMS = SURVEY_VARIABLE_CODES
 SCORE_LABELS = {
     "total": _l("Total score (0–100)"), "score_K": _l("Scientific knowledge (K)"),
     "score_M": _l("Scientific methods (M)"), "score_S": _l("Science, technology and society (S)"),

@@ -8,13 +8,11 @@ fail instead, so a green CI means they ran.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import make_app
+from tests.browser.server import LiveServer, demo_server
 from tests.support import IN_CI
 
 CHROMIUM_ARGS = [
@@ -36,34 +34,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@dataclass
-class LiveServer:
-    url: str
-    app: object
-    passwords: dict[str, str]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from quizapp.demo import load_demo
-
-    folder = tmp_path_factory.mktemp("live")
-    app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", str(folder / "instance"),
-                   TESTING=False)
-    with app.app_context():
-        upgrade()
-        passwords = load_demo()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, passwords)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with demo_server(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

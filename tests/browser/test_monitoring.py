@@ -7,36 +7,24 @@ pages use, one of them too fast and so waiting for review.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LiveServer
-from tests.conftest import make_app
+from tests.browser.server import LiveServer, demo_server
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from flask_migrate import upgrade
     from sqlalchemy import select
-    from werkzeug.serving import make_server
 
-    from quizapp.demo import load_demo
     from quizapp.extensions import db
     from quizapp.models import SurveyCase
     from quizapp.surveys.interviews import interview_of, record_interview
     from tests.surveys_web.conftest import interview_submission
 
-    folder = tmp_path_factory.mktemp("live-monitoring")
-    # One worked demo PSU (小李's, half done, none of its interviews flagged): the queue below
-    # holds only the too-fast interview recorded here.
-    app = make_app(f"sqlite:///{folder / 'live.sqlite3'}", str(folder / "instance"),
-                   TESTING=False, DEMO_SURVEY_LISTED_PSUS=1)
-    with app.app_context():
-        upgrade()
-        passwords = load_demo()
+    def record_three_interviews() -> None:
         ready = db.session.scalars(select(SurveyCase).where(SurveyCase.status == "ready")
                                    .order_by(SurveyCase.id))
         cases = [case for case in ready if interview_of(case) is None][:3]
@@ -45,14 +33,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 case, f"phone-width-{k:03d}", seconds=100 if k == 0 else 1500,
                 birth_year=1970 + k))
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, passwords)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+
+    # One worked demo PSU (小李's, half done, none of its interviews flagged): the queue below
+    # holds only the too-fast interview recorded here.
+    with demo_server(tmp_path_factory.mktemp("live-monitoring"), record_three_interviews,
+                     DEMO_SURVEY_LISTED_PSUS=1) as server:
+        yield server
 
 
 def _width(phone) -> int:

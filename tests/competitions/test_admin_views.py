@@ -27,8 +27,7 @@ def _form(now, **overrides):
             "field_name": "required", "field_township": "required", "field_organisation": "off",
             "field_phone": "off", "question_count": "6", "pool_size": "30",
             "quota_true_false": "2",
-            "quota_single": "2", "quota_multiple": "2", "quota_difficulty": "",
-            "quota_topic": "health:2",
+            "quota_single": "2", "quota_multiple": "2", "quota_topic_health": "2",
             "seconds_per_question": "30", "seconds_per_attempt": "", "attempts_per_day": "",
             "counting": "best", "points_per_correct": "5", "reveal": "after_attempt",
             "published": "y", "audience": ["elder", "farmer"]}
@@ -55,6 +54,11 @@ def test_create_a_competition_from_the_form(admin, bank, now):
     assert Counter(v.topic for v in pool)["health"] >= 10  # health:2 of 6, scaled to 30
     detail = admin.get(f"/admin/competitions/{competition.id}").text
     assert 'data-test="pool"' in detail and "30 道题" in detail
+    # the edit form shows each topic's quota under the topic's name, never its code
+    edit = admin.get(f"/admin/competitions/{competition.id}/edit").text
+    assert re.search(r'name="quota_topic_health"[^>]*value="2"', edit)
+    assert re.search(r'<label for="quota_topic_health">健康与合理用药</label>', edit)
+    assert not re.search(r'name="quota_topic_emergency"[^>]*value="\d', edit)
 
 
 def _pool_versions(competition):
@@ -101,7 +105,7 @@ def test_the_pool_is_drawn_again_only_when_its_settings_change_and_no_one_has_st
 @pytest.mark.parametrize("overrides,message", [
     ({"pool_size": "61"}, "题库中适合这些对象的题目只有 60 道"),
     ({"pool_size": "5"}, "至少要有每次答题的题目数"),
-    ({"pool_size": "12", "quota_difficulty": "1:6", "quota_true_false": "0",
+    ({"pool_size": "12", "quota_difficulty_1": "6", "quota_true_false": "0",
       "quota_single": "0", "quota_multiple": "6"}, "无法按这些配额"),
 ])
 def test_a_pool_the_bank_cannot_give_is_a_form_error(admin, bank, now, overrides, message):
@@ -114,7 +118,8 @@ def test_a_pool_the_bank_cannot_give_is_a_form_error(admin, bank, now, overrides
     ({"ends_at": "2020-01-01T00:00"}, "结束时间必须晚于开始时间"),
     ({"quota_single": "9"}, "超过了每次的题目总数"),
     ({"slug": "Bad Slug"}, "小写字母"),
-    ({"quota_topic": "astrology:2"}, "未知的主题"),
+    ({"quota_topic_health": "-1"}, "必须介于 0 到 100 之间"),
+    ({"quota_topic_health": "3", "quota_topic_emergency": "4"}, "超过了每次的题目总数"),
 ])
 def test_bad_competition_forms_are_refused_with_field_errors(admin, bank, now, overrides,
                                                              message):

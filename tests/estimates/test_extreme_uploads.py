@@ -61,7 +61,7 @@ def test_the_weight_error_is_in_chinese_on_the_chinese_page(statistician):
 
 
 @pytest.mark.parametrize(("total", "message"), [
-    ("1e308", "The population total of sex = F is 1e+308; a total must be positive and at most "
+    ("1e308", "The population total of Sex: F is 1e+308; a total must be positive and at most "
               "1e+10."),
     # women (rows 1, 4, 7, 10) weigh 1.5 + 4.5 + 3.5 + 2.5 = 12, raked to 4e9: row 4's 4.5
     # becomes 4.5 * 4e9 / 12 = 1.5e9

@@ -76,20 +76,32 @@ def test_formatting():
 def test_chart_figures_show_points_intervals_goal_and_overall():
     report = {"estimate": 0.15, "ci_low": 0.12, "ci_high": 0.18, "goal": 0.178,
               "by": {"sex": [
-                  {"level": "female", "estimate": 0.1, "ci_low": 0.08, "ci_high": 0.13},
+                  {"level": "female", "label": "Female", "estimate": 0.1, "ci_low": 0.08,
+                   "ci_high": 0.13},
                   {"level": "male", "estimate": 0.0, "ci_low": None, "ci_high": None}]}}
     [figure] = services.chart_figures(report, {"sex": "By sex"}, points_label="Estimates",
                                       goal_label="Goal 17.8%", overall_label="Overall 15%")
     trace, overall, goal = figure["data"]
-    assert trace["x"] == ["female", "male"] and trace["y"] == [10.0, 0.0]
-    assert trace["error_y"]["array"] == [3.0, None]
-    assert trace["error_y"]["arrayminus"] == [2.0, None]
-    lines = {s["y0"]: s for s in figure["layout"]["shapes"] if s["type"] == "line"}
+    # one row per group (the first on top), the shares across
+    assert trace["y"] == ["female", "male"] and trace["x"] == [10.0, 0.0]
+    assert trace["error_x"]["array"] == [3.0, None]
+    assert trace["error_x"]["arrayminus"] == [2.0, None]
+    axis = figure["layout"]["yaxis"]
+    assert axis["ticktext"] == ["Female", "male"] and axis["range"] == [1.5, -0.5]
+    lines = {s["x0"]: s for s in figure["layout"]["shapes"] if s["type"] == "line"}
     assert set(lines) == {17.8, 15.0} and lines[17.8]["line"]["dash"] == "dash"
     band = [s for s in figure["layout"]["shapes"] if s["type"] == "rect"][0]
-    assert (band["y0"], band["y1"]) == (12.0, 18.0)
+    assert (band["x0"], band["x1"]) == (12.0, 18.0)
     assert figure["layout"]["title"]["text"] == "By sex"
     assert (trace["name"], overall["name"], goal["name"]) == ("Estimates", "Overall 15%",
                                                               "Goal 17.8%")
     assert goal["line"] == lines[17.8]["line"] and overall["x"] == [None]
-    assert figure["layout"]["yaxis"]["range"][1] >= 17.8
+    assert figure["layout"]["xaxis"]["range"][1] >= 17.8
+
+
+def test_chart_labels_wrap_between_words_only():
+    assert services._tick("Senior secondary (incl. vocational)") == (
+        "Senior secondary<br>(incl. vocational)")
+    assert services._tick("高中（含中专）") == "高中（含中专）"
+    assert services._tick("Bachelor's degree or higher") == "Bachelor's degree<br>or higher"
+    assert services._tick("Primary school or less") == "Primary school or<br>less"

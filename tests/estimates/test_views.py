@@ -23,6 +23,7 @@ from tests.estimates.support import (
     post_form,
     shown,
 )
+from tests.support import field_errors
 
 BY = ["--by", "sex", "--by", "urban_rural", "--by", "age_band", "--by", "education",
       "--by", "group"]
@@ -71,17 +72,41 @@ def test_demo_survey_gives_the_command_lines_figures(statistician, margins):
 def test_placeholder_margins_are_refused_without_the_box(statistician):
     page = post_form(statistician, use_demo="y", margins="shipped")
     assert page.status_code == 200
-    message = _refusal(page.text)
-    expected = cli(DEMO, *DESIGN, "--rake", MARGINS).stderr.strip()
-    assert f"error: {message}" == expected and "14 placeholder rows" in message
-    assert "Allow placeholder margins" in page.text
+    # in words, on the box to tick: no exception text, no command-line flag, no codes
+    assert field_errors(page.text) == [
+        "These margins hold placeholder figures (stand-ins, not population totals) for Sex, "
+        "Urban or rural, Age band, Education. Replace them with sourced figures, or tick "
+        "“Allow placeholder margins” to use them anyway; every result will then say so."]
+    assert 'data-test="estimator-error"' not in page.text
+    for raw in ("allow-placeholder-margins", "allow_placeholders", "placeholder rows",
+                "sex=male"):
+        assert raw not in page.text
     assert "Traceback" not in page.text and 'data-test="share"' not in page.text
 
     page = post_form(statistician, use_demo="y", margins="shipped",
                      allow_placeholder_margins="y")
     banner = shown(page.text, "placeholder-banner")
     assert "14 placeholder margins" in banner and "illustrative" in banner
+    names = html.unescape(page.text.split('data-test="placeholder-banner"')[1].split("</div>")[0])
+    assert "Sex: Male, Sex: Female, Urban or rural: Urban" in names and "sex=male" not in names
     assert 'data-test="share"' in page.text
+
+
+def test_groups_are_named_and_in_their_tables_order(statistician):
+    statistician.set_cookie("kx_lang", "zh_CN")
+    page = post_form(statistician, use_demo="y").text
+    section = page.split('data-test="by-education"')[1].split("</section>")[0]
+    assert re.search(r"<th>文化程度</th>", section)
+    assert re.findall(r'<td class="level">([^<]+)</td>', section) == [
+        "小学及以下", "初中", "高中（含中专）", "大学专科", "大学本科及以上"]
+    groups = page.split('data-test="by-group"')[1].split("</section>")[0]
+    assert re.findall(r'<td class="level">([^<]+)</td>', groups) == [
+        "青少年", "农民", "产业工人", "老年人", "领导干部和公务员"]
+    chart = json.loads(html.unescape(re.search(
+        r'id="estimates-chart-data">(.*?)</script>', page, re.S).group(1)))
+    education = [f for f in chart if f["layout"]["title"]["text"].startswith("按文化程度")][0]
+    assert education["layout"]["yaxis"]["ticktext"][0] == "小学及以下"
+    assert education["data"][0]["y"][0] == "primary_or_less"
 
 
 def test_a_survey_without_the_weight_column_gets_the_estimators_error(statistician, tmp_path):

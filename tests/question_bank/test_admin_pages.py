@@ -1,6 +1,8 @@
 """The question admin pages, import/export and item statistics, through the real stack."""
 
+import html
 import io
+import json
 import re
 import secrets
 
@@ -268,6 +270,11 @@ def test_item_statistics_from_recorded_answers(app, client, auth, make_user, ban
     assert set(re.findall(r"source=(\w+)", listing.text)) == {"quiz"}, "no survey data yet"
     page = client.get(f"/admin/questions/items/{one.id}")
     assert page.status_code == 200 and "choice-chart-data" in page.text
+    chart = json.loads(html.unescape(re.search(
+        r'id="choice-chart-data">(.*?)</script>', page.text, re.S).group(1)))
+    # bars named by their letter (the right one ticked), so every name fits a phone's chart
+    assert chart["data"][0]["x"] == ["A", "B ✓", "C"]
+    assert chart["data"][0]["y"] == [33.3, 66.7, 0.0]
     sources = re.findall(r'<script[^>]*\bsrc="([^"]+)"', page.text)
     assert "/assets/plotly.min.js" in sources, "the app serves Plotly itself"
     assert [s for s in sources if "//" in s] == [], "no script from another host"
