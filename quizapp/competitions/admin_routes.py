@@ -177,7 +177,8 @@ def void(attempt_id: int):
     return render_template(
         "competitions/admin_void.html", competition=competition, attempt=attempt, form=form,
         signals=admin_services.signals_of(competition, attempt.id), signal_name=signal_name,
-        signal_reason=signal_reason), 400 if request.method == "POST" else 200
+        signal_reason=signal_reason, attempt_status_labels=ATTEMPT_STATUS_LABELS), \
+        400 if request.method == "POST" else 200
 
 
 @admin_bp.route("/<int:competition_id>/export.<fmt>")
