@@ -6,7 +6,9 @@ Cells are plain text or numbers:
 - ``answer``: a letter (``B``) for single choice, letters for multiple choice (``A,C`` or
   ``AC``), ``true``/``false`` (also 对/错, 正确/错误) for true/false;
 - ``groups``: group codes separated by commas (``farmer,elder``) or ``all``;
-- ``survey``: ``true``/``false`` (also yes/no, 是/否, 1/0); ``benchmark`` may be left empty.
+- ``survey``: ``true``/``false`` (also yes/no, 是/否, 1/0); ``benchmark`` may be left empty;
+- the optional columns ``enemy_groups`` (names separated by commas) and ``review_by``
+  (``2027-06-30``): exports always write them, an older file without them still reads.
 
 Reading never returns part of a file: any fault and the caller gets no specs, only every fault
 with its row number (the header is row 1) and column.
@@ -32,6 +34,8 @@ from question_bank.validate import ANY_ID, validate
 OPTION_COLUMNS = tuple(f"option_{letter.lower()}" for letter in LETTERS[:MAX_OPTIONS])
 COLUMNS = ("id", "topic", "version", "type", "stem", *OPTION_COLUMNS, "answer", "explanation",
            "authority", "groups", "dimension", "benchmark", "difficulty", "status", "survey")
+OPTIONAL_COLUMNS = ("enemy_groups", "review_by")
+EXPORT_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 MAX_ROWS = 5000
 # Only this many columns are read: the 19 above fit easily, and a sheet's claimed width (its
 # <dimension>, up to 16,384 columns) is never trusted.
@@ -105,6 +109,8 @@ def spec_to_row(spec: QuestionSpec) -> dict[str, object]:
         "dimension": spec.dimension, "benchmark": spec.benchmark if spec.benchmark else "",
         "difficulty": spec.difficulty, "status": spec.status,
         "survey": "true" if spec.survey else "false",
+        "enemy_groups": ",".join(spec.enemy_groups),
+        "review_by": spec.review_by.isoformat() if spec.review_by else "",
     }
     for index, column in enumerate(OPTION_COLUMNS):
         row[column] = spec.options[index] if index < len(spec.options) else ""
@@ -120,8 +126,8 @@ def spec_table(specs) -> tuple[tuple[str, ...], list[list[object]]]:
     rows = []
     for spec in specs:
         row = spec_to_row(spec)
-        rows.append([row[c] if row[c] != "" else None for c in COLUMNS])
-    return COLUMNS, rows
+        rows.append([row[c] if row[c] != "" else None for c in EXPORT_COLUMNS])
+    return EXPORT_COLUMNS, rows
 
 
 TEMPLATE_NOTES = (
@@ -136,6 +142,8 @@ TEMPLATE_NOTES = (
     "dimension：K 知识, M 方法, S 精神与思维, A 应用。benchmark：基准编号 1–26，可留空。",
     "difficulty：1 易, 2 中, 3 难。status：draft, reviewed, active, retired。",
     "survey：true 表示留作素质调查用题（竞赛不抽取），否则 false。",
+    "enemy_groups（可留空）：互相泄露答案、不能出现在同一次答题中的题目共用的组名，如 "
+    "gamblers-fallacy，多个用逗号分隔。review_by（可留空）：时效性内容的复核日期，如 2027-06-30。",
     "任何文字中都不能出现 HTML 或 < > 字符。有任何一行出错时，整个文件都不会导入。",
 )
 
@@ -246,6 +254,12 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, str]:
         raw[name] = _integer(cells.get(name, ""))
     raw["benchmark"] = _integer(cells["benchmark"]) if cells.get("benchmark") else None
     raw["survey"] = _boolean(cells.get("survey", ""))
+    if cells.get("enemy_groups"):
+        raw["enemy_groups"] = [g for g in _SPLIT.split(cells["enemy_groups"]) if g]
+    if cells.get("review_by"):
+        # A date typed into a spreadsheet comes back as a datetime at midnight.
+        raw["review_by"] = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?$", r"\1",
+                                  cells["review_by"])
     groups = cells.get("groups", "")
     raw["groups"] = "all" if groups.lower() == "all" else [g for g in _SPLIT.split(groups) if g]
     options = [cells.get(c, "") for c in OPTION_COLUMNS]
@@ -295,14 +309,14 @@ def read_table(data: bytes, filename: str) -> TableResult:
         result.faults.append(Issue("error", "missing_columns",
                                    f"missing columns: {', '.join(missing)}", line=header_line,
                                    params=(("columns", ", ".join(missing)),)))
-    unknown = [c for c in header if c and c not in COLUMNS]
+    unknown = [c for c in header if c and c not in EXPORT_COLUMNS]
     if unknown:
         result.faults.append(Issue("error", "unknown_columns",
                                    f"unknown columns: {', '.join(unknown)}", line=header_line,
                                    params=(("columns", ", ".join(unknown)),)))
     if result.faults:
         return result
-    position = {name: header.index(name) for name in COLUMNS}
+    position = {name: header.index(name) for name in EXPORT_COLUMNS if name in header}
     seen: dict[str, int] = {}
     specs = []
     stopped_at = None  # the row where listing faults stopped, if any were left out

@@ -41,6 +41,7 @@ from question_bank.tabular import (
 from quizapp import spreadsheets
 from quizapp.extensions import db
 from quizapp.models import Question
+from quizapp.models.questions import format_enemy_groups
 from quizapp.questions.services import (
     EDITABLE_STATUSES,
     _fill_version,
@@ -119,10 +120,12 @@ def plan_import(specs: list[QuestionSpec], rows: dict[str, int] | None = None) -
             plan.added.append(spec)
             continue
         stored = spec_of(question, question.current or _latest(question))
-        differences = [name for name in ("content", "status", "survey") if (
+        differences = [name for name in ("content", "status", "survey", "metadata") if (
             (name == "content" and stored.content_hash != spec.content_hash)
             or (name == "status" and stored.status != spec.status)
-            or (name == "survey" and stored.survey != spec.survey))]
+            or (name == "survey" and stored.survey != spec.survey)
+            or (name == "metadata" and (stored.enemy_groups, stored.review_by)
+                != (spec.enemy_groups, spec.review_by)))]
         if not differences:
             plan.unchanged += 1
         elif question.source == "bank":
@@ -154,7 +157,9 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
     if not plan.ok:
         raise ValueError("a plan with faults is never applied")
     for spec in plan.added:
-        question = Question(code=spec.id, source="ui", survey_reserved=spec.survey)
+        question = Question(code=spec.id, source="ui", survey_reserved=spec.survey,
+                            enemy_groups=format_enemy_groups(spec.enemy_groups),
+                            review_by=spec.review_by)
         question.current = _new_version(question, spec,
                                          spec.status if apply_statuses else "draft")
         question.current.author_id = question.current.editor_id = by_user_id
@@ -165,11 +170,14 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
         # Releasing a survey question puts it in practice and competitions, which publishes
         # it: like a status, that needs the reviewer's confirmation. Reserving never does.
         survey = spec.survey if apply_statuses else spec.survey or question.survey_reserved
+        # Enemy groups and the review-by date publish nothing: they apply as they are.
         if not apply_statuses and "content" not in differences \
-                and survey == question.survey_reserved:
+                and "metadata" not in differences and survey == question.survey_reserved:
             continue  # only what is not applied differs (the status, a release)
         changed += 1
         question.survey_reserved = survey
+        question.enemy_groups = format_enemy_groups(spec.enemy_groups)
+        question.review_by = spec.review_by
         latest = _latest(question)
         status = spec.status if apply_statuses else "draft"
         if latest.content_hash != spec.content_hash:

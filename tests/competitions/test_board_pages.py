@@ -73,7 +73,8 @@ def test_my_own_rank_shows_my_masked_name(competition, now):
 
 
 def _ranks(html):
-    return [int(r) for r in re.findall(r'<tr class=""[^>]*>\s*<td class="num rank">(\d+)<', html)]
+    return [int(r) for r in re.findall(
+        r'<tr class=""[^>]*>\s*<td class="num rank">(\d+)<', html)]
 
 
 def test_the_people_board_comes_in_pages(client, competition, now):
@@ -103,7 +104,8 @@ def _register_me(client, score, competition, now, township_id=""):
 
 def _around_ranks(html):
     section = re.search(r'<section data-test="around">(.*?)</section>', html, re.S)
-    return section and [int(r) for r in re.findall(r'<td class="num rank">(\d+)</td><td class="main">', section[1])]
+    return section and [int(r) for r in re.findall(
+        r'<td class="num rank">(\d+)</td><td class="main">', section[1])]
 
 
 def test_my_row_is_shown_in_context_when_it_is_on_another_page(client, competition, now):
@@ -112,7 +114,7 @@ def test_my_row_is_shown_in_context_when_it_is_on_another_page(client, competiti
     first = client.get("/competitions/test-cup/board").text
     assert _around_ranks(first) == [39, 40, 41, 42, 43]
     mine = re.search(r'<tr class="me" aria-current="true">\s*<td class="num rank">(\d+)</td>'
-                     r'<td>([^<]*)<', first)
+                     r'<td class="main">([^<]*)<', first)
     assert mine and mine.groups() == ("41", "王*明 ")
     assert "第 41 名" in first or "rank 41" in first
     assert 'href="/competitions/test-cup/board?page=2&amp;view=people#mine"' in first

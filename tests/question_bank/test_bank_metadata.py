@@ -1,5 +1,6 @@
 """Enemy groups and review-by dates: the schema, the checker, loading and the admins' list."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -180,3 +181,23 @@ def test_the_admin_question_page_lists_the_questions_due(app, admin, tmp_path, m
 
 def test_residents_never_see_the_list(client, app):
     assert client.get("/admin/questions/").status_code in (302, 403)
+
+
+def test_a_spreadsheet_import_stores_and_changes_the_metadata_of_ui_questions(app):
+    from question_bank.tabular import TEMPLATE_EXAMPLES, read_table
+    from quizapp.questions import transfer
+
+    first, second = TEMPLATE_EXAMPLES
+    grouped = [replace(first, enemy_groups=("coin",), review_by=date(2027, 6, 30)),
+               replace(second, enemy_groups=("coin",))]
+    table = read_table(transfer.questions_csv(grouped), "q.csv")
+    transfer.apply_import(transfer.plan_import(table.specs))
+    question = _question(first.id)
+    assert (question.enemy_groups, question.review_by) == ("coin", date(2027, 6, 30))
+    moved = [replace(grouped[0], review_by=date(2028, 6, 30)), grouped[1]]
+    plan = transfer.plan_import(read_table(transfer.questions_csv(moved), "q.csv").specs)
+    assert [(s.id, d) for s, d in plan.changed] == [(first.id, ["metadata"])]
+    assert transfer.apply_import(plan).changed == 1
+    db.session.expire_all()
+    assert _question(first.id).review_by == date(2028, 6, 30)
+    assert len(_question(first.id).versions) == 1, "no new version for metadata"

@@ -126,3 +126,25 @@ def test_a_zip_bomb_is_refused_before_parsing():
     assert len(buffer.getvalue()) < 200_000
     with pytest.raises(TableError, match="too_large_unpacked"):
         read_table(buffer.getvalue(), "bomb.xlsx")
+
+
+def test_enemy_groups_and_review_by_are_optional_columns():
+    """Exports write them; a sheet with them (a typed date comes back as a datetime) reads them;
+    a sheet without them (an older export) still reads."""
+    from datetime import date, datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "questions"
+    sheet.append([*COLUMNS, "enemy_groups", "review_by"])
+    sheet.append([_row().get(c) for c in COLUMNS] + ["coin, dice", datetime(2027, 6, 30)])
+    sheet.append([_row(id="health-u0002").get(c) for c in COLUMNS] + [None, "2028-01-31"])
+    out = io.BytesIO()
+    workbook.save(out)
+    first, second = read_table(out.getvalue(), "x.xlsx").specs
+    assert (first.enemy_groups, first.review_by) == (("coin", "dice"), date(2027, 6, 30))
+    assert (second.enemy_groups, second.review_by) == ((), date(2028, 1, 31))
+    old = read_table(_sheet([_row()]), "old.xlsx")
+    assert old.faults == [] and old.specs[0].enemy_groups == () and old.specs[0].review_by is None
+    header = csv_bytes([first]).decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(",enemy_groups,review_by")
