@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import login_required, public
-from quizapp.competitions import bp, services
+from quizapp.competitions import bp, services, timing
 from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
 from quizapp.engine import boards, clock
@@ -13,7 +13,6 @@ from quizapp.engine.attempts import (
     close_if_overdue,
     close_overdue,
     current_item,
-    item_deadline,
     owned_attempt,
     record_answer,
 )
@@ -199,16 +198,26 @@ def attempt(token: str):
     close_if_overdue(attempt, now)
     if attempt.status != "open":
         return redirect(url_for("competitions.result", token=token))
+    step = timing.time_up_step(attempt, competition.seconds_per_question, now,
+                               request.args.get("next"))
+    if step is not None:  # the question on screen ran out of time: say so before going on
+        return render_template(
+            "competitions/time_up.html", competition=competition, attempt=attempt, step=step,
+            next_url=url_for("competitions.attempt", token=token, next=step.going_on))
     item = current_item(attempt, competition.seconds_per_question, now)
     if item is None:  # every question answered or timed out
         close_attempt(attempt, "finished", now)
         return redirect(url_for("competitions.result", token=token))
-    limit = item_deadline(attempt, item, competition.seconds_per_question)
-    seconds_left = max(int((limit - now).total_seconds()), 0) if limit else None
+    question_clock = timing.question_clock(attempt, item, competition.seconds_per_question, now)
+    if question_clock is None or question_clock.ends_attempt:
+        next_url = url_for("competitions.result", token=token)
+    else:
+        next_url = url_for("competitions.attempt", token=token,
+                           next=timing.going_on_after(item, attempt))
     return render_template(
         "competitions/question.html", competition=competition, attempt=attempt, item=item,
-        version=item.question_version, form=ActionForm(), seconds_left=seconds_left,
-        number=item.position + 1, total=attempt.question_count,
+        version=item.question_version, form=ActionForm(), clock=question_clock,
+        next_url=next_url, number=item.position + 1, total=attempt.question_count,
         review=services.item_review(competition, attempt,
                                     request.args.get("answered", type=db_int)))
 
