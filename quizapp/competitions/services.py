@@ -226,17 +226,24 @@ def attempts_left(competition: Competition, participant: Participant) -> int | N
     return max(competition.attempts_total - attempts_used(participant), 0)
 
 
+# Between two questions with their own limits: the page loads, and the 时间到 step after a
+# question that ran out of time (a few seconds before it goes on by itself).
+BETWEEN_QUESTIONS = timedelta(seconds=10)
+
+
 def attempt_deadline(competition: Competition, started_at: datetime,
                      round_: Round | None) -> datetime:
-    """The whole-attempt limit, else questions × per-question limit, capped by the window."""
+    """The whole-attempt limit; else, with a limit per question, questions × (that limit +
+    ``BETWEEN_QUESTIONS``), so the way from one question to the next never costs the last
+    questions their time; capped by the round's and the window's end."""
     limits = [competition.ends_at]
     if round_ is not None:
         limits.append(round_.ends_at)
     if competition.seconds_per_attempt:
         limits.append(started_at + timedelta(seconds=competition.seconds_per_attempt))
     elif competition.seconds_per_question:
-        limits.append(started_at + timedelta(
-            seconds=competition.seconds_per_question * competition.question_count))
+        limits.append(started_at + competition.question_count * (
+            timedelta(seconds=competition.seconds_per_question) + BETWEEN_QUESTIONS))
     return min(limits)
 
 

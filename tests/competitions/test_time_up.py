@@ -55,7 +55,7 @@ def test_time_up_is_a_step_of_its_own_before_the_next_question(client, competiti
         assert "时间到" in step.text and "第 1 题未在限时内作答，不得分。" in step.text
         assert "接下来：第 2 题（共 6 题）。" in step.text
         assert 'name="choice"' not in step.text
-        assert f'content="5;url=/competitions/attempt/{token}?next=1"' in step.text
+        assert f'content="4;url=/competitions/attempt/{token}?next=1"' in step.text
         assert _item(token, 1).shown_at is None, "the next question's clock has not started"
     wrong = client.get(f"/competitions/attempt/{token}?next=2").text
     assert "时间到" in wrong, "only the step's own link goes on"

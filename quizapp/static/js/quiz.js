@@ -28,7 +28,7 @@
   if (!timer) { return; }
   // Going on only after the server's grace for late answers (2 s) is certainly over.
   var GO_ON_AFTER_MS = 3000;
-  var AUTO_GO_ON_MS = 5000;
+  var AUTO_GO_ON_MS = 4000;
   var left = parseInt(timer.getAttribute("data-seconds"), 10);
   var total = parseInt(timer.getAttribute("data-total"), 10) || left || 1;
   var end = Date.now() + left * 1000;
