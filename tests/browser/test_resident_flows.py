@@ -101,6 +101,11 @@ def test_the_countdown_bar_turns_urgent_and_time_up_is_a_clear_step(phone, conte
     expect(step).to_contain_text("接下来：第 2 题（共 2 题）。")
     assert phone.locator("label.option input").first.is_disabled()
     assert phone.locator("[data-test=submit-answer]").is_disabled()
+    from tests.browser.test_accessibility import Checker
+
+    checker = Checker(phone)
+    checker.check("time up")
+    assert not checker.found, checker.found
     announced = phone.evaluate("window.announced")
     assert announced and len(announced) <= 2, f"read out at a few moments only: {announced}"
     assert any("10" in text for text in announced), announced
