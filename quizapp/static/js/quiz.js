@@ -61,6 +61,9 @@
     document.querySelectorAll(".answer-form input, .answer-form button").forEach(function (el) {
       el.disabled = true;
     });
+    document.querySelectorAll(".answer-form").forEach(function (form) {
+      form.classList.add("closed");
+    });
     var panel = document.querySelector("[data-test=time-up]");
     if (!panel) { setTimeout(function () { location.reload(); }, GO_ON_AFTER_MS); return; }
     panel.hidden = false;
