@@ -134,9 +134,9 @@ def test_the_summary_marks_each_question_in_words_and_reopens_its_explanation(cl
         answers[position] = (number < 7, version)
     summary = client.get(f"/practice/{token}/summary").text
     assert "答对 7 题，答错 3 题。" in summary
-    items = re.findall(r'<li class="(result-ok|result-bad)" data-test="summary-item">\s*<details>'
-                       r'\s*<summary><span class="mark" aria-hidden="true">(.)</span>\s*'
-                       r'<strong>(\w+)</strong>', summary)
+    items = re.findall(r'<li data-test="summary-item">\s*<details>\s*<summary>'
+                       r'<span class="(result-ok|result-bad)"><span class="mark" '
+                       r'aria-hidden="true">(.)</span>\s*<strong>(\w+)</strong>', summary)
     expected = [("result-ok", "✓", "答对") if answers[p][0] else ("result-bad", "✗", "答错")
                 for p in range(10)]
     assert items == expected
