@@ -102,8 +102,8 @@ def _registration_form(competition) -> RegistrationForm:
 
 
 def _detail_page(competition, participant, form, status: int = 200, prefilled: bool = False):
-    """The competition's page: rules, registration, start or resume (a refused registration
-    shows the form alone, ``participant=None``)."""
+    """The competition's page: rules, registration, start or resume; a refused registration
+    shows the form open with its problems."""
     return render_template(
         "competitions/detail.html", competition=competition, participant=participant,
         form=form, action_form=ActionForm(), state=services.window_state(competition),
@@ -183,7 +183,8 @@ def register(slug: str):
         target = getattr(form, REGISTRATION_FIELDS.get(field, field))
         if not target.errors:
             target.errors = [*target.errors, REGISTRATION_MESSAGES[code]()]
-    return _detail_page(competition, None, form, 400)
+    participant = services.find_participant(competition, _user_id(), device_id())
+    return _detail_page(competition, participant, form, 400)
 
 
 @bp.route("/competitions/<slug>/start", methods=["POST"])

@@ -84,7 +84,7 @@ def test_every_resident_page_passes_axe(browser, live_server, mode):
     try:
         page.goto("/")
         checker.check("home")
-        mine = page.locator("a[href$='/me'], a[href*='/me/'], a[href*='/mine']")
+        mine = page.get_by_role("link", name=re.compile(r"^\s*(我的|Mine|Me)\s*$"))
         if mine.count():
             mine.first.click()
             checker.check("mine")

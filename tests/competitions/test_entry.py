@@ -217,3 +217,15 @@ def test_the_start_button_is_not_offered_to_someone_who_used_every_attempt(
     page = client.get("/competitions/test-cup").text
     assert 'data-test="start"' not in page
     assert "你已经参加过了：每人只能答一次。" in page
+
+
+def test_a_refused_update_keeps_the_page_of_someone_registered(client, competition):
+    _register(client, name="小明")
+    page = client.get("/competitions/test-cup").text
+    response = client.post("/competitions/test-cup/register", data={
+        "csrf_token": csrf_token(page), "name": "", "township_id": "0"})
+    assert response.status_code == 400
+    assert 'data-test="start"' in response.text, "still registered: the start button stays"
+    assert "<details class=\"card\" open><summary>修改报名信息</summary>" in response.text
+    assert field_errors(response.text) == ["此项为必填项。"]
+    assert db.session.scalar(select(Participant)).name == "小明"
