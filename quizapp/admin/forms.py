@@ -61,7 +61,7 @@ class UserForm(Form):
         DataRequired(), Length(min=3, max=64),
         Regexp(USERNAME_PATTERN, message=_l("Use letters, digits, dot, dash or underscore.")),
     ])
-    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[Optional()])
     roles = MultiCheckboxField(_l("Roles"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES),
                                validators=[DataRequired()])

@@ -20,7 +20,7 @@ FIELD_MODE_LABELS = (("off", _l("Not asked")), ("optional", _l("Optional")),
 
 
 class RegistrationForm(Form):
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=64)])
     township_id = SelectField(_l("Township or subdistrict"), coerce=int, validators=[Optional()])
     organisation_id = SelectField(_l("School or work unit"), coerce=int, validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)])
@@ -33,14 +33,18 @@ class CompetitionForm(Form):
         DataRequired(), Length(max=64),
         Regexp(r"^[a-z0-9-]+$", message=_l("Use lower-case letters, digits or dashes."))])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
-    rules_text = TextAreaField(_l("Rules"), validators=[Optional(), Length(max=8000)])
+    rules_text = TextAreaField(
+        _l("Rules"), validators=[Optional(), Length(max=8000)],
+        description=_l("Shown below the rules the settings make (questions, points, time "
+                       "limits, attempts, ties, when answers are shown): write only what they "
+                       "do not say."))
     audience = MultiCheckboxField(_l("Audience (none ticked: everyone)"),
                                   choices=choices((g, GROUP_LABELS[g]) for g in GROUPS))
     starts_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M",
                                  validators=[DataRequired()])
-    field_name = SelectField(_l("Name"), choices=choices(FIELD_MODE_LABELS))
+    field_name = SelectField(_l("Full name"), choices=choices(FIELD_MODE_LABELS))
     field_township = SelectField(_l("Township or subdistrict"), choices=choices(FIELD_MODE_LABELS))
     field_organisation = SelectField(_l("School or work unit"),
                                      choices=choices(FIELD_MODE_LABELS))

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import login_required, public
-from quizapp.competitions import board_page, bp, services
+from quizapp.competitions import board_page, bp, entry, services, timing
 from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
 from quizapp.engine import boards, clock
@@ -13,7 +13,6 @@ from quizapp.engine.attempts import (
     close_if_overdue,
     close_overdue,
     current_item,
-    item_deadline,
     owned_attempt,
     record_answer,
 )
@@ -45,6 +44,11 @@ REGISTRATION_MESSAGES = {
                                     "the two are kept apart."),
     "nothing": lambda: _("This device has no registration to link."),
 }
+
+
+# The form field that shows a problem with each registration field.
+REGISTRATION_FIELDS = {"township": "township_id", "organisation": "organisation_id",
+                       "school_class": "school_class_id"}
 
 
 def _user_id() -> int | None:
@@ -98,15 +102,15 @@ def _registration_form(competition) -> RegistrationForm:
     return form
 
 
-def _detail_page(competition, participant, form, status: int = 200):
-    """The competition's page: rules, registration, start or resume (a refused registration
-    shows the form alone, ``participant=None``)."""
+def _detail_page(competition, participant, form, status: int = 200, prefilled: bool = False):
+    """The competition's page: rules, registration, start or resume; a refused registration
+    shows the form open with its problems."""
     return render_template(
         "competitions/detail.html", competition=competition, participant=participant,
         form=form, action_form=ActionForm(), state=services.window_state(competition),
-        round=services.current_round(competition),
+        round=services.current_round(competition), prefilled=prefilled,
         open_attempt=participant and services.open_attempt(participant),
-        attempts_left=participant and services.attempts_left(competition, participant),
+        availability=participant and entry.availability(competition, participant),
         me=participant and boards.rank_of(competition, participant.id),
         linkable=status == 200 and services.linkable_registration(
             competition, _user_id(), device_id())), status
@@ -126,12 +130,15 @@ def detail(slug: str):
     competition = _competition_or_404(slug)
     participant = services.find_participant(competition, _user_id(), device_id())
     form = _registration_form(competition)
+    known = participant or entry.remembered_details(_user_id(), device_id())
+    if known is not None:
+        form.name.data = known.name
+        form.township_id.data = known.township_id or 0
+        form.organisation_id.data = known.organisation_id or 0
     if participant is not None:
-        form.name.data = participant.name
-        form.township_id.data = participant.township_id or 0
-        form.organisation_id.data = participant.organisation_id or 0
         form.school_class_id.data = participant.school_class_id or 0
-    return _detail_page(competition, participant, form)
+    return _detail_page(competition, participant, form,
+                        prefilled=participant is None and known is not None)
 
 
 @bp.route("/competitions/<slug>/link-device", methods=["POST"])
@@ -155,21 +162,30 @@ def link_device(slug: str):
 def register(slug: str):
     competition = _competition_or_404(slug)
     form = _registration_form(competition)
-    if not form.validate_on_submit():
+    form_valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
         abort(400)
-    try:
-        services.register(
-            competition, user_id=_user_id(), device_id=device_id(), name=form.name.data,
-            township_id=form.township_id.data or None,
-            organisation_id=form.organisation_id.data or None, phone=form.phone.data or "",
-            school_class_id=form.school_class_id.data or None, ip=request.remote_addr)
-    except services.RegistrationError as error:
-        getattr(form, {"township": "township_id", "organisation": "organisation_id",
-                       "school_class": "school_class_id"}.get(
-            error.field, error.field)).errors.append(REGISTRATION_MESSAGES[error.code]())
-        return _detail_page(competition, None, form, 400)
-    flash(_("You are registered. Good luck!"))
-    return redirect(url_for("competitions.detail", slug=slug))
+    values = {"user_id": _user_id(), "device_id": device_id(), "name": form.name.data or "",
+              "township_id": form.township_id.data or None,
+              "organisation_id": form.organisation_id.data or None,
+              "phone": form.phone.data or "",
+              "school_class_id": form.school_class_id.data or None}
+    if form_valid:
+        try:
+            services.register(competition, ip=request.remote_addr, **values)
+        except services.RegistrationError as error:
+            problems = error.problems
+        else:
+            flash(_("You are registered. Good luck!"))
+            return redirect(url_for("competitions.detail", slug=slug))
+    else:  # the form's own errors, and the rules' too: all at once
+        problems = services.registration_problems(competition, **values)
+    for field, code in problems:
+        target = getattr(form, REGISTRATION_FIELDS.get(field, field))
+        if not target.errors:
+            target.errors = [*target.errors, REGISTRATION_MESSAGES[code]()]
+    participant = services.find_participant(competition, _user_id(), device_id())
+    return _detail_page(competition, participant, form, 400)
 
 
 @bp.route("/competitions/<slug>/start", methods=["POST"])
@@ -200,16 +216,26 @@ def attempt(token: str):
     close_if_overdue(attempt, now)
     if attempt.status != "open":
         return redirect(url_for("competitions.result", token=token))
+    step = timing.time_up_step(attempt, competition.seconds_per_question, now,
+                               request.args.get("next"))
+    if step is not None:  # the question on screen ran out of time: say so before going on
+        return render_template(
+            "competitions/time_up.html", competition=competition, attempt=attempt, step=step,
+            next_url=url_for("competitions.attempt", token=token, next=step.going_on))
     item = current_item(attempt, competition.seconds_per_question, now)
     if item is None:  # every question answered or timed out
         close_attempt(attempt, "finished", now)
         return redirect(url_for("competitions.result", token=token))
-    limit = item_deadline(attempt, item, competition.seconds_per_question)
-    seconds_left = max(int((limit - now).total_seconds()), 0) if limit else None
+    question_clock = timing.question_clock(attempt, item, competition.seconds_per_question, now)
+    if question_clock is None or question_clock.ends_attempt:
+        next_url = url_for("competitions.result", token=token)
+    else:
+        next_url = url_for("competitions.attempt", token=token,
+                           next=timing.going_on_after(item, attempt))
     return render_template(
         "competitions/question.html", competition=competition, attempt=attempt, item=item,
-        version=item.question_version, form=ActionForm(), seconds_left=seconds_left,
-        number=item.position + 1, total=attempt.question_count,
+        version=item.question_version, form=ActionForm(), clock=question_clock,
+        next_url=next_url, number=item.position + 1, total=attempt.question_count,
         review=services.item_review(competition, attempt,
                                     request.args.get("answered", type=db_int)))
 

@@ -34,12 +34,14 @@ PHONE_PATTERN = re.compile(r"^1\d{10}$")
 
 
 class RegistrationError(ValueError):
-    """Registration data that the competition's rules refuse; ``field`` names the field."""
+    """Registration data that the competition's rules refuse: ``problems`` lists every
+    ``(field, code)`` found at once; ``field`` and ``code`` are the first."""
 
-    def __init__(self, field: str, code: str) -> None:
-        super().__init__(f"{field}: {code}")
-        self.field = field
-        self.code = code
+    def __init__(self, field: str, code: str,
+                 problems: list[tuple[str, str]] | None = None) -> None:
+        self.problems = problems or [(field, code)]
+        super().__init__("; ".join(f"{f}: {c}" for f, c in self.problems))
+        self.field, self.code = self.problems[0]
 
 
 def visible_competitions() -> list[Competition]:
@@ -143,46 +145,79 @@ def _has_scored_attempt(participant: Participant) -> bool:
         Attempt.status.in_(SCORED_STATUSES)).limit(1)) is not None
 
 
+def _checked(competition: Competition, *, user_id: int | None, device_id: str, name: str,
+             township_id: int | None, organisation_id: int | None, phone: str,
+             school_class_id: int | None, now: datetime | None
+             ) -> tuple[dict, Participant | None]:
+    """The values to store and the existing registration, or :class:`RegistrationError`."""
+    if window_state(competition, now) == "closed":
+        raise RegistrationError("name", "closed")
+    values = {"name": (name or "").strip(), "township": township_id,
+              "organisation": organisation_id, "phone": (phone or "").strip(),
+              "school_class": school_class_id}
+    problems: list[tuple[str, str]] = []
+    organisation = None
+    if values["organisation"] and competition.field_mode("organisation") != "off":
+        organisation = db.session.get(Organisation, values["organisation"])
+        if organisation is None:
+            problems.append(("organisation", "invalid"))
+        elif not values["township"]:  # the organisation says where it is
+            values["township"] = organisation.township_id
+    for field, value in values.items():
+        mode = competition.field_mode(field)
+        if mode == "required" and not value:
+            problems.append((field, "required"))
+        if mode == "off":
+            values[field] = None
+    if values["phone"] and not PHONE_PATTERN.match(values["phone"]):
+        problems.append(("phone", "invalid"))
+    if organisation is not None:
+        values["township"] = values["township"] or organisation.township_id
+        if values["township"] != organisation.township_id:
+            problems.append(("organisation", "other_township"))
+    if values["school_class"] and values["school_class"] not in {
+            c.id for c in class_choices(competition)}:
+        problems.append(("school_class", "invalid"))
+    participant = find_participant(competition, user_id, device_id)
+    if participant is not None and _has_scored_attempt(participant):
+        if (values["township"] or None) != participant.township_id \
+                or (values["organisation"] or None) != participant.organisation_id:
+            problems.append(("township", "locked"))
+        if (values["school_class"] or None) != participant.school_class_id:
+            problems.append(("school_class", "class_locked"))
+    if problems:
+        raise RegistrationError(*problems[0], problems=problems)
+    return values, participant
+
+
+def registration_problems(competition: Competition, *, user_id: int | None, device_id: str,
+                          name: str, township_id: int | None, organisation_id: int | None,
+                          phone: str, school_class_id: int | None = None,
+                          now: datetime | None = None) -> list[tuple[str, str]]:
+    """Every ``(field, code)`` that :func:`register` would refuse, all at once (empty: none)."""
+    try:
+        _checked(competition, user_id=user_id, device_id=device_id, name=name,
+                 township_id=township_id, organisation_id=organisation_id, phone=phone,
+                 school_class_id=school_class_id, now=now)
+    except RegistrationError as error:
+        return error.problems
+    return []
+
+
 def register(competition: Competition, *, user_id: int | None, device_id: str, name: str,
              township_id: int | None, organisation_id: int | None, phone: str,
              ip: str | None, school_class_id: int | None = None,
              now: datetime | None = None) -> Participant:
     """Register someone, keeping only the fields the competition asks for.
 
-    Raises :class:`RegistrationError` for a missing required field, a malformed phone, a
-    class not of the contest's school, a closed competition, or a change of township,
-    organisation or class after a scored attempt (which would move that score between boards).
+    Raises :class:`RegistrationError` for a closed competition, or with every problem at
+    once: a missing required field (a township is implied by the organisation), a malformed
+    phone, a class not of the contest's school, or a change of township, organisation or
+    class after a scored attempt (which would move that score between boards).
     """
-    if window_state(competition, now) == "closed":
-        raise RegistrationError("name", "closed")
-    values = {"name": (name or "").strip(), "township": township_id,
-              "organisation": organisation_id, "phone": (phone or "").strip(),
-              "school_class": school_class_id}
-    for field, value in values.items():
-        mode = competition.field_mode(field)
-        if mode == "required" and not value:
-            raise RegistrationError(field, "required")
-        if mode == "off":
-            values[field] = None
-    if values["phone"] and not PHONE_PATTERN.match(values["phone"]):
-        raise RegistrationError("phone", "invalid")
-    if values["organisation"]:
-        organisation = db.session.get(Organisation, values["organisation"])
-        if organisation is None:
-            raise RegistrationError("organisation", "invalid")
-        values["township"] = values["township"] or organisation.township_id
-        if values["township"] != organisation.township_id:
-            raise RegistrationError("organisation", "other_township")
-    if values["school_class"] and values["school_class"] not in {
-            c.id for c in class_choices(competition)}:
-        raise RegistrationError("school_class", "invalid")
-    participant = find_participant(competition, user_id, device_id)
-    if participant is not None and _has_scored_attempt(participant):
-        if (values["township"] or None) != participant.township_id \
-                or (values["organisation"] or None) != participant.organisation_id:
-            raise RegistrationError("township", "locked")
-        if (values["school_class"] or None) != participant.school_class_id:
-            raise RegistrationError("school_class", "class_locked")
+    values, participant = _checked(
+        competition, user_id=user_id, device_id=device_id, name=name, township_id=township_id,
+        organisation_id=organisation_id, phone=phone, school_class_id=school_class_id, now=now)
     if participant is None:
         participant = Participant(competition_id=competition.id, user_id=user_id,
                                   device_id=None if user_id is not None else device_id)
@@ -226,17 +261,24 @@ def attempts_left(competition: Competition, participant: Participant) -> int | N
     return max(competition.attempts_total - attempts_used(participant), 0)
 
 
+# Between two questions with their own limits: the page loads, and the 时间到 step after a
+# question that ran out of time (a few seconds before it goes on by itself).
+BETWEEN_QUESTIONS = timedelta(seconds=10)
+
+
 def attempt_deadline(competition: Competition, started_at: datetime,
                      round_: Round | None) -> datetime:
-    """The whole-attempt limit, else questions × per-question limit, capped by the window."""
+    """The whole-attempt limit; else, with a limit per question, questions × (that limit +
+    ``BETWEEN_QUESTIONS``), so the way from one question to the next never costs the last
+    questions their time; capped by the round's and the window's end."""
     limits = [competition.ends_at]
     if round_ is not None:
         limits.append(round_.ends_at)
     if competition.seconds_per_attempt:
         limits.append(started_at + timedelta(seconds=competition.seconds_per_attempt))
     elif competition.seconds_per_question:
-        limits.append(started_at + timedelta(
-            seconds=competition.seconds_per_question * competition.question_count))
+        limits.append(started_at + competition.question_count * (
+            timedelta(seconds=competition.seconds_per_question) + BETWEEN_QUESTIONS))
     return min(limits)
 
 

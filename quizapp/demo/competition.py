@@ -48,9 +48,11 @@ def load_demo_competition(simulated_people: int | None = None, seed: int = 2025)
         slug=DEMO_SLUG, title="新郑市公民科学素质网络竞赛（示范）",
         description="面向全市居民的科普知识网络竞赛。每周一轮，答题即可参加，"
                     "个人、乡镇（街道）和单位分别排名。",
-        rules_text="每次答题 20 道：判断题 7 道、单选题 7 道、多选题 6 道，每题 5 分，"
-                   "每题限时 30 秒。每天可答 1 次，取最好成绩；同分时用时短者在前，"
-                   "再同则先交卷者在前。正确答案在竞赛结束后公布。",
+        # The page lists the rules the settings make (questions, time, attempts, ties, when
+        # answers are shown); the organiser's text only adds what they do not say.
+        rules_text="每次的 20 道题中有判断题 7 道、单选题 7 道、多选题 6 道。请独立作答，"
+                   "不要借助他人或网络搜索。竞赛结束后，主办方将对成绩优秀的个人、"
+                   "乡镇（街道）和单位进行表彰。",
         audience_mask=0, starts_at=start, ends_at=now + timedelta(days=60),
         registration={"name": "required", "township": "required", "organisation": "optional",
                       "phone": "off"},

@@ -117,6 +117,13 @@ def _first_open(attempt: Attempt, seconds_per_question: int | None,
                 None)
 
 
+def first_open_item(attempt: Attempt, seconds_per_question: int | None = None,
+                    now: datetime | None = None) -> AttemptItem | None:
+    """The first item still open (unanswered and not timed out), changing nothing: unlike
+    :func:`current_item` it does not mark the item shown, so its clock does not start."""
+    return _first_open(attempt, seconds_per_question, now or clock.now())
+
+
 def current_item(attempt: Attempt, seconds_per_question: int | None = None,
                  now: datetime | None = None) -> AttemptItem | None:
     """The first item still open (unanswered and not timed out), marking it shown."""

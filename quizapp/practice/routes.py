@@ -30,12 +30,11 @@ def _attempt_or_404(token: str):
     return attempt
 
 
-def _suggested_group() -> str:
-    """Last group chosen on this device; else elderly people in large type; else youth."""
+def _last_group() -> str | None:
+    """The group this device chose last time, if any. Nothing is guessed for a new visitor:
+    every group is offered alike, so no one is nudged away from their own."""
     remembered = request.cookies.get(GROUP_COOKIE)
-    if remembered in GROUPS:
-        return remembered
-    return "elder" if request.cookies.get("kx_large") == "1" else "youth"
+    return remembered if remembered in GROUPS else None
 
 
 @bp.route("/")
@@ -43,7 +42,7 @@ def _suggested_group() -> str:
 def index():
     return render_template(
         "practice/index.html", groups=[(g, GROUP_LABELS[g]) for g in GROUPS],
-        suggested=_suggested_group(), form=ActionForm(),
+        last_group=_last_group(), form=ActionForm(),
         unfinished=services.open_practice(_user_id(), device_id()),
         has_mistakes=bool(services.mistake_versions(_user_id(), device_id())))
 

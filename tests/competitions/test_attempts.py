@@ -63,7 +63,7 @@ def test_draw_follows_the_quotas_and_never_uses_survey_or_draft_items(competitio
     assert types == ["multiple"] * 2 + ["single"] * 2 + ["true_false"] * 2
     stems = {i.question_version.stem for i in attempt.items}
     assert not stems & {"调查专用题", "草稿题"}
-    assert attempt.deadline == now.value + timedelta(seconds=6 * 30)
+    assert attempt.deadline == now.value + timedelta(seconds=6 * (30 + 10))
 
 
 def test_scoring_is_all_or_nothing(competition, now):
@@ -143,14 +143,14 @@ def test_unfinished_attempt_closes_at_its_deadline_without_anyone_present(compet
     db.session.refresh(attempt)
     assert attempt.status == "expired"
     assert attempt.finished_at == deadline
-    assert attempt.duration_ms == 180_000
+    assert attempt.duration_ms == 240_000  # 6 × (30 s + 10 s between)
     assert attempt.score == 5.0
     assert close_overdue(now.value) == 0
 
 
 def test_answer_after_the_attempt_deadline_closes_it(competition, now):
     attempt = _start(competition, _register(competition), now)
-    now.move(seconds=200)
+    now.move(seconds=260)  # the deadline: 6 × (30 s + 10 s between) = 240 s, then the grace
     with pytest.raises(AttemptError, match="time_up"):
         _answer(attempt, attempt.items[0], now=now.value)
     assert attempt.status == "expired"
@@ -338,14 +338,14 @@ def test_a_started_attempt_ends_with_its_round(competition, now):
                          ends_at=t + timedelta(seconds=100)))
     db.session.commit()
     attempt = _start(competition, _register(competition), now)
-    assert attempt.deadline == t + timedelta(seconds=100)  # not 6 × 30 s = 180 s
+    assert attempt.deadline == t + timedelta(seconds=100)  # not 6 × (30 + 10) s = 240 s
 
 
 def test_an_items_limit_is_capped_by_the_attempts_deadline(competition, now):
     attempt = _start(competition, _register(competition), now)
-    assert attempt.deadline == now.value + timedelta(seconds=180)
-    now.move(seconds=170)
-    item = _show(attempt, now)  # its own 30 s would run to 200 s
+    assert attempt.deadline == now.value + timedelta(seconds=240)  # 6 × (30 s + 10 s between)
+    now.move(seconds=230)
+    item = _show(attempt, now)  # its own 30 s would run to 260 s
     assert item_deadline(attempt, item, 30) == attempt.deadline
     assert item_deadline(attempt, item, None) == attempt.deadline
     attempt.deadline = None

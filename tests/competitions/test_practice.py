@@ -106,3 +106,39 @@ def test_a_question_ahead_cannot_be_answered_in_practice_either(client, bank):
     assert client.get(f"/practice/{token}/feedback/{position + 3}").status_code == 404
     attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
     assert all(i.answered_at is None for i in attempt.items)
+
+
+def test_no_group_is_chosen_for_a_new_visitor(client, bank):
+    page = client.get("/practice/").text
+    buttons = re.findall(r'<button name="group" value="(\w+)" class="([^"]*)"', page)
+    assert [key for key, _ in buttons] == ["youth", "farmer", "worker", "elder", "cadre"]
+    assert all(css == "" for _, css in buttons), "no group singled out"
+    client.set_cookie("kx_large", "1")
+    page = client.get("/practice/").text
+    assert "last-choice" not in page and "primary" not in page.split('class="groups"')[1]
+
+
+def test_the_group_chosen_last_time_is_marked_in_words(client, bank):
+    _start(client, group="elder")
+    page = client.get("/practice/").text
+    assert re.search(r'value="elder" class="last-choice"[^>]*>老年人<small>（上次选择）</small>',
+                     page)
+    assert page.count("上次选择") == 1
+
+
+def test_the_summary_marks_each_question_in_words_and_reopens_its_explanation(client, bank):
+    token = _start(client)
+    answers = {}
+    for number in range(10):
+        position, _, version = _answer_current(client, token, right=number < 7)
+        answers[position] = (number < 7, version)
+    summary = client.get(f"/practice/{token}/summary").text
+    assert "答对 7 题，答错 3 题。" in summary
+    items = re.findall(r'<li data-test="summary-item">\s*<details>\s*<summary>'
+                       r'<span class="(result-ok|result-bad)"><span class="mark" '
+                       r'aria-hidden="true">(.)</span>\s*<strong>(\w+)</strong>', summary)
+    expected = [("result-ok", "✓", "答对") if answers[p][0] else ("result-bad", "✗", "答错")
+                for p in range(10)]
+    assert items == expected
+    for _, version in answers.values():
+        assert version.explanation in summary, "each explanation can be opened again"

@@ -251,7 +251,7 @@ def test_the_score_line_names_the_attempt_that_counts(client, competition, now, 
 
 def test_the_countdown_never_runs_past_the_attempts_deadline(client, competition, now):
     _register(client)
-    token = _start(client)  # 6 questions × 30 s: the attempt ends after 180 s
-    now.move(seconds=170)
+    token = _start(client)  # 6 questions × (30 s + 10 s between): the attempt ends after 240 s
+    now.move(seconds=230)
     page = client.get(f"/competitions/attempt/{token}").text  # the first question, shown now
     assert 'data-seconds="10"' in page
