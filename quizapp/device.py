@@ -50,3 +50,13 @@ def attach_device_cookie(response):
 def register(app) -> None:
     """Send a freshly created device token back with the response."""
     app.after_request(attach_device_cookie)
+
+
+def current_owner():
+    """Whose attempts this request may see (:class:`quizapp.engine.history.Owner`): the
+    signed-in account, else this device."""
+    from flask_login import current_user
+
+    from quizapp.engine.history import Owner
+
+    return Owner(current_user.id if current_user.is_authenticated else None, device_id())

@@ -1,0 +1,125 @@
+"""A certificate drawn by the server as a PNG image a phone can save or print.
+
+A4 proportions (1240 × 1754 pixels: A4 at 150 dpi), drawn with Pillow in the shipped CJK font
+(``quizapp.shared.fonts``), in the language of the request. The image carries its code and the
+verification link twice: printed with a QR code, and in the PNG's text chunks
+(``Certificate-Code``, ``Verification-URL``), so a program can read them too.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
+
+from quizapp.engine.certificates import display_code
+from quizapp.models import Certificate
+from quizapp.shared.fonts import cjk_font_path
+from quizapp.shared.qr import qr_png
+from quizapp.timezone import to_local
+
+SIZE = (1240, 1754)
+MARGIN = 150
+PAPER = (255, 253, 245)
+INK = (27, 31, 36)
+MUTED = (91, 100, 112)
+GOLD = (184, 134, 11)
+ACCENT = (160, 30, 30)
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(cjk_font_path()), size)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels: between any two characters
+    in Chinese, at spaces in Latin script (a word longer than a line is broken anyway)."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        candidate = (line + token) if line else token.lstrip()
+        if line and font.getlength(candidate) > width:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+            while font.getlength(line) > width and len(line) > 1:  # one over-long word
+                cut = max(k for k in range(1, len(line) + 1)
+                          if font.getlength(line[:k]) <= width or k == 1)
+                lines.append(line[:cut])
+                line = line[cut:]
+        else:
+            line = candidate
+    if line:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    """Break opportunities: each CJK character alone, Latin words with their leading space."""
+    tokens: list[str] = []
+    for char in text:
+        if ord(char) > 0x2E7F or not tokens or char == " " or ord(tokens[-1][-1]) > 0x2E7F:
+            tokens.append(char)
+        else:
+            tokens[-1] += char
+    return tokens
+
+
+@dataclass
+class _Pen:
+    draw: ImageDraw.ImageDraw
+    y: int
+
+    def centred(self, text: str, size: int, fill=INK, gap: int = 24, bold: bool = False,
+                width: int = SIZE[0] - 2 * MARGIN) -> None:
+        font = _font(size)
+        for line in wrap(text, font, width):
+            self.draw.text((SIZE[0] // 2, self.y), line, font=font, fill=fill, anchor="ma",
+                           stroke_width=2 if bold else 0, stroke_fill=fill)
+            self.y += int(size * 1.35)
+        self.y += gap
+
+
+def render_png(certificate: Certificate, verify_url: str, issuer: str) -> bytes:
+    """The certificate as PNG bytes (``verify_url``: the public check of its code)."""
+    image = Image.new("RGB", SIZE, PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, SIZE[0] - 41, SIZE[1] - 41), outline=GOLD, width=10)
+    draw.rectangle((64, 64, SIZE[0] - 65, SIZE[1] - 65), outline=GOLD, width=3)
+    pen = _Pen(draw, 200)
+    pen.centred(_("Certificate"), 120, fill=ACCENT, gap=70, bold=True)
+    if certificate.name:
+        pen.centred(certificate.name, 84, gap=50, bold=True)
+    pen.centred(_("took part in %(title)s", title=certificate.title), 52, gap=30)
+    pen.centred(_("Score: %(score)s of %(max)s", score=_points(certificate.score),
+                  max=_points(certificate.max_score)), 60, gap=150, bold=True)
+    pen.centred(issuer, 48, gap=10)
+    pen.centred(format_date(to_local(certificate.achieved_at).date(), "long"), 44, fill=MUTED)
+
+    qr = Image.open(io.BytesIO(qr_png(verify_url, scale=8))).convert("RGB")
+    qr = qr.resize((300, 300), Image.Resampling.NEAREST)
+    top = SIZE[1] - 120 - 300 - 140
+    image.paste(qr, ((SIZE[0] - 300) // 2, top))
+    footer = _Pen(draw, top + 320)
+    footer.centred(_("Certificate no. %(code)s", code=display_code(certificate.code)), 40,
+                   gap=4)
+    footer.centred(_("Scan the code or open %(url)s to check it", url=verify_url), 28,
+                   fill=MUTED, gap=0)
+
+    info = PngInfo()
+    info.add_text("Title", _("Certificate"))
+    info.add_text("Certificate-Code", display_code(certificate.code))
+    info.add_text("Verification-URL", verify_url)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", pnginfo=info, optimize=True)
+    return buffer.getvalue()
+
+
+def _points(value: float) -> str:
+    """85.0 as ``85``, 92.5 as ``92.5``."""
+    return f"{value:g}"
