@@ -59,6 +59,19 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
+def wrap_balanced(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """:func:`wrap` into as few lines, but of even lengths (no last line of one character)."""
+    lines = wrap(text, font, width)
+    low, high = 1, width
+    while low < high:  # the narrowest width that still needs no more lines
+        middle = (low + high) // 2
+        if len(wrap(text, font, middle)) <= len(lines):
+            high = middle
+        else:
+            low = middle + 1
+    return wrap(text, font, high)
+
+
 def _tokens(text: str) -> list[str]:
     """Break opportunities: each CJK character alone, Latin words with their leading space."""
     tokens: list[str] = []
@@ -78,11 +91,20 @@ class _Pen:
     def centred(self, text: str, size: int, fill=INK, gap: int = 24, bold: bool = False,
                 width: int = SIZE[0] - 2 * MARGIN) -> None:
         font = _font(size)
-        for line in wrap(text, font, width):
+        for line in wrap_balanced(text, font, width):
             self.draw.text((SIZE[0] // 2, self.y), line, font=font, fill=fill, anchor="ma",
                            stroke_width=2 if bold else 0, stroke_fill=fill)
             self.y += int(size * 1.35)
         self.y += gap
+
+
+def _title_size(title: str, width: int) -> int:
+    """The largest of the title sizes at which the competition's title takes three lines at
+    most (a title may be 120 characters long)."""
+    for size in (56, 48, 40, 34):
+        if len(wrap(title, _font(size), width)) <= 3:
+            return size
+    return 28
 
 
 def render_png(certificate: Certificate, verify_url: str, issuer: str) -> bytes:
@@ -91,21 +113,28 @@ def render_png(certificate: Certificate, verify_url: str, issuer: str) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, SIZE[0] - 41, SIZE[1] - 41), outline=GOLD, width=10)
     draw.rectangle((64, 64, SIZE[0] - 65, SIZE[1] - 65), outline=GOLD, width=3)
-    pen = _Pen(draw, 200)
-    pen.centred(_("Certificate"), 120, fill=ACCENT, gap=70, bold=True)
+    pen = _Pen(draw, 170)
+    pen.centred(_("Certificate"), 110, fill=ACCENT, gap=50, bold=True)
     if certificate.name:
-        pen.centred(certificate.name, 84, gap=50, bold=True)
-    pen.centred(_("took part in %(title)s", title=certificate.title), 52, gap=30)
+        pen.centred(certificate.name, 80, gap=40, bold=True)
+    pen.centred(_("took part in"), 44, gap=6)
+    pen.centred(certificate.title, _title_size(certificate.title, SIZE[0] - 2 * MARGIN), gap=24,
+                bold=True)
     pen.centred(_("Score: %(score)s of %(max)s", score=_points(certificate.score),
-                  max=_points(certificate.max_score)), 60, gap=150, bold=True)
-    pen.centred(issuer, 48, gap=10)
-    pen.centred(format_date(to_local(certificate.achieved_at).date(), "long"), 44, fill=MUTED)
+                  max=_points(certificate.max_score)), 52, gap=20)
+    pen.centred(_("Awarded with this certificate."), 44)
+    # The signature block and the check sit at fixed places, whatever the text above.
+    issued = _Pen(draw, max(pen.y + 30, 1010))
+    issued.centred(issuer, 46, gap=4)
+    issued.centred(format_date(to_local(certificate.achieved_at).date(), "long"), 42,
+                   fill=MUTED)
 
+    side = 280
     qr = Image.open(io.BytesIO(qr_png(verify_url, scale=8))).convert("RGB")
-    qr = qr.resize((300, 300), Image.Resampling.NEAREST)
-    top = SIZE[1] - 120 - 300 - 140
-    image.paste(qr, ((SIZE[0] - 300) // 2, top))
-    footer = _Pen(draw, top + 320)
+    qr = qr.resize((side, side), Image.Resampling.NEAREST)
+    top = max(issued.y + 10, SIZE[1] - 100 - side - 120)
+    image.paste(qr, ((SIZE[0] - side) // 2, top))
+    footer = _Pen(draw, top + side + 16)
     footer.centred(_("Certificate no. %(code)s", code=display_code(certificate.code)), 40,
                    gap=4)
     footer.centred(_("Scan the code or open %(url)s to check it", url=verify_url), 28,
