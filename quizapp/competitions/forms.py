@@ -84,6 +84,11 @@ class CompetitionForm(Form):
         (("after_window", _l("After the competition closes")),
          ("after_attempt", _l("After each attempt")),
          ("after_item", _l("After each question")))))
+    certificate_min_score = FloatField(
+        _l("Certificate from this score"), default=0,
+        description=_l("A finished attempt scoring at least this earns a certificate with a "
+                       "public check code; 0: every finished attempt."),
+        validators=[Optional(), NumberRange(min=0, max=10000)])
     published = BooleanField(_l("Published"))
 
 
