@@ -145,7 +145,7 @@ def render_png(certificate: Certificate, verify_url: str, issuer: str) -> bytes:
     info.add_text("Certificate-Code", display_code(certificate.code))
     info.add_text("Verification-URL", verify_url)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", pnginfo=info, optimize=True)
+    image.save(buffer, format="PNG", pnginfo=info)
     return buffer.getvalue()
 
 
