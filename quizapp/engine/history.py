@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp.engine import clock
@@ -24,15 +24,18 @@ from quizapp.timezone import local_day_bounds
 
 @dataclass(frozen=True)
 class Owner:
-    """Whose attempts: an account (``user_id``), else an anonymous device."""
+    """Whose attempts: an account (``user_id``), else an anonymous device (``None``: a new
+    visitor, who owns nothing yet)."""
 
     user_id: int | None
-    device_id: str
+    device_id: str | None
 
     def owns(self) -> ColumnElement[bool]:
         """The condition an attempt of this owner meets."""
         if self.user_id is not None:
             return Attempt.user_id == self.user_id
+        if self.device_id is None:
+            return false()
         return and_(Attempt.user_id.is_(None), Attempt.device_id == self.device_id)
 
 
