@@ -18,6 +18,7 @@ from quizapp.competitions.routes import _attempt_or_404
 from quizapp.engine import certificates
 from quizapp.engine.certificates import display_code, mask_name
 from quizapp.models.attempts import SCORED_STATUSES
+from quizapp.shared.qr import qr_svg
 
 
 def _verify_url(code: str) -> str:
@@ -37,10 +38,11 @@ def certificate(token: str):
     """The owner's certificate: the image to save, its code and its public check."""
     attempt = _scored_attempt_or_404(token)
     found = certificates.certificate_of(attempt)
+    verify_url = found and _verify_url(found.code)
     return render_template(
         "competitions/certificate.html", attempt=attempt, competition=attempt.competition,
-        certificate=found, code=found and display_code(found.code),
-        verify_url=found and _verify_url(found.code))
+        certificate=found, code=found and display_code(found.code), verify_url=verify_url,
+        qr=found and qr_svg(verify_url))
 
 
 @bp.route("/competitions/attempt/<token>/certificate.png")
@@ -88,6 +90,5 @@ def check():
         found = certificates.by_code(typed)
         if found is not None:
             return redirect(url_for("competitions.verify", cert_code=display_code(found.code)))
-        return render_template("competitions/verify.html", found=None, code=typed,
-                               form_only=True), 404
-    return render_template("competitions/verify.html", found=None, code="", form_only=True)
+        return render_template("competitions/verify.html", found=None, code=typed), 404
+    return render_template("competitions/verify.html", found=None, code="")

@@ -36,16 +36,18 @@ def test_finish_then_mine_then_the_certificate_and_its_check(phone, browser, liv
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
 
     phone.click("[data-test=certificate-link]")
-    image = phone.locator("[data-test=certificate-image]")
-    expect(image).to_be_visible()
-    phone.wait_for_function(
-        "() => document.querySelector('[data-test=certificate-image]').naturalWidth === 1240")
-    code = image.get_attribute("data-code")
+    certificate = phone.locator("[data-test=certificate]")
+    expect(certificate).to_contain_text("王小花")
+    expect(certificate.locator("svg")).to_be_visible()  # its QR code
+    code = certificate.get_attribute("data-code")
     assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", code)
-    expect(image).to_have_attribute("alt", re.compile("王小花"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-    download = phone.locator("[data-test=save-certificate]")
-    assert download.get_attribute("download") is not None
+    with phone.expect_download() as saving:
+        phone.click("[data-test=save-certificate]")
+    assert saving.value.suggested_filename == f"certificate-{code}.png"
+    image = phone.request.get(phone.locator("[data-test=view-certificate]").get_attribute("href"))
+    assert image.status == 200 and image.headers["content-type"] == "image/png"
+    assert image.body()[:8] == b"\x89PNG\r\n\x1a\n" and len(image.body()) < 60_000
     verify_url = phone.locator("[data-test=verify-link]").get_attribute("href")
     assert verify_url.endswith(f"/c/{code}")
 

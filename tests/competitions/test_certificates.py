@@ -141,13 +141,18 @@ def test_what_the_certificate_says_is_fixed_when_issued(client, competition):
 
 # --- the owner's pages and the image ---------------------------------------------------------
 
-def test_the_certificate_page_shows_the_image_its_code_and_its_check(client, competition):
+def test_the_certificate_page_shows_it_with_its_code_image_and_check(client, competition):
     attempt = play(client)
     page = client.get(f"/competitions/attempt/{attempt.token}/certificate").text
     code = re.search(r'data-code="([0-9A-Z-]+)"', page).group(1)
     assert re.fullmatch(r"[0-9A-Z]{5}-[0-9A-Z]{5}", code)
-    assert f'src="/competitions/attempt/{attempt.token}/certificate.png"' in page
-    assert f'alt="证书：李小华参加了测试竞赛，成绩 30 分（满分 30 分）。证书编号 {code}"' in page
+    section = re.search(r'<section class="certificate".*?</section>', page, re.S).group(0)
+    assert "李小华" in section and "测试竞赛" in section and "成绩：30 分（满分 30 分）" in section
+    assert f"证书编号：{code}" in section and "<svg" in section, "its QR code, drawn inline"
+    png = f"/competitions/attempt/{attempt.token}/certificate.png"
+    assert re.search(rf'href="{re.escape(png)}\?download=1" download', page)
+    assert f'href="{png}"' in page
+    assert "<img" not in page, "the image is fetched only when asked for (page weight)"
     assert f'href="http://localhost/c/{code}"' in page
 
 
