@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from quizapp.engine import certificates
 from quizapp.engine.attempts import void_attempt
 from quizapp.extensions import db
-from quizapp.models import Attempt, Certificate
+from quizapp.models import Attempt, Certificate, Competition
 from tests.support import csrf_token
 
 RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
@@ -246,3 +246,22 @@ def test_a_voided_attempts_certificate_is_shown_as_withdrawn(client, competition
     html = client.get(f"/c/{code}").text
     assert 'data-test="verify-withdrawn"' in html and "verify-genuine" not in html
     assert client.get(f"/competitions/attempt/{attempt.token}/certificate").status_code == 404
+
+
+def test_the_competition_form_sets_the_certificate_score(admin, bank, now):
+    from tests.competitions.test_admin_views import _form
+
+    page = admin.get("/admin/competitions/new")
+    assert 'name="certificate_min_score"' in page.text
+    admin.post("/admin/competitions/new", data={
+        **_form(now), "certificate_min_score": "60", "csrf_token": csrf_token(page.text)})
+    contest = db.session.scalar(select(Competition).where(Competition.slug == "cup-2"))
+    assert contest.certificate_min_score == 60.0
+    edit = admin.get(f"/admin/competitions/{contest.id}/edit").text
+    assert re.search(r'name="certificate_min_score"[^>]*value="60', edit)
+    for bad in ("-1", "nan", "1e400"):
+        refused = admin.post(f"/admin/competitions/{contest.id}/edit", data={
+            **_form(now), "certificate_min_score": bad, "csrf_token": csrf_token(edit)})
+        assert refused.status_code in (200, 400) and 'class="error"' in refused.text
+    db.session.refresh(contest)
+    assert contest.certificate_min_score == 60.0
