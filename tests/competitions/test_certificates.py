@@ -14,9 +14,8 @@ from quizapp.engine import certificates
 from quizapp.engine.attempts import void_attempt
 from quizapp.extensions import db
 from quizapp.models import Attempt, Certificate, Competition
+from tests.competitions.answering import answer_all, right_or_wrong
 from tests.support import csrf_token
-
-RIGHT = {"single": [1], "multiple": [0, 2], "true_false": [0]}
 
 
 def play(client, *, name="李小华", right: int = 6, phone="") -> Attempt:
@@ -29,24 +28,8 @@ def play(client, *, name="李小华", right: int = 6, phone="") -> Attempt:
     started = client.post("/competitions/test-cup/start",
                           data={"csrf_token": csrf_token(page.text)})
     token = started.headers["Location"].rsplit("/", 1)[-1]
-    answered = 0
-    while True:
-        html = client.get(f"/competitions/attempt/{token}").text
-        match = re.search(r'name="position" value="(\d+)"', html)
-        if match is None:
-            break
-        position = int(match.group(1))
-        attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
-        item = next(i for i in attempt.items if i.position == position)
-        key = RIGHT[item.question_version.type]
-        wanted = key if answered < right else [o for o in range(len(item.option_order))
-                                               if o not in key][:1]
-        client.post(f"/competitions/attempt/{token}/answer", data={
-            "csrf_token": csrf_token(html), "position": str(position),
-            "choice": [str(item.option_order.index(o)) for o in wanted]})
-        answered += 1
-    db.session.expire_all()
-    return db.session.scalar(select(Attempt).where(Attempt.token == token))
+    return answer_all(client, token, f"/competitions/attempt/{token}",
+                      f"/competitions/attempt/{token}/answer", right_or_wrong(right))
 
 
 def _code(client, attempt) -> str:

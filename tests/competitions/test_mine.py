@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
-from quizapp.extensions import db
 from quizapp.models import Attempt
+from tests.competitions.answering import answer_all, right_or_wrong
 from tests.competitions.test_certificates import play
 from tests.support import csrf_token
 
@@ -23,26 +21,13 @@ def _links(html: str, test_id: str) -> list[str]:
     return re.findall(rf'<a href="([^"]+)" data-test="{test_id}"', html)
 
 
-def _practise(client, wrong: bool = True) -> Attempt:
-    """A whole practice round for older people, every answer wrong (or right)."""
+def _practise(client) -> Attempt:
+    """A whole practice round for older people, every answer wrong."""
     page = client.get("/practice/")
     token = client.post("/practice/start", data={
         "csrf_token": csrf_token(page.text), "group": "elder"}).headers["Location"].split("/")[-1]
-    while True:
-        html = client.get(f"/practice/{token}").text
-        match = re.search(r'name="position" value="(\d+)"', html)
-        if match is None:
-            break
-        position = int(match.group(1))
-        attempt = db.session.scalar(select(Attempt).where(Attempt.token == token))
-        item = next(i for i in attempt.items if i.position == position)
-        key = {"single": [1], "multiple": [0, 2], "true_false": [0]}[item.question_version.type]
-        chosen = [o for o in range(len(item.option_order)) if o not in key][:1] if wrong else key
-        client.post(f"/practice/{token}/answer", data={
-            "csrf_token": csrf_token(html), "position": str(position),
-            "choice": [str(item.option_order.index(o)) for o in chosen]})
-    db.session.expire_all()
-    return db.session.scalar(select(Attempt).where(Attempt.token == token))
+    return answer_all(client, token, f"/practice/{token}", f"/practice/{token}/answer",
+                      right_or_wrong(0))
 
 
 def test_mine_lists_my_attempts_certificates_practice_and_mistakes(client, competition):
