@@ -50,6 +50,11 @@ def test_the_published_estimate_is_shown_as_published(client, published, monkeyp
     summary = _summary(client)
     assert "2024" in summary and "样本太少" in summary and "20.2%" not in summary
     assert 'data-test="city-simulated"' in client.get("/").text
+    # Read once: the next home pages do not parse the stored run again.
+    from quizapp.surveys import estimate_runs
+
+    monkeypatch.setattr(estimate_runs, "result_of", refuse)
+    assert published_city_estimate() == found
 
 
 def test_a_draft_is_not_shown_until_published(client, published):
