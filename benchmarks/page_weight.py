@@ -207,7 +207,8 @@ def build_app(directory: Path):
 
 
 def walk(app, language: str, large_type: bool) -> list[PageWeight]:
-    """A new visitor's path: home, practice, a competition from registration to its boards."""
+    """A new visitor's path: home, practice, a competition from registration to its boards,
+    我的, the certificate and its public check."""
     from sqlalchemy import select
 
     from quizapp.extensions import LANGUAGE_COOKIE, LARGE_TYPE_COOKIE, db
@@ -259,6 +260,11 @@ def walk(app, language: str, large_type: bool) -> list[PageWeight]:
             "csrf_token": csrf(page.text), "position": position, "choice": choice})
     result_url = attempt_url.split("?")[0] + "/result"
     pages.append(measure(client, "result", result_url))
+    pages.append(measure(client, "mine", "/me/"))
+    certificate = measure(client, "certificate", result_url.rsplit("/", 1)[0] + "/certificate")
+    pages.append(certificate)
+    code = re.search(r'data-code="([0-9A-Z-]+)"', certificate.html.text).group(1)
+    pages.append(measure(client, "certificate check", f"/c/{code}"))
     pages.append(measure(client, "board (people)", f"{detail_url}/board"))
     pages.append(measure(client, "board (townships)", f"{detail_url}/board?view=township"))
     pages.append(measure(client, "sign in", "/login"))

@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_links(app)
+    _register_hooks(app)
 
     from quizapp import cli, device, errors, preferences, security, static_files
 
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.competitions import bp as competitions_bp
     from quizapp.estimates import bp as estimates_bp
     from quizapp.main import bp as main_bp
+    from quizapp.mine import bp as mine_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
     from quizapp.schools import bp as schools_bp
@@ -119,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(questions_bp, url_prefix="/admin/questions")
     app.register_blueprint(practice_bp)
+    app.register_blueprint(mine_bp, url_prefix="/me")
     app.register_blueprint(competitions_bp)
     app.register_blueprint(competition_admin_bp, url_prefix="/admin/competitions")
     app.register_blueprint(estimates_bp, url_prefix="/statistics/estimates")
@@ -131,17 +134,19 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_links(app: Flask) -> None:
-    """Every link the home page shows, by audience (admins see every role's section); the
-    admin index lists the admins' links."""
+    """The navigation bar's links; every link the home page shows, by audience (admins see
+    every role's section); the admin index lists the admins' links."""
     from flask_babel import lazy_gettext as _l
 
-    from quizapp.shared.links import PUBLIC, Link, register_links
+    from quizapp.shared.links import NAV, Link, nav_items, register_links
 
-    practice = Link(_l("Practice"), "practice.index")
-    competitions = Link(_l("Competitions"), "competitions.index")
+    practice = Link(_l("Practice"), "practice.index", "practice")
+    competitions = Link(_l("Competitions"), "competitions.index", "competitions")
     estimate = Link(_l("Literacy estimate"), "estimates.index")
     survey_waves = Link(_l("Survey waves"), "surveys.index")
-    register_links(app, PUBLIC, practice, competitions)
+    register_links(app, NAV, Link(_l("Home"), "main.home", "home"), practice, competitions,
+                   Link(_l("Mine"), "mine.index", "mine"))
+    app.context_processor(lambda: {"nav_items": nav_items})
     register_links(app, "resident", practice, competitions)
     register_links(app, "interviewer", Link(_l("My villages and communities"), "fieldwork.index"))
     register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"))
@@ -155,3 +160,12 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
                    estimate, survey_waves)
+
+
+def _register_hooks(app: Flask) -> None:
+    """Pieces one feature shows on another's pages: the survey's published estimate on the
+    home page."""
+    from quizapp.shared.city_estimate import register_provider
+    from quizapp.surveys.headline import published_city_estimate
+
+    register_provider(app, published_city_estimate)

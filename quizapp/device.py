@@ -21,18 +21,26 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
+def known_device_id() -> str | None:
+    """This browser's device id if it already has one (a valid cookie); never creates one."""
+    if "device_id" in g:
+        return g.device_id
+    token = request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return None
+    try:
+        found = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return found if isinstance(found, str) else None
+
+
 def device_id() -> str:
     """This browser's device id, creating one (sent back by :func:`attach_device_cookie`)."""
     if "device_id" in g:
         return g.device_id
-    token = request.cookies.get(DEVICE_COOKIE)
-    found = None
-    if token:
-        try:
-            found = _serializer().loads(token)
-        except BadSignature:
-            found = None
-    if not isinstance(found, str):
+    found = known_device_id()
+    if found is None:
         found = secrets.token_urlsafe(16)
         g.device_is_new = True
     g.device_id = found
@@ -50,3 +58,16 @@ def attach_device_cookie(response):
 def register(app) -> None:
     """Send a freshly created device token back with the response."""
     app.after_request(attach_device_cookie)
+
+
+def current_owner():
+    """Whose attempts this request may see (:class:`quizapp.engine.history.Owner`): the
+    signed-in account, else this device. Reading one's own things never creates a device id
+    (a first visit to the home page sets no cookie)."""
+    from flask_login import current_user
+
+    from quizapp.engine.history import Owner
+
+    if current_user.is_authenticated:
+        return Owner(current_user.id, None)
+    return Owner(None, known_device_id())

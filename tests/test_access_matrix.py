@@ -145,6 +145,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "competitions.answer": PUBLIC,
     "competitions.result": PUBLIC,
     "competitions.certificate": PUBLIC,
+    "competitions.certificate_png": PUBLIC,
+    # Anyone checks a certificate's code (masked name, competition, date, score only).
+    "competitions.verify": PUBLIC,
+    "competitions.check": PUBLIC,
+    # 我的: the visitor's own attempts by account or device (tests/competitions/test_mine.py).
+    "mine.index": PUBLIC,
     # Running competitions: rules, rounds, cheating signals, voiding, exports with names and
     # townships of participants. Admins only.
     "competition_admin.index": ADMIN,
@@ -200,9 +206,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor
 # of the walk below must get 404 here.
 OWNER_ONLY = {"competitions.attempt", "competitions.answer", "competitions.result",
-              "competitions.certificate", "practice.question", "practice.answer",
-              "practice.feedback", "practice.summary", "play.state", "play.answer",
-              "play.events"}
+              "competitions.certificate", "competitions.certificate_png", "practice.question",
+              "practice.answer", "practice.feedback", "practice.summary", "play.state",
+              "play.answer", "play.events"}
 
 def _invitation_code(db, m) -> str:
     """An open invitation code of the demo wave (issued here if the demo has none)."""
@@ -248,6 +254,7 @@ SAMPLE_ARGS = {
     "fmt": lambda db, m: "xlsx",
     "interview_id": lambda db, m: _sample_interview_id(db, m),
     "code": _invitation_code,
+    "cert_code": lambda db, m: _certificate_code(db, m),
     "weighting_run_id": lambda db, m: _sample_runs(db, m)[0],
     "estimate_run_id": lambda db, m: _sample_runs(db, m)[1],
     "download": lambda db, m: "cases.csv",
@@ -258,6 +265,16 @@ SAMPLE_ARGS = {
     "game_token": lambda db, m: _sample_game(db, m).token,
     "player_id": lambda db, m: _sample_game(db, m).players[0].id,
 }
+
+
+def _certificate_code(db, m) -> str:
+    """The code of a demo resident's certificate (issued now, as its first viewer would)."""
+    from quizapp.engine import certificates
+
+    attempt = db.session.scalar(select(m.Attempt).where(
+        m.Attempt.kind == "competition", m.Attempt.status.in_(("finished", "expired")))
+        .order_by(m.Attempt.id).limit(1))
+    return certificates.certificate_of(attempt).display_code
 
 
 def _demo_teacher(db, m):

@@ -150,6 +150,7 @@ def form_to_competition(form, competition: Competition) -> Competition:
     competition.counting = form.counting.data
     competition.points_per_correct = form.points_per_correct.data
     competition.reveal = form.reveal.data
+    competition.certificate_min_score = form.certificate_min_score.data or 0.0
     competition.published = form.published.data
     competition.board_names = form.board_names.data
     competition.pool_size = form.pool_size.data
@@ -169,7 +170,8 @@ def competition_to_form(competition: Competition, form) -> None:
     """Fill a CompetitionForm from a saved competition (for editing)."""
     for name in ("title", "slug", "description", "rules_text", "question_count",
                  "seconds_per_question", "seconds_per_attempt", "attempts_per_day", "counting",
-                 "points_per_correct", "reveal", "published", "pool_size", "board_names"):
+                 "points_per_correct", "reveal", "published", "pool_size", "board_names",
+                 "certificate_min_score"):
         getattr(form, name).data = getattr(competition, name)
     form.audience.data = mask_to_groups(competition.audience_mask)
     form.starts_at.data = to_local(competition.starts_at).replace(tzinfo=None)

@@ -88,6 +88,11 @@ class CompetitionForm(Form):
                        "Chinese contests publish them. Full names only when every participant "
                        "has agreed to it."),
         choices=choices((("masked", _l("Masked (张*明)")), ("full", _l("Full names")))))
+    certificate_min_score = FloatField(
+        _l("Certificate from this score"), default=0,
+        description=_l("A finished attempt scoring at least this earns a certificate with a "
+                       "public check code; 0: every finished attempt."),
+        validators=[Optional(), NumberRange(min=0, max=10000)])
     published = BooleanField(_l("Published"))
 
     def quota_fields(self, dimension: str) -> list:

@@ -278,17 +278,6 @@ def result(token: str):
                                                      attempt.round_id))
 
 
-@bp.route("/competitions/attempt/<token>/certificate")
-@public
-def certificate(token: str):
-    attempt = _attempt_or_404(token)
-    if attempt.status not in ("finished", "expired"):
-        abort(404)
-    competition = attempt.competition
-    return render_template("competitions/certificate.html", competition=competition,
-                           attempt=attempt, me=boards.rank_of(competition, attempt.participant_id))
-
-
 @bp.route("/competitions/<slug>/board")
 @public
 def board(slug: str):

@@ -2,12 +2,13 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp.access import public
+from quizapp.device import current_owner
 from quizapp.extensions import LANGUAGE_COOKIE, LARGE_TYPE_COOKIE
 from quizapp.main import bp
 from quizapp.main.forms import LanguageForm, LargeTypeForm
-from quizapp.main.services import home_sections
+from quizapp.main.services import city_standing, home_sections, now_on
 from quizapp.preferences import remember
-from quizapp.shared.links import PUBLIC, links_for
+from quizapp.shared.figures import pct
 from quizapp.urls import path_on_site, safe_next
 
 
@@ -18,12 +19,17 @@ def _back() -> str:
             or url_for("main.home"))
 
 
+@bp.context_processor
+def figures() -> dict:
+    return {"pct": pct}
+
+
 @bp.route("/")
 @public
 def home():
     roles = current_user.roles if current_user.is_authenticated else set()
     return render_template("main/home.html", sections=home_sections(roles),
-                           public_links=links_for(PUBLIC))
+                           now=now_on(current_owner()), standing=city_standing())
 
 
 @bp.route("/preferences/language", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from quizapp.models.accounts import User, UserRole
 from quizapp.models.attempts import Attempt, AttemptItem
+from quizapp.models.certificates import Certificate
 from quizapp.models.competitions import Competition, CompetitionItem, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
 from quizapp.models.questions import Question, QuestionVersion
@@ -22,8 +23,9 @@ from quizapp.models.surveys import (
     SurveyWeightingRun,
 )
 
-__all__ = ["Attempt", "AttemptItem", "Competition", "CompetitionItem", "Organisation",
-           "LiveGame", "LivePlayer", "Participant", "Question", "QuestionSet", "QuestionSetItem",
+__all__ = ["Attempt", "AttemptItem", "Certificate", "Competition", "CompetitionItem",
+           "Organisation", "LiveGame", "LivePlayer", "Participant", "Question", "QuestionSet",
+           "QuestionSetItem",
            "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
            "SurveyCaseContact", "SurveyContactAttempt", "SurveyEstimateRun", "SurveyForm",
            "SurveyFormItem", "SurveyFramePSU", "SurveyHousehold", "SurveyInterview",

@@ -68,6 +68,9 @@ class Competition(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None)
     attempts_total: Mapped[int | None] = mapped_column(default=None)  # None: no overall limit
+    # A scored attempt earns a certificate when its score reaches this (0: every finished
+    # attempt; quizapp.engine.certificates).
+    certificate_min_score: Mapped[float] = mapped_column(default=0.0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     rounds: Mapped[list[Round]] = relationship(

@@ -9,30 +9,20 @@ from __future__ import annotations
 import random
 import secrets
 
-from sqlalchemy import select
-
-from quizapp.engine import clock
+from quizapp.engine import clock, history
 from quizapp.engine.attempts import create_attempt
 from quizapp.engine.draw import DrawError, draw_questions, max_together, without_enemies
-from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptItem, Question, QuestionVersion
+from quizapp.models import Attempt, QuestionVersion
 from quizapp.models.questions import GROUPS
-from quizapp.questions_pool import as_candidates, practice_versions, reserved_question_ids
+from quizapp.questions_pool import as_candidates, practice_versions
 
 PRACTICE_SIZE = 10
-
-
-def _owner_filter(user_id: int | None, device: str):
-    return Attempt.user_id == user_id if user_id is not None else Attempt.device_id == device
 
 
 def open_practice(user_id: int | None, device: str) -> Attempt | None:
     """The practice round this person left unfinished, if any (progress survives a reload
     and a closed browser because it lives in the database)."""
-    return db.session.scalar(
-        select(Attempt).where(Attempt.kind == "practice", Attempt.status == "open",
-                              _owner_filter(user_id, device))
-        .order_by(Attempt.started_at.desc()).limit(1))
+    return history.open_practice(history.Owner(user_id, device))
 
 
 def start_practice(group: str, user_id: int | None, device: str,
@@ -55,24 +45,7 @@ def start_practice(group: str, user_id: int | None, device: str,
 def mistake_versions(user_id: int | None, device: str) -> list[QuestionVersion]:
     """The current versions of questions this person last answered wrongly in practice (none
     in an unclosed competition's pool)."""
-    rows = db.session.execute(
-        select(AttemptItem.question_version_id, AttemptItem.correct, QuestionVersion.question_id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptItem.question_version_id)
-        .where(Attempt.kind == "practice", _owner_filter(user_id, device),
-               AttemptItem.answered_at.is_not(None))
-        .order_by(AttemptItem.answered_at)).all()
-    last_outcome: dict[int, bool] = {}
-    for _version_id, correct, question_id in rows:
-        last_outcome[question_id] = bool(correct)
-    wrong = [qid for qid, correct in last_outcome.items() if not correct]
-    if not wrong:
-        return []
-    return list(db.session.scalars(
-        select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
-        .where(Question.id.in_(wrong), QuestionVersion.status == "active",
-               Question.survey_reserved.is_(False),
-               Question.id.not_in(reserved_question_ids(clock.now())))))
+    return history.mistake_versions(history.Owner(user_id, device))
 
 
 def start_mistakes(user_id: int | None, device: str,

@@ -1,5 +1,5 @@
-"""Links to features' pages that other pages list: the home page, by audience, and the admin
-index (the admins' links).
+"""Links to features' pages that other pages list: the navigation bar of every page, the home
+page, by audience, and the admin index (the admins' links).
 
 ``create_app`` registers every link once (``quizapp/__init__.py``), so the whole home page can
 be read in one place; they are kept on the app, so two apps never share or double them.
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 
-PUBLIC = "public"  # every visitor, signed in or not
+NAV = "nav"  # the navigation bar on every page (首页 · 练习 · 竞赛 · 我的)
 _KEY = "kexue.links"
 
 
@@ -21,6 +21,7 @@ class Link:
 
     label: str
     endpoint: str
+    icon: str = ""  # the navigation bar's icon (templates/_tabbar.html)
 
     @property
     def url(self) -> str:
@@ -28,10 +29,35 @@ class Link:
 
 
 def register_links(app: Flask, audience: str, *links: Link) -> None:
-    """Add ``links`` to those shown to ``audience`` (a role, or :data:`PUBLIC`), in order."""
+    """Add ``links`` to those shown to ``audience`` (a role, or :data:`NAV`), in order."""
     app.extensions.setdefault(_KEY, {}).setdefault(audience, []).extend(links)
 
 
 def links_for(audience: str) -> tuple[Link, ...]:
     """The links registered for ``audience`` on the current app, in registration order."""
     return tuple(current_app.extensions.get(_KEY, {}).get(audience, ()))
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A navigation link and whether it is where the visitor is: ``"page"`` on the link's own
+    page, ``"true"`` elsewhere in its feature (the values of ``aria-current``), else ``None``.
+    """
+
+    link: Link
+    current: str | None
+
+
+def nav_items() -> list[NavItem]:
+    """The navigation bar's links, the current one marked."""
+    here = request.endpoint or ""
+    items = []
+    for link in links_for(NAV):
+        if here == link.endpoint:
+            current = "page"
+        elif here.partition(".")[0] == link.endpoint.partition(".")[0] != "main":
+            current = "true"
+        else:
+            current = None
+        items.append(NavItem(link, current))
+    return items

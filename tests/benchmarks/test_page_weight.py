@@ -32,5 +32,6 @@ def test_asset_urls_are_what_a_browser_loads() -> None:
 def test_every_resident_page_is_within_budget_and_free_of_plotly(capsys) -> None:
     assert bench.main([]) == 0, capsys.readouterr().out
     table = capsys.readouterr().out
-    for page in ("home", "practice question", "competition question", "result", "sign in"):
+    for page in ("home", "practice question", "competition question", "result", "mine",
+                 "certificate", "certificate check", "sign in"):
         assert page in table
