@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean
+.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
+	vendor-plotly
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,10 @@ check-questions: install
 
 bench: install
 	$(BIN)/python benchmarks/estimator.py
+
+# Re-fetch the vendored Plotly bundle from the npm registry at its pinned version (needs npm).
+vendor-plotly:
+	scripts/fetch_plotly.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

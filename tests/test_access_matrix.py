@@ -68,8 +68,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # Item statistics of the bank: the statistics office and admins.
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
-    # The charting library those pages and the estimates page load.
-    "assets.plotly_js": STATISTICS,
+    # The old address of the charting library (a public library): redirects to its static file.
+    "assets.plotly_js": PUBLIC,
     # The literacy estimate (the survey estimator on an upload or the simulated survey).
     "estimates.index": STATISTICS,
     # The literacy survey's design: waves, forms, frame, allocation, sample, listings, cases.

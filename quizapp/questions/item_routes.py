@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from question_bank.schema import LETTERS
 from quizapp.access import roles_required
 from quizapp.questions import bp, item_stats
+from quizapp.shared.charts import FONT_FAMILY, OKABE_ITO
 
 stats_roles = roles_required("admin", "statistician")
 
@@ -33,13 +34,15 @@ def _choice_chart(version, stat) -> dict | None:
         labels = [_("True"), _("False")]
     else:
         labels = [f"{LETTERS[i]}. {text[:20]}" for i, text in enumerate(version.options)]
-    colours = ["#1a7f37" if i in version.answer else "#0b6bcb" for i in range(len(labels))]
+    colours = [OKABE_ITO["bluish_green"] if i in version.answer else OKABE_ITO["blue"]
+               for i in range(len(labels))]
     return {
         "data": [{"type": "bar", "x": labels, "y": [round(100 * s, 1)
                                                    for s in stat.choice_shares],
                   "marker": {"color": colours},
                   "hovertemplate": "%{x}: %{y}%<extra></extra>"}],
-        "layout": {"yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
+        "layout": {"font": {"family": FONT_FAMILY},
+                   "yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
                    "margin": {"t": 10, "r": 10, "b": 80, "l": 50}, "height": 320},
     }
 
