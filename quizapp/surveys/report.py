@@ -224,17 +224,18 @@ def render_html(report: SurveyReport, *, for_pdf: bool = False,
                            pct=pct, pct_range=pct_range, num=num, run_pages=run_pages)
 
 
-def _url_fetcher(allowed: set[str]):
-    """WeasyPrint may read the font files named in the stylesheet and nothing else (no
-    network, no other file)."""
+def _fonts_only(allowed: set[str]):
+    """A WeasyPrint URL fetcher that reads the font files named in the stylesheet and nothing
+    else (no network, no other file): the report has no other resource."""
     import weasyprint
 
-    def fetch(url: str, *args, **kwargs):
-        if url not in allowed:
-            raise ValueError(f"the report reads no resource ({url})")
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
+    class FontsOnly(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):
+            if url not in allowed:
+                raise ValueError(f"the report reads no resource ({url})")
+            return super().fetch(url, headers)
 
-    return fetch
+    return FontsOnly(allowed_protocols=("file",))
 
 
 def render_pdf(report: SurveyReport) -> bytes:
@@ -246,5 +247,5 @@ def render_pdf(report: SurveyReport) -> bytes:
     bold = fonts.cjk_bold_font_path()
     html = render_html(report, for_pdf=True, font=font, bold=bold)
     allowed = {p.as_uri() for p in (font, bold) if p is not None}
-    document = weasyprint.HTML(string=html, url_fetcher=_url_fetcher(allowed))
+    document = weasyprint.HTML(string=html, url_fetcher=_fonts_only(allowed))
     return document.write_pdf()
