@@ -13,18 +13,19 @@ ESTIMATE, ITEM_STATS = "/statistics/estimates/", "/admin/questions/items"
 SURVEYS = "/statistics/surveys/"
 FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
+CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", ESTIMATE, SURVEYS]
+               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 SECTIONS = {
     None: {},
-    "resident": {"resident": [PRACTICE, COMPETITIONS]},
+    "resident": {"resident": [PRACTICE, COMPETITIONS, LITERACY]},
     "teacher": {"teacher": [SCHOOLS]},
     "interviewer": {"interviewer": [FIELDWORK]},
-    "statistician": {"statistician": [ESTIMATE, SURVEYS, ITEM_STATS]},
-    "admin": {"resident": [PRACTICE, COMPETITIONS], "teacher": [SCHOOLS],
+    "statistician": {"statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS]},
+    "admin": {"resident": [PRACTICE, COMPETITIONS, LITERACY], "teacher": [SCHOOLS],
               "interviewer": [FIELDWORK],
-              "statistician": [ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
+              "statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 
 
@@ -49,7 +50,7 @@ def test_each_role_sees_its_sections_and_links(app, client, auth, role):
     if role is not None:
         assert auth.login(role, passwords[role]).status_code == 302
     html = client.get("/").text
-    assert _public_links(html) == [PRACTICE, COMPETITIONS]
+    assert _public_links(html) == [PRACTICE, COMPETITIONS, LITERACY]
     assert _sections(html) == SECTIONS[role]
 
 
@@ -60,4 +61,4 @@ def test_admin_index_lists_the_admin_tools(admin):
 
 def test_a_second_app_does_not_repeat_the_links(app, client, tmp_path, migrated_database):
     make_app(migrated_database, str(tmp_path / "second"))
-    assert _public_links(client.get("/").text) == [PRACTICE, COMPETITIONS]
+    assert _public_links(client.get("/").text) == [PRACTICE, COMPETITIONS, LITERACY]

@@ -111,7 +111,8 @@ def headline_chart(page: run_pages.EstimatePage) -> Chart:
     return Chart(
         key="city-headline", title=_("Share meeting the standard against the goal"),
         kind=charts.INTERVALS, value_label=_("Share meeting the standard"),
-        label_header=_("Where"), interval_label=_("Confidence interval (95%)"), note_label=_("Note"),
+        label_header=_("Where"), interval_label=_("Confidence interval (95%)"),
+        note_label=_("Note"),
         points=tuple(points), references=(Reference(goal_label(goal), goal, "goal"),))
 
 
@@ -136,7 +137,8 @@ def domain_chart(key: str, label: str, rows: list, page: run_pages.EstimatePage)
                               h["estimate"], "overall"))
     return Chart(key=f"city-{key}", title=_("By %(variable)s", variable=label),
                  kind=charts.INTERVALS, value_label=_("Share meeting the standard"),
-                 label_header=label, interval_label=_("Confidence interval (95%)"), note_label=_("Note"),
+                 label_header=label, interval_label=_("Confidence interval (95%)"),
+                 note_label=_("Note"),
                  points=points, references=tuple(refs))
 
 
@@ -156,7 +158,8 @@ def trend_chart(trend: list, goal: float | None) -> Chart:
     goal = published_rates.CITY_GOAL.share if goal is None else goal
     return Chart(key="city-trend", title=_("Trend across published waves"), kind=charts.TREND,
                  value_label=_("Share meeting the standard"), label_header=_("Wave"),
-                 interval_label=_("Confidence interval (95%)"), x_label=_("Year"), series=tuple(series),
+                 interval_label=_("Confidence interval (95%)"), x_label=_("Year"),
+                 series=tuple(series),
                  references=(Reference(goal_label(goal), goal, "goal"),))
 
 

@@ -166,6 +166,7 @@ def test_the_chart_uses_the_apps_own_plotly(statistician):
     assert "https://" not in "".join(re.findall(r"<script[^>]*>", page.text))
     script = statistician.get(bundle[0])
     assert script.status_code == 200 and b"plotly.js (cartesian" in script.data[:2000]
+    script.close()  # a static file is streamed from an open file
     download = re.search(r'data-test="download-json"\s+href="data:application/json;[^"]+"',
                          page.text)
     assert download and 'download="estimate-SIMULATED-demo.json"' in page.text

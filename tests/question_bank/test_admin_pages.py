@@ -267,6 +267,7 @@ def test_item_statistics_from_recorded_answers(app, client, auth, make_user, ban
     assert [s for s in sources if "//" in s] == [], "no script from another host"
     script = client.get(bundle[0])
     assert script.status_code == 200 and b"plotly" in script.data[:2000].lower()
+    script.close()  # a static file is streamed from an open file
     assert client.get("/admin/questions/").status_code == 403  # statisticians see stats only
 
 
