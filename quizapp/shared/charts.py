@@ -162,6 +162,27 @@ def base_layout(**overrides: Any) -> dict[str, Any]:
     return layout
 
 
+def _title(chart: Chart) -> dict[str, Any]:
+    """The chart's title in the image (PNG/SVG downloads carry it), below the mode bar's row
+    so the buttons never cover it on a phone."""
+    return {"text": chart.title, "x": 0, "xanchor": "left", "xref": "container", "y": 1,
+            "yanchor": "top", "yref": "container", "pad": {"t": 34, "l": 4},
+            "font": {"size": 14}}
+
+
+def wrap_label(label: str, width: int = 8) -> str:
+    """A long row label on two lines (phones): after ``: `` or before ``（``/`` (``."""
+    if len(label) <= width:
+        return label
+    for mark, keep in ((": ", ":"), ("：", "："), ("（", None), (" (", None)):
+        at = label.find(mark)
+        if 0 < at < len(label) - len(mark):
+            if keep is None:
+                return f"{label[:at]}<br>{label[at:].strip()}"
+            return f"{label[:at]}{keep}<br>{label[at + len(mark):]}"
+    return label
+
+
 def _error(chart: Chart, points: Sequence[Point]) -> dict[str, Any] | None:
     if not any(p.low is not None and p.high is not None for p in points):
         return None
@@ -173,8 +194,11 @@ def _error(chart: Chart, points: Sequence[Point]) -> dict[str, Any] | None:
             "thickness": 1.5, "width": 4}
 
 
-def _axis_title(chart: Chart) -> str:
-    return f"{chart.value_label} (%)" if chart.unit == "%" else chart.value_label
+def _value_axis(chart: Chart) -> dict[str, Any]:
+    """Percent axes say so on every tick; a points axis is titled (its unit is not obvious)."""
+    if chart.unit == "%":
+        return {"ticksuffix": "%"}
+    return {"title": {"text": chart.value_label, "font": {"size": 12}}}
 
 
 def _hover(chart: Chart) -> str:
@@ -217,10 +241,13 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
         colour = ROLE_COLOURS.get(role, INK)
         name = points[0].note if flagged else (
             chart.value_label if role == "estimate" else points[0].label)
+        # the rows name themselves; only "hollow = flagged" needs a legend entry
+        legend = flagged
         if chart.kind == BARS:
             trace: dict[str, Any] = {
                 "type": "bar", "orientation": "h", "y": [p.label for p in points],
                 "x": [chart.shown(p.value) for p in points], "name": name,
+                "showlegend": legend,
                 "marker": {"color": colour if not flagged else "#ffffff",
                            "line": {"color": colour, "width": 1.5}},
                 "hovertemplate": _hover(chart)}
@@ -228,6 +255,7 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
             trace = {
                 "type": "scatter", "mode": "markers", "y": [p.label for p in points],
                 "x": [chart.shown(p.value) for p in points], "name": name,
+                "showlegend": legend,
                 "marker": {"size": 11, "color": "#ffffff" if flagged else colour,
                            "symbol": ROLE_SYMBOLS.get(role, "circle"),
                            "line": {"color": colour, "width": 2}},
@@ -236,19 +264,25 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
         if error is not None:
             trace["error_x"] = {**error, "color": colour}
         traces.append(trace)
-    height = 90 + 34 * max(len(labels), 1) + 30 * len(chart.references)
+    legend_rows = len(chart.references) + any(p.flagged for p in chart.points)
+    height = 130 + 38 * max(len(labels), 1) + 24 * legend_rows
     return {
         "data": traces,
         "layout": base_layout(
-            title={"text": chart.title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-            height=height, barmode="overlay", showlegend=True,
-            xaxis={"title": {"text": _axis_title(chart)}, "rangemode": "tozero",
+            title=_title(chart), height=height, barmode="overlay", showlegend=True,
+            margin={"t": 76, "r": 16, "b": 30, "l": 10},
+            xaxis={**_value_axis(chart), "rangemode": "tozero",
                    "range": [0, 1.12 * _top(chart)], "gridcolor": GRID, "zeroline": True,
-                   "fixedrange": True},
+                   "fixedrange": True, "automargin": True},
             yaxis={"type": "category", "categoryorder": "array",
                    "categoryarray": list(reversed(labels)), "automargin": True,
+                   "tickvals": labels, "ticktext": [wrap_label(lb) for lb in labels],
                    "fixedrange": True},
-            shapes=_reference_shapes(chart, vertical=True)),
+            shapes=_reference_shapes(chart, vertical=True),
+            annotations=[{"x": 0, "y": p.label, "xref": "x", "yref": "y", "text": p.note,
+                          "xanchor": "left", "showarrow": False,
+                          "font": {"size": 11, "color": "#595959"}}
+                         for p in chart.points if p.value is None and p.note]),
     }
 
 
@@ -270,12 +304,13 @@ def _trend_figure(chart: Chart) -> dict[str, Any]:
     return {
         "data": traces,
         "layout": base_layout(
-            title={"text": chart.title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-            height=380, showlegend=True,
-            xaxis={"title": {"text": chart.x_label}, "type": "linear", "dtick": 2,
-                   "gridcolor": GRID, "fixedrange": True},
-            yaxis={"title": {"text": _axis_title(chart)}, "rangemode": "tozero",
-                   "range": [0, 1.12 * _top(chart)], "gridcolor": GRID, "fixedrange": True},
+            title=_title(chart), height=420, showlegend=True,
+            margin={"t": 76, "r": 16, "b": 30, "l": 10},
+            xaxis={"type": "linear", "dtick": 2, "gridcolor": GRID, "fixedrange": True,
+                   "automargin": True},
+            yaxis={**_value_axis(chart), "rangemode": "tozero",
+                   "range": [0, 1.12 * _top(chart)], "gridcolor": GRID, "fixedrange": True,
+                   "automargin": True},
             shapes=_reference_shapes(chart, vertical=False)),
     }
 
