@@ -52,6 +52,12 @@ def test_who_may_make_the_report(two_waves, client, auth, make_user, role, statu
             "attachment; filename=survey-report-2029-run-2.html")
 
 
+def test_the_published_runs_page_links_its_report(two_waves, statistician):
+    run = two_waves[1]
+    page = statistician.get(f"/statistics/surveys/{run.wave_id}/estimates/{run.id}").text
+    assert _url(run, "html") in page and _url(run, "pdf") in page
+
+
 def test_only_a_published_run_has_a_report(pool, townships, make_wave, statistician):
     import surveys
     from quizapp.surveys import estimate_runs, weighting_runs
@@ -60,6 +66,8 @@ def test_only_a_published_run_has_a_report(pool, townships, make_wave, statistic
     run = weighting_runs.run_weighting(wave, "xinzheng_adults_18_69", surveys.WeightingSettings(
         allow_placeholder_margins=True, trim_lower=0.1, trim_upper=6.0), None)
     draft = estimate_runs.run_estimate(run, surveys.EstimateSettings(), None)
+    page = statistician.get(f"/statistics/surveys/{wave.id}/estimates/{draft.id}").text
+    assert "report.html" not in page, "no report link on a draft"
     assert statistician.get(_url(draft, "html")).status_code == 404
     assert statistician.get(_url(draft, "pdf")).status_code == 404
     assert statistician.get(f"/statistics/surveys/{wave.id}/estimates/999/report.html"
