@@ -28,6 +28,7 @@ from pathlib import Path
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 import surveys
@@ -42,6 +43,9 @@ from surveys import levers as lever_rules
 from surveys import published_rates
 
 REPORTABLE = ("published", "superseded")
+CLASS_VARIABLE_LABELS = {"stratum": _l("Township"), "psu_urban_rural": _l("Urban/rural")}
+GEOGRAPHY_LABELS = {"city": _l("City level"), "prefecture": _l("Prefecture level"),
+                    "province": _l("Province level")}
 FONT_FAMILY_NAME = "KexueCJK"  # the @font-face name of the embedded font in the PDF
 
 
@@ -107,6 +111,12 @@ class SurveyReport:
     step: float = lever_rules.DEFAULT_STEP
 
     @property
+    def weighting_classes(self) -> str:
+        """The weighting classes in words: ``乡镇（街道） × 城乡``."""
+        return " × ".join(str(CLASS_VARIABLE_LABELS.get(v, v))
+                          for v in self.weighting_settings.get("class_variables") or ())
+
+    @property
     def charts(self) -> list[Chart]:
         found = [self.headline_chart, *(d.chart for d in self.domains), self.trend_chart,
                  self.levers_chart]
@@ -143,7 +153,8 @@ def margin_sources(weighting_run) -> list[MarginSource]:
         out.append(MarginSource(
             str(run_pages.MARGIN_VARIABLE_LABELS.get(variable, variable)),
             [(run_pages.level_label(variable, r.level, townships), r.population_total,
-              r.geography, r.year, r.age_base) for r in rows],
+              str(GEOGRAPHY_LABELS.get(r.geography, r.geography)), r.year, r.age_base)
+             for r in rows],
             sources, any(r.placeholder for r in rows)))
     return out
 
