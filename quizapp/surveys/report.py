@@ -9,7 +9,8 @@ public output).  The comparison with the previous wave is :func:`estimate_runs.c
 (the comparison page's); the sample and response figures are the weighting run's stored class
 counts; the margins and their sources are the run's margins version (checked by its sha256).
 
-PDF renderer: WeasyPrint (HTML and CSS to PDF in the server's Python process).  Chosen over
+PDF renderer: WeasyPrint (HTML and CSS to PDF in Python, run in a child process by
+:mod:`quizapp.shared.pdf` so a gevent worker is not stalled while it lays out).  Chosen over
 Chromium's print-to-PDF for a production server: no browser to install, keep patched and run
 (as root it would need ``--no-sandbox``) beside gunicorn's gevent workers, where Playwright's
 synchronous API does not run; a few MB of memory instead of a browser process per report; and
@@ -34,7 +35,7 @@ from markupsafe import Markup
 import surveys
 from quizapp.extensions import db
 from quizapp.models import SurveyEstimateRun, SurveyWave
-from quizapp.shared import fonts
+from quizapp.shared import fonts, pdf
 from quizapp.shared.charts import FONT_FAMILY, Chart
 from quizapp.shared.figures import num, pct, pct_range
 from quizapp.shared.svg_charts import to_svg
@@ -235,28 +236,10 @@ def render_html(report: SurveyReport, *, for_pdf: bool = False,
                            pct=pct, pct_range=pct_range, num=num, run_pages=run_pages)
 
 
-def _fonts_only(allowed: set[str]):
-    """A WeasyPrint URL fetcher that reads the font files named in the stylesheet and nothing
-    else (no network, no other file): the report has no other resource."""
-    import weasyprint
-
-    class FontsOnly(weasyprint.URLFetcher):
-        def fetch(self, url, headers=None):
-            if url not in allowed:
-                raise ValueError(f"the report reads no resource ({url})")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=("file",))
-
-
 def render_pdf(report: SurveyReport) -> bytes:
     """The report as an A4 PDF with the CJK font embedded (:class:`fonts.FontMissing` when
-    the server has none)."""
-    import weasyprint
-
+    the server has none; :class:`pdf.PdfFailed` when the renderer fails)."""
     font = fonts.require_cjk_font()
     bold = fonts.cjk_bold_font_path()
     html = render_html(report, for_pdf=True, font=font, bold=bold)
-    allowed = {p.as_uri() for p in (font, bold) if p is not None}
-    document = weasyprint.HTML(string=html, url_fetcher=_fonts_only(allowed))
-    return document.write_pdf()
+    return pdf.html_to_pdf(html, [p for p in (font, bold) if p is not None])

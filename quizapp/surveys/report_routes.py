@@ -3,11 +3,11 @@ and admins).  One service call, then the file."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from quizapp.access import roles_required
-from quizapp.shared import fonts
+from quizapp.shared import fonts, pdf
 from quizapp.surveys import bp, estimate_runs, report, services
 
 office = roles_required("admin", "statistician")
@@ -48,5 +48,9 @@ def report_pdf(wave_id: int, estimate_run_id: int):
         body = report.render_pdf(built)
     except fonts.FontMissing as error:
         flash(_("The PDF cannot be made on this server: %(reason)s", reason=str(error)))
+        return redirect(url_for("surveys.city_dashboard"))
+    except pdf.PdfFailed as error:
+        current_app.logger.error("survey report PDF failed: %s", error)
+        flash(_("The PDF could not be made just now; the HTML report has the same content."))
         return redirect(url_for("surveys.city_dashboard"))
     return _file(body, "application/pdf", report.filename(built, "pdf"))

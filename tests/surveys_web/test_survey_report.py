@@ -162,3 +162,48 @@ def test_the_pdf_is_a4_with_the_chinese_font_embedded(two_waves, statistician):
     assert fonts and all(fonts.values()), fonts
     assert any("KexueCJK" in name for name in fonts), fonts
     assert not any("DejaVu" in name for name in fonts), "one font for every glyph"
+
+
+def test_without_a_chinese_font_or_a_renderer_the_pdf_says_so(two_waves, statistician,
+                                                              monkeypatch):
+    from quizapp.shared import fonts, pdf
+
+    monkeypatch.setattr(fonts, "SYSTEM_CJK_FONTS", ())
+    response = statistician.get(_url(two_waves[1], "pdf"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/city")
+    page = statistician.get(response.headers["Location"]).text
+    assert "fonts-noto-cjk" in page and "CJK_FONT_PATH" in page
+    monkeypatch.undo()
+
+    def broken(html, font_files, timeout=0):
+        raise pdf.PdfFailed("the renderer crashed")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    response = statistician.get(_url(two_waves[1], "pdf"))
+    assert response.status_code == 302
+    assert 'role="status"' in statistician.get(response.headers["Location"]).text
+
+
+def test_the_renderer_reads_no_other_file(tmp_path):
+    from quizapp.shared import pdf
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    html = (f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
+            f'<body><img src="{(tmp_path / "x.png").as_uri()}"><p>正文</p></body></html>')
+    fetched = []
+    import weasyprint
+
+    original = weasyprint.URLFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    weasyprint.URLFetcher.fetch = spy
+    try:
+        body = pdf.render(html, [])
+    finally:
+        weasyprint.URLFetcher.fetch = original
+    assert body.startswith(b"%PDF")
+    assert fetched == [], "refused before WeasyPrint's own fetcher ran"
