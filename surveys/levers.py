@@ -23,8 +23,6 @@ the domains' intervals beside it) and the flags of the domain it comes from.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,11 +56,6 @@ def population_shares(rows: Iterable[Mapping[str, str]], breakdowns: Sequence[st
         raise SurveyInputError("the weights add up to 0")
     return {b: {level: total / whole for level, total in levels.items()}
             for b, levels in totals.items()}
-
-
-def shares_of_weighted_csv(data: bytes, breakdowns: Sequence[str]) -> dict[str, dict[str, float]]:
-    """:func:`population_shares` of a ``weighted.csv`` file's bytes."""
-    return population_shares(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))), breakdowns)
 
 
 @dataclass(frozen=True)

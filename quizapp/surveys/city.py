@@ -15,6 +15,9 @@ estimate run's public view.  The internal version shows them, flagged.
 
 from __future__ import annotations
 
+import csv
+import io
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -165,21 +168,45 @@ def trend_chart(trend: list, goal: float | None) -> Chart:
 
 # --- population shares and levers ---------------------------------------------------------
 
-_SHARES: OrderedDict[tuple[int, str], dict] = OrderedDict()
-_SHARES_KEPT = 16
+@dataclass(frozen=True)
+class WeightedFileSummary:
+    """What the dashboard and the report read from a run's weighted file: W_d of every domain
+    of every breakdown, and the strata and PSUs with respondents."""
+
+    shares: dict[str, dict[str, float]]
+    strata: int
+    psus: int
+
+
+_SUMMARIES: OrderedDict[tuple[int, str], WeightedFileSummary] = OrderedDict()
+_SUMMARIES_KEPT = 16
+_SUMMARIES_LOCK = threading.Lock()
+
+
+def weighted_file_summary(weighting_run: SurveyWeightingRun) -> WeightedFileSummary:
+    """The summary of the weighting run's weighted file (its stored final weights and its
+    rebuilt cases file, ``weighting_runs.weighted_file``: refused when the cases have changed
+    since the run).  Kept per process: a stored run's weighted file never changes."""
+    key = (weighting_run.id, weighting_run.input_sha256)
+    with _SUMMARIES_LOCK:
+        found = _SUMMARIES.get(key)
+    if found is not None:
+        return found
+    data = weighting_runs.weighted_file(weighting_run)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    psus = {(row["stratum"], row["psu"]) for row in rows}
+    found = WeightedFileSummary(lever_rules.population_shares(rows, BREAKDOWNS),
+                                len({stratum for stratum, _psu in psus}), len(psus))
+    with _SUMMARIES_LOCK:
+        _SUMMARIES[key] = found
+        while len(_SUMMARIES) > _SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    return found
 
 
 def population_shares(weighting_run: SurveyWeightingRun) -> dict[str, dict[str, float]]:
-    """W_d of every domain of every breakdown, from the weighting run's stored final weights
-    and its rebuilt cases file (``weighting_runs.weighted_file``, refused when the cases have
-    changed since the run).  Kept per process: a stored run's weighted file never changes."""
-    key = (weighting_run.id, weighting_run.input_sha256)
-    if key not in _SHARES:
-        data = weighting_runs.weighted_file(weighting_run)
-        _SHARES[key] = lever_rules.shares_of_weighted_csv(data, BREAKDOWNS)
-        while len(_SHARES) > _SHARES_KEPT:
-            _SHARES.popitem(last=False)
-    return _SHARES[key]
+    """W_d of every domain of every breakdown, from the run's final weights."""
+    return weighted_file_summary(weighting_run).shares
 
 
 def lever_rows(page: run_pages.EstimatePage, public: bool, step: float

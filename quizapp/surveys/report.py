@@ -22,8 +22,6 @@ server) and a CJK font (:mod:`quizapp.shared.fonts`), which it subsets and embed
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,13 +164,6 @@ def _previous(wave: SurveyWave) -> tuple[SurveyWave, SurveyEstimateRun] | None:
     return earlier[-1] if earlier else None
 
 
-def _strata_and_psus(weighting_run) -> tuple[int, int]:
-    """The strata and PSUs with respondents, counted in the run's weighted file."""
-    rows = csv.DictReader(io.StringIO(weighting_runs.weighted_file(weighting_run).decode()))
-    psus = {(row["stratum"], row["psu"]) for row in rows}
-    return len({stratum for stratum, _psu in psus}), len(psus)
-
-
 def build(wave: SurveyWave, run: SurveyEstimateRun,
           step: float = lever_rules.DEFAULT_STEP) -> SurveyReport:
     """The report of a published (or superseded) run; :class:`ReportRefused` for a draft."""
@@ -198,7 +189,8 @@ def build(wave: SurveyWave, run: SurveyEstimateRun,
                                 estimate_runs.compare_runs(run, previous[1]))
     levers, refused = city.lever_rows(page, True, step)
     try:
-        strata, psus = _strata_and_psus(page.weighting_run)
+        summary = city.weighted_file_summary(page.weighting_run)
+        strata, psus = summary.strata, summary.psus
     except weighting_runs.RunRefused:
         strata = psus = 0
     return SurveyReport(
