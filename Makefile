@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean screenshots
+.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
+	screenshots vendor-plotly
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ bench: install
 # Every resident page at 390 px in Chinese, English and large type, into docs/screenshots/.
 screenshots: install
 	$(BIN)/python -m tests.browser.screenshots --out docs/screenshots
+
+# Re-fetch the vendored Plotly bundle from the npm registry at its pinned version (needs npm).
+vendor-plotly:
+	scripts/fetch_plotly.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -42,7 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_hooks(app)
 
     from quizapp import cli, device, errors, preferences, security, static_files
+    from quizapp.shared import assets
 
+    assets.register(app)
     device.register(app)
     errors.register(app)
     preferences.register(app)
@@ -114,7 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.schools import play_bp
     from quizapp.shared.assets import bp as assets_bp
     from quizapp.surveys import bp as surveys_bp
-    from quizapp.surveys import fieldwork_bp, respond_bp
+    from quizapp.surveys import fieldwork_bp, literacy_bp, respond_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -128,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_bp, url_prefix="/statistics/surveys")
     app.register_blueprint(fieldwork_bp, url_prefix="/fieldwork")
     app.register_blueprint(respond_bp, url_prefix="/survey")
+    app.register_blueprint(literacy_bp, url_prefix="/literacy")
     app.register_blueprint(schools_bp, url_prefix="/schools")
     app.register_blueprint(play_bp)
     app.register_blueprint(assets_bp, url_prefix="/assets")
@@ -144,13 +147,15 @@ def _register_links(app: Flask) -> None:
     competitions = Link(_l("Competitions"), "competitions.index", "competitions")
     estimate = Link(_l("Literacy estimate"), "estimates.index")
     survey_waves = Link(_l("Survey waves"), "surveys.index")
+    city = Link(_l("City literacy dashboard"), "surveys.city_dashboard")
+    public_city = Link(_l("Science literacy in Xinzheng"), "literacy.index")
     register_links(app, NAV, Link(_l("Home"), "main.home", "home"), practice, competitions,
                    Link(_l("Mine"), "mine.index", "mine"))
     app.context_processor(lambda: {"nav_items": nav_items})
-    register_links(app, "resident", practice, competitions)
+    register_links(app, "resident", practice, competitions, public_city)
     register_links(app, "interviewer", Link(_l("My villages and communities"), "fieldwork.index"))
     register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"))
-    register_links(app, "statistician", estimate, survey_waves,
+    register_links(app, "statistician", city, estimate, survey_waves,
                    Link(_l("Item statistics"), "questions.items"))
     register_links(app, "admin",
                    Link(_l("Users"), "admin.users"),
@@ -159,7 +164,7 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Questions"), "questions.index"),
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
-                   estimate, survey_waves)
+                   city, estimate, survey_waves)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -39,6 +39,7 @@ ENVIRONMENT_VARIABLES = (
     "MAX_UPLOAD_BYTES",
     "TRUSTED_PROXIES",
     "BLOCKED_NICKNAMES_FILE",
+    "CJK_FONT_PATH",
 )
 
 # How long "keep me signed in" lasts: staff see other people's data, residents only their own.
@@ -172,6 +173,8 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "TRUSTED_PROXIES": _integer(env, "TRUSTED_PROXIES", 0),
         # The word list refusing nicknames in live class games (None: the one in the app).
         "BLOCKED_NICKNAMES_FILE": env.get("BLOCKED_NICKNAMES_FILE") or None,
+        # The Chinese font embedded in PDFs (None: the system's, quizapp/shared/fonts.py).
+        "CJK_FONT_PATH": env.get("CJK_FONT_PATH") or None,
         "STATIC_HASHED_MAX_AGE": STATIC_HASHED_MAX_AGE,
         "STATIC_UNHASHED_MAX_AGE": STATIC_UNHASHED_MAX_AGE,
         # flask-compress: brotli where the browser takes it, else gzip (zstd left out: no

@@ -4,7 +4,8 @@ The Content-Security-Policy allows scripts only from this site, so no page may c
 ``<script>`` or an ``on...=`` attribute (data for charts travels in
 ``<script type="application/json">`` blocks, which are never run). Styles allow
 ``'unsafe-inline'``: Plotly writes its styles into the page at run time, and a few templates
-set a bar's width in a ``style`` attribute.
+set a bar's width in a ``style`` attribute. Images may also be ``data:`` and ``blob:`` URLs,
+which Plotly's PNG and SVG downloads draw through.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
+    # Plotly's PNG/SVG download draws the chart's SVG through a data: image onto a canvas.
+    "img-src 'self' data: blob:",
     "object-src 'none'",
     "base-uri 'self'",
     "frame-ancestors 'none'",

@@ -68,8 +68,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # Item statistics of the bank: the statistics office and admins.
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
-    # The charting library those pages and the estimates page load.
-    "assets.plotly_js": STATISTICS,
+    # The old address of the charting library (a public library): redirects to its static file.
+    "assets.plotly_js": PUBLIC,
     # The literacy estimate (the survey estimator on an upload or the simulated survey).
     "estimates.index": STATISTICS,
     # The literacy survey's design: waves, forms, frame, allocation, sample, listings, cases.
@@ -114,6 +114,13 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "surveys.estimate_publish": STATISTICIAN,
     "surveys.estimate_rerun": STATISTICIAN,
     "surveys.compare": STATISTICIAN,
+    # The city literacy dashboard (issue 14): the office's version, small domains flagged;
+    # the published run's report (HTML, PDF) for officials; the public version, small
+    # domains suppressed.
+    "surveys.city_dashboard": STATISTICS,
+    "surveys.report_html": STATISTICS,
+    "surveys.report_pdf": STATISTICS,
+    "literacy.index": PUBLIC,
     # The self-completion questionnaire: anyone holding an invitation code, no account.
     "respond.enter": PUBLIC,
     "respond.questionnaire": PUBLIC,
@@ -317,7 +324,8 @@ def _sample_game(db, m):
 
 def _sample_runs(db, m) -> tuple[int, int]:
     """A weighting run and an estimate run of the demo wave (made, without raking, through the
-    services the statistician's pages use, when the demo has none)."""
+    services the statistician's pages use, when the demo has none), published: only a
+    published run has a report."""
     found = db.session.scalar(select(m.SurveyEstimateRun).order_by(m.SurveyEstimateRun.id))
     if found is not None:
         return found.weighting_run_id, found.id
@@ -328,6 +336,7 @@ def _sample_runs(db, m) -> tuple[int, int]:
     wave = db.session.scalar(select(m.SurveyWave).order_by(m.SurveyWave.id).limit(1))
     run = weighting_runs.run_weighting(wave, None, surveys.WeightingSettings(), None)
     estimate = estimate_runs.run_estimate(run, surveys.EstimateSettings(), None)
+    estimate_runs.publish(estimate, None)
     return run.id, estimate.id
 
 

@@ -15,8 +15,9 @@ ESTIMATE, ITEM_STATS = "/statistics/estimates/", "/admin/questions/items"
 SURVEYS = "/statistics/surveys/"
 FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
+CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", ESTIMATE, SURVEYS]
+               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {
@@ -24,9 +25,9 @@ SECTIONS = {
     "resident": {},
     "teacher": {"teacher": [SCHOOLS]},
     "interviewer": {"interviewer": [FIELDWORK]},
-    "statistician": {"statistician": [ESTIMATE, SURVEYS, ITEM_STATS]},
+    "statistician": {"statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS]},
     "admin": {"teacher": [SCHOOLS], "interviewer": [FIELDWORK],
-              "statistician": [ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
+              "statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 NOW = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Xinzheng
 
@@ -162,6 +163,8 @@ def test_the_goal_chart_is_server_drawn_svg_with_a_text_alternative(client):
         assert re.search(rf"<td>{year}</td><td>全国</td><td class=\"num\">{share}</td>", table)
     # No city bar without a published estimate.
     assert 'class="city"' not in svg.group(1)
+    # The public literacy page is one tap away.
+    assert f'href="{LITERACY}" data-test="literacy-link"' in standing
 
 
 def test_no_chart_script_on_the_home_page(client):

@@ -10,7 +10,8 @@ from tests.support import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+       "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+       "form-action 'self'")
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",

@@ -22,6 +22,7 @@ from analysis import EstimateSpec, Report, SurveyError, estimate
 from analysis.cli import arguments_for
 from analysis.io import PlaceholderMarginsError, read_header
 from analysis.options import CIMethod, LonelyPSU, choices
+from quizapp.shared.charts import FONT_FAMILY, ROLE_COLOURS
 from quizapp.shared.figures import num, pct, pct_range  # noqa: F401 - the page's helpers
 from quizapp.shared.labels import language, survey_level_label, survey_level_rank
 
@@ -224,18 +225,20 @@ def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_labe
                 if v is not None]
         traces: list[dict[str, Any]] = [
             {"type": "scatter", "mode": "markers", "x": x, "y": levels, "name": points_label,
-             "customdata": names, "marker": {"size": 10, "color": "#1b1f24"},
+             "customdata": names, "marker": {"size": 10, "color": ROLE_COLOURS["estimate"]},
              "error_x": {"type": "data", "symmetric": False, "array": up, "arrayminus": down,
-                         "color": "#1b1f24", "thickness": 1.5},
+                         "color": ROLE_COLOURS["estimate"], "thickness": 1.5},
              "hovertemplate": "%{customdata}: %{x:.2f}%<extra></extra>"}]
         shapes: list[dict[str, Any]] = []
         if low is not None and high is not None:
             shapes.append({"type": "rect", "yref": "paper", "y0": 0, "y1": 1, "x0": low,
-                           "x1": high, "fillcolor": "#0b6bcb", "opacity": 0.08,
+                           "x1": high, "fillcolor": ROLE_COLOURS["overall"], "opacity": 0.15,
                            "line": {"width": 0}, "layer": "below"})
         # the lines are shapes across the whole plot; empty traces give them a legend entry
-        for value, label, style in ((overall, overall_label, {"color": "#0b6bcb", "dash": "dot"}),
-                                    (goal, goal_label, {"color": "#c62828", "dash": "dash",
+        for value, label, style in ((overall, overall_label, {"color": ROLE_COLOURS["overall"],
+                                                           "dash": "dot"}),
+                                    (goal, goal_label, {"color": ROLE_COLOURS["goal"],
+                                                        "dash": "dash",
                                                         "width": 2})):
             if value is None:
                 continue
@@ -245,7 +248,8 @@ def chart_figures(report: dict[str, Any], titles: dict[str, str], *, points_labe
                            "name": label, "line": style, "hoverinfo": "skip"})
         figures.append({
             "data": traces,
-            "layout": {"title": {"text": titles.get(key, key), "font": {"size": 14},
+            "layout": {"font": {"family": FONT_FAMILY},
+                       "title": {"text": titles.get(key, key), "font": {"size": 14},
                                  "x": 0, "xanchor": "left", "xref": "container", "y": 1,
                                  "yanchor": "top", "yref": "container", "pad": {"t": 6, "l": 4}},
                        "xaxis": {"title": {"text": "%"}, "rangemode": "tozero",

@@ -8,6 +8,7 @@ from quizapp.access import roles_required
 from quizapp.inputs import db_int
 from quizapp.questions import bp, item_stats
 from quizapp.shared.paging import paging
+from quizapp.shared.charts import FONT_FAMILY, OKABE_ITO
 
 stats_roles = roles_required("admin", "statistician")
 PER_PAGE = 50
@@ -51,13 +52,15 @@ def _choice_chart(version, stat) -> dict | None:
         texts = list(version.options)
         letters = [LETTERS[i] for i in range(len(texts))]
     names = [f"{letter} ✓" if i in version.answer else letter for i, letter in enumerate(letters)]
-    colours = ["#1a7f37" if i in version.answer else "#0b6bcb" for i in range(len(names))]
+    colours = [OKABE_ITO["bluish_green"] if i in version.answer else OKABE_ITO["blue"]
+               for i in range(len(names))]
     return {
         "data": [{"type": "bar", "x": names, "y": [round(100 * s, 1)
                                                   for s in stat.choice_shares],
                   "customdata": texts, "marker": {"color": colours},
                   "hovertemplate": "%{customdata}: %{y}%<extra></extra>"}],
-        "layout": {"yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
+        "layout": {"font": {"family": FONT_FAMILY},
+                   "yaxis": {"title": {"text": _("Share of answerers (%)")}, "range": [0, 100]},
                    "xaxis": {"type": "category", "tickangle": 0, "automargin": True},
                    "margin": {"t": 10, "r": 10, "b": 40, "l": 50}, "height": 260},
     }

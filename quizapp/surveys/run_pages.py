@@ -146,7 +146,8 @@ def domain_order(breakdown: str, codes: list[str], townships: dict[str, str]) ->
     return sorted(codes, key=lambda code: (rank.get(code, len(rank)), code))
 
 
-def _flag_text(flag: str | None, settings) -> str | None:
+def flag_text(flag: str | None, settings) -> str | None:
+    """A domain flag code in words (None when the domain is not flagged)."""
     if flag is None:
         return None
     return str(FLAG_LABELS[flag]) % {"n": settings.min_n, "cv": f"{100 * settings.max_cv:g}"}
@@ -169,7 +170,7 @@ def _domains(result, townships: dict[str, str], public: bool
                     level=level_label(breakdown.key, row.level, townships),
                     estimate=None if hide else row.estimate, se=None if hide else row.se,
                     ci_low=None if hide else row.ci_low, ci_high=None if hide else row.ci_high,
-                    n=row.n, flag=_flag_text(flag, result.settings)))
+                    n=row.n, flag=flag_text(flag, result.settings)))
             tables[breakdown.key] = rows
         out[key] = tables
     return out

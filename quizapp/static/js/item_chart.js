@@ -1,8 +1,8 @@
-// Draws the choice-distribution chart of an item page from the JSON the page carries.
+// Draws the choice-distribution chart of an item page from the JSON the page carries
+// (through js/charts.js, so it can be downloaded as PNG and SVG).
 (function () {
   var data = document.getElementById("choice-chart-data");
   var target = document.getElementById("choice-chart");
-  if (!data || !target || !window.Plotly) { return; }
-  var figure = JSON.parse(data.textContent);
-  window.Plotly.newPlot(target, figure.data, figure.layout, {responsive: true, displayModeBar: false});
+  if (!data || !target || !window.KexueCharts) { return; }
+  window.KexueCharts.draw(target, JSON.parse(data.textContent), "item-choices");
 })();
