@@ -7,8 +7,8 @@ from question_bank.schema import LETTERS, TOPICS
 from quizapp.access import roles_required
 from quizapp.inputs import db_int
 from quizapp.questions import bp, item_stats
-from quizapp.shared.paging import paging
 from quizapp.shared.charts import FONT_FAMILY, OKABE_ITO
+from quizapp.shared.paging import paging
 
 stats_roles = roles_required("admin", "statistician")
 PER_PAGE = 50
