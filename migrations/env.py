@@ -12,7 +12,9 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-fileConfig(config.config_file_name)
+# Keep the app's own loggers: an upgrade run from a live process (the tests' PostgreSQL
+# databases, `flask db upgrade`) would otherwise silence every logger that already exists.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
