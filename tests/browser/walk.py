@@ -466,7 +466,7 @@ def competition_flow(walk: Walk, township: str = "薛店镇") -> None:
         page.click("[data-test=submit-answer]")
         page.wait_for_load_state()
     walk.here()
-    walk.crawl(None, limit=10)
+    walk.crawl(None, limit=25)
 
 
 def estimate_flow(walk: Walk) -> None:
