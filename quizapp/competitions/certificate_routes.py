@@ -16,8 +16,9 @@ from quizapp.competitions import bp
 from quizapp.competitions.certificate_image import render_png
 from quizapp.competitions.routes import _attempt_or_404
 from quizapp.engine import certificates
-from quizapp.engine.certificates import display_code, mask_name
+from quizapp.engine.certificates import display_code
 from quizapp.models.attempts import SCORED_STATUSES
+from quizapp.shared.names import mask_name
 from quizapp.shared.qr import qr_svg
 
 

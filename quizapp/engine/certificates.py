@@ -30,7 +30,7 @@ from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.certificates import format_code as display_code
 
 __all__ = ["by_code", "certificate_of", "certificates_for", "display_code", "earns_certificate",
-           "is_valid", "mask_name", "new_code", "normalise_code"]
+           "is_valid", "new_code", "normalise_code"]
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base32
 CODE_LENGTH = 10
@@ -58,17 +58,6 @@ def normalise_code(typed: str | None) -> str | None:
     if len(cleaned) != CODE_LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned
-
-
-def mask_name(name: str) -> str:
-    """A name as the public check shows it: first and last character kept, the rest starred
-    (张*明, 欧阳**明, 张*; a single character becomes *)."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return "*" if name else ""
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def certificate_of(attempt: Attempt) -> Certificate | None:
