@@ -250,6 +250,24 @@ def levers_chart(rows: list[LeverRow]) -> Chart | None:
 
 # --- the page -----------------------------------------------------------------------------
 
+def verdict_words(headline: dict) -> tuple[str, str] | None:
+    """The test against the goal in words (heading, sentence), or None without a verdict."""
+    if not headline.get("verdict"):
+        return None
+    title, sentence = run_pages.VERDICTS[headline["verdict"]]
+    return str(title), str(sentence) % {"goal": f"{100 * headline['goal']:.1f}%",
+                                        "level": "95%"}
+
+
+def domain_sections(page) -> list[DomainSection]:
+    """One section (rows and chart) per breakdown of the share meeting the standard."""
+    sections = []
+    for key, rows in page.domains["meets"].items():
+        label = str(run_pages.BREAKDOWN_LABELS.get(key, key))
+        sections.append(DomainSection(key, label, rows, domain_chart(key, label, rows, page)))
+    return sections
+
+
 def city_page(public: bool, step: float = lever_rules.DEFAULT_STEP) -> CityPage:
     """The dashboard of the latest published run (an empty page when none is published)."""
     run = latest_published()
@@ -257,20 +275,12 @@ def city_page(public: bool, step: float = lever_rules.DEFAULT_STEP) -> CityPage:
         return CityPage(public=public)
     wave = db.session.get(SurveyWave, run.wave_id)
     page = run_pages.estimate_page(wave, run, public=public)
-    h = page.headline
-    verdict = None
-    if h.get("verdict"):
-        title, sentence = run_pages.VERDICTS[h["verdict"]]
-        verdict = (str(title), str(sentence) % {"goal": f"{100 * h['goal']:.1f}%",
-                                                 "level": "95%"})
-    domains = []
-    for key, rows in page.domains["meets"].items():
-        label = str(run_pages.BREAKDOWN_LABELS.get(key, key))
-        domains.append(DomainSection(key, label, rows, domain_chart(key, label, rows, page)))
+    verdict = verdict_words(page.headline)
+    domains = domain_sections(page)
     trend = estimate_runs.trend_rows()
     levers, refused = lever_rows(page, public, step)
     return CityPage(
         public=public, run=run, wave=wave, estimate=page, verdict=verdict,
         headline_chart=headline_chart(page), domains=domains,
-        trend_chart=trend_chart(trend, h.get("goal")), trend=trend, levers=levers,
+        trend_chart=trend_chart(trend, page.headline.get("goal")), trend=trend, levers=levers,
         levers_chart=levers_chart(levers), levers_refused=refused, step=step)

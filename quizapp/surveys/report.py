@@ -171,16 +171,8 @@ def build(wave: SurveyWave, run: SurveyEstimateRun,
         raise ReportRefused(_("Only a published estimate run has a report."))
     page = run_pages.estimate_page(wave, run, public=True)
     h = page.headline
-    verdict = None
-    if h.get("verdict"):
-        title, sentence = run_pages.VERDICTS[h["verdict"]]
-        verdict = (str(title), str(sentence) % {"goal": f"{100 * h['goal']:.1f}%",
-                                                 "level": "95%"})
-    domains = []
-    for key, rows in page.domains["meets"].items():
-        label = str(run_pages.BREAKDOWN_LABELS.get(key, key))
-        domains.append(city.DomainSection(key, label, rows,
-                                          city.domain_chart(key, label, rows, page)))
+    verdict = city.verdict_words(h)
+    domains = city.domain_sections(page)
     trend = [row for row in estimate_runs.trend_rows() if row[1].year <= wave.year]
     previous = _previous(wave)
     comparison = None
