@@ -130,5 +130,5 @@ class ImportForm(Form):
 class ConfirmImportForm(Form):
     token = HiddenField()
     # Offered, and obeyed, only for accounts with review rights (services.can_review).
-    apply_statuses = BooleanField(_l("Apply the statuses in the file: its active questions are "
-                                     "published at once, without review"))
+    apply_statuses = BooleanField(_l("Apply the statuses in the file as my review: mark "
+                                     "others' unchanged questions reviewed, active or retired"))

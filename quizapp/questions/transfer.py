@@ -9,7 +9,12 @@ Rules of the import:
   a draft whatever its ``status`` column says, and existing versions keep their statuses; the
   live version keeps being drawn until the draft is reviewed and activated on the bank pages.
   The statuses in the file are applied only when the person confirming holds review rights
-  (:data:`quizapp.questions.services.REVIEW_ROLES`) *and* ticks the box that says so.
+  (:data:`quizapp.questions.services.REVIEW_ROLES`) *and* ticks the box that says so, and then,
+  from the web, only as review steps on someone else's work: content the import writes stays
+  a draft (its importer wrote it, so another person reviews it), a version the confirming
+  person wrote keeps its status, and a status only moves forward (draft → reviewed → active
+  → retired). The command line (an operator on the server, no account) applies them as they
+  are.
 - The survey flag in the file may always reserve a question; releasing one (which puts it in
   practice and competitions, so publishes it) is applied only with the statuses.
 - A row whose id belongs to a bank question must equal it (so exports round-trip): the bank
@@ -29,7 +34,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from question_bank.schema import Issue, QuestionSpec
+from question_bank.schema import STATUSES, Issue, QuestionSpec
 from question_bank.tabular import (
     SHEET_TITLE,
     TEMPLATE_EXAMPLES,
@@ -49,6 +54,7 @@ from quizapp.questions.services import (
     _make_current_if_due,
     _new_version,
     spec_of,
+    wrote,
 )
 
 STAGING_HOURS = 24
@@ -156,12 +162,14 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
     """
     if not plan.ok:
         raise ValueError("a plan with faults is never applied")
+    # A person applies statuses to others' unchanged work only; the operator (no account) as is.
+    publish_new = apply_statuses and by_user_id is None
     for spec in plan.added:
         question = Question(code=spec.id, source="ui", survey_reserved=spec.survey,
                             enemy_groups=format_enemy_groups(spec.enemy_groups),
                             review_by=spec.review_by)
         question.current = _new_version(question, spec,
-                                         spec.status if apply_statuses else "draft")
+                                         spec.status if publish_new else "draft")
         question.current.author_id = question.current.editor_id = by_user_id
         db.session.add(question)
     changed = 0
@@ -179,7 +187,7 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
         question.enemy_groups = format_enemy_groups(spec.enemy_groups)
         question.review_by = spec.review_by
         latest = _latest(question)
-        status = spec.status if apply_statuses else "draft"
+        status = spec.status if publish_new else "draft"
         if latest.content_hash != spec.content_hash:
             if latest.status in EDITABLE_STATUSES:
                 _fill_version(latest, spec, status)
@@ -190,11 +198,20 @@ def apply_import(plan: ImportPlan, *, apply_statuses: bool = False,
             version.editor_id = by_user_id
         else:
             version = latest
-            if apply_statuses:
+            if publish_new or (apply_statuses and _may_step(version, spec.status, by_user_id)):
                 version.status = spec.status
         _make_current_if_due(question, version)
     db.session.commit()
     return ImportOutcome(added=len(plan.added), changed=changed)
+
+
+def _may_step(version, status: str, by_user_id: int | None) -> bool:
+    """Whether a person may move ``version`` to ``status`` by an import: forward only, and
+    not on a version they wrote (the same rules as the review buttons). ``STATUSES`` is in
+    workflow order."""
+    return (status in STATUSES and version.status in STATUSES
+            and STATUSES.index(status) > STATUSES.index(version.status)
+            and not wrote(version, by_user_id))
 
 
 # --- previewing an upload, staging it, confirming it ------------------------------------------

@@ -207,10 +207,26 @@ def test_an_import_marked_active_lands_as_drafts(admin):
     assert _statuses() == {"health-u0001": ["draft"], "emergency-u0001": ["draft"]}
 
 
-def test_a_reviewer_may_apply_the_statuses_in_the_file(admin):
+def test_applying_the_statuses_never_publishes_what_the_import_writes(admin):
+    """The importer wrote the new questions, so another person reviews them (as in the UI)."""
     preview = _upload(admin, transfer.questions_xlsx(ACTIVE), "active.xlsx")
     assert _confirm(admin, preview.text, apply_statuses="y").status_code == 302
-    assert _statuses() == {"health-u0001": ["active"], "emergency-u0001": ["active"]}
+    assert _statuses() == {"health-u0001": ["draft"], "emergency-u0001": ["draft"]}
+
+
+def test_a_reviewer_applies_the_statuses_to_others_unchanged_work_forward_only(admin):
+    """Pinned: another person's draft goes active; the admin's own draft stays a draft; an
+    active question marked draft in the file stays active (statuses only move forward)."""
+    others = services.create_question(ACTIVE[0], by_user_id=None)
+    own = services.create_question(ACTIVE[1], by_user_id=_root_id())
+    assert (others.code, own.code) == ("health-u0001", "emergency-u0001")
+    preview = _upload(admin, transfer.questions_xlsx(ACTIVE), "active.xlsx")
+    _confirm(admin, preview.text, apply_statuses="y")
+    assert _statuses() == {"health-u0001": ["active"], "emergency-u0001": ["draft"]}
+    back = [replace(ACTIVE[0], status="draft")]
+    preview = _upload(admin, transfer.questions_xlsx(back), "back.xlsx")
+    _confirm(admin, preview.text, apply_statuses="y")
+    assert _statuses() == {"health-u0001": ["active"], "emergency-u0001": ["draft"]}
 
 
 def test_without_review_rights_the_box_is_neither_shown_nor_obeyed(admin, monkeypatch):
