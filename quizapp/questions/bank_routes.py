@@ -145,10 +145,14 @@ def activate(question_id: int, version_id: int):
         q, services.version_of(q, version_id), by_user_id=current_user.id))
 
 
-@bp.route("/<int:question_id>/retire", methods=["POST"])
+@bp.route("/<int:question_id>/retire", methods=["GET", "POST"])
 @admin_only
 def retire(question_id: int):
-    return _workflow(question_id, services.retire)
+    """Retiring is two steps: this page says what it does; only its own form retires."""
+    if request.method == "POST":
+        return _workflow(question_id, services.retire)
+    question = _question_or_404(question_id)
+    return render_template("questions/retire.html", question=question, action_form=ActionForm())
 
 
 @bp.route("/<int:question_id>/survey", methods=["POST"])

@@ -93,7 +93,13 @@ def test_create_review_activate_edit_and_retire(admin, auth, make_user):
     assert question.current.version == 2
     assert question.versions[0].status == "active"  # the old row is left as it was
 
-    _post(admin, view, f"{view}/retire", {})
+    page = admin.get(view)
+    assert f'href="{view}/retire"' in page.text and f'action="{view}/retire"' not in page.text
+    confirm = admin.get(f"{view}/retire")  # the page asks first; opening it retires nothing
+    assert confirm.status_code == 200 and 'data-test="question"' in confirm.text
+    db.session.expire_all()
+    assert _ui_question().current.status == "active"
+    _post(admin, f"{view}/retire", f"{view}/retire", {})
     db.session.expire_all()
     assert _ui_question().current.status == "retired"
     _post(admin, view, f"{view}/survey", {})
