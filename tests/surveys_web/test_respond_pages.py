@@ -103,6 +103,8 @@ def test_a_respondent_completes_the_questionnaire_once(client, invited):
     page = client.get(url).text
     assert "科学知识" in page and page.count('data-test="item"') == 20
     assert "不知道" in page
+    # No navigation bar on the questionnaire: it would lead to practice, which shows answers.
+    assert 'class="tabbar"' not in consent.text and 'class="tabbar"' not in page
     _answer_through(client, invitation, 4)
     done = client.get(url)
     assert done.status_code == 200 and USED in done.text
