@@ -12,6 +12,8 @@ Rules:
   copy leaves it out, and the set's page no longer shows a reserved question's text.
 - A set belongs to its owner and its school. Shared sets are seen, played and copied by the
   school's other teachers; only the owner (or an admin) changes or deletes a set.
+- A set may hold questions of one enemy group (they give each other away); the teacher chose
+  them, so the set's pages warn (:attr:`SetEntry.gives_away`) rather than refuse.
 - Every change of a set's questions rewrites its rows under a row lock of the set, so two
   requests editing one set at once leave one of the two orders, never a mix or an error.
 """
@@ -27,7 +29,7 @@ from quizapp.engine.clock import now
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionVersion
 from quizapp.models.schools import QuestionSet, QuestionSetItem
-from quizapp.questions_pool import class_drawable_query
+from quizapp.questions_pool import class_drawable_query, enemy_groups_by_question
 
 TITLE_MAX = 120  # QuestionSet.title
 DESCRIPTION_MAX = 1000
@@ -141,21 +143,39 @@ class SetEntry:
     version: QuestionVersion | None  # the current version, None if the question has none
     playable: bool  # current, active, not survey-reserved
     reserved: bool  # reserved for the survey: its text is no longer shown
+    # Numbers (1, 2, … in set order) of the other questions sharing an enemy group with it.
+    gives_away: tuple[int, ...] = ()
+
+
+def _enemy_numbers(ids: list[int]) -> dict[int, tuple[int, ...]]:
+    """For each question of ``ids`` (in set order), the 1-based numbers of the others in
+    ``ids`` that share one of its enemy groups."""
+    groups = enemy_groups_by_question()
+    numbers: dict[int, tuple[int, ...]] = {}
+    for index, question_id in enumerate(ids):
+        mine = set(groups.get(question_id, ()))
+        numbers[question_id] = tuple(
+            other + 1 for other, other_id in enumerate(ids)
+            if other != index and mine & set(groups.get(other_id, ())))
+    return numbers
 
 
 def entries(qset: QuestionSet) -> list[SetEntry]:
-    """The set's questions in order, each with its current version and whether it plays."""
+    """The set's questions in order, each with its current version, whether it plays and
+    which others of the set it gives away."""
     ids = [item.question_id for item in qset.items]
     if not ids:
         return []
     questions = {q.id: q for q in db.session.scalars(
         select(Question).where(Question.id.in_(ids)).options(selectinload(Question.current)))}
     playable = _drawable_ids(ids)
+    enemies = _enemy_numbers(ids)
     rows = []
     for item in qset.items:
         question = questions[item.question_id]
         rows.append(SetEntry(item.position, question.id, question.code, question.current,
-                             question.id in playable, question.survey_reserved))
+                             question.id in playable, question.survey_reserved,
+                             enemies[question.id]))
     return rows
 
 

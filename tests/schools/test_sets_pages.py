@@ -373,3 +373,16 @@ def test_a_question_reserved_later_is_not_shown_on_the_pages(login, wang_set, se
         assert page.status_code == 200
         assert "洗手要搓多少秒" not in page.text
         assert "发烧时应当怎样用药" in page.text
+
+
+def test_both_set_pages_warn_of_questions_that_give_each_other_away(
+        login, schools, teachers, sets_bank):
+    ids = [v.question_id for v in sets_bank[:3]]
+    for question in db.session.scalars(select(Question).where(Question.id.in_(ids[::2]))):
+        question.enemy_groups = "same-idea"
+    db.session.commit()
+    qset = s.create_set(schools["a"].id, teachers["wang"].id, "泄露", ids)
+    client = login("wang")
+    for path in (f"/schools/sets/{qset.id}", f"/schools/sets/{qset.id}/edit"):
+        warnings = re.findall(r'data-test="gives-away">([^<]*)<', client.get(path).text)
+        assert len(warnings) == 2 and "第 3 题" in warnings[0] and "第 1 题" in warnings[1]

@@ -246,3 +246,14 @@ def test_delete_keeps_nothing_of_the_set(schools, teachers, sets_bank):
     s.delete_set(qset)
     assert db.session.scalar(select(QuestionSetItem.position)) is None
     assert db.session.scalar(select(QuestionSet.id)) is None
+
+
+def test_the_set_names_the_questions_that_give_each_other_away(sets_bank, schools, teachers):
+    """Pinned: questions 1 and 3 of the set share group g1, 3 and 4 share g2; 2 has none."""
+    ids = _qids(sets_bank[:4])
+    groups = {ids[0]: "g1", ids[2]: "g1 g2", ids[3]: "g2"}
+    for question in db.session.scalars(select(Question).where(Question.id.in_(ids))):
+        question.enemy_groups = groups.get(question.id)
+    db.session.commit()
+    qset = s.create_set(schools["a"].id, teachers["wang"].id, "互相泄露", ids)
+    assert [entry.gives_away for entry in s.entries(qset)] == [(3,), (), (1, 4), (3,)]
