@@ -76,6 +76,16 @@ def _legend(items: list[tuple[str, str, str]], y: float) -> tuple[list[str], flo
     return out, 18 * (line + 1) if items else 0
 
 
+def _error_bar(low: float, high: float, at: float, colour: str, *, across: bool) -> list[str]:
+    """An interval from ``low`` to ``high`` with end ticks: along x at height ``at``, or
+    (``across``) along y at ``at`` on the x axis."""
+    def line(a1: float, b1: float, a2: float, b2: float) -> str:
+        x1, y1, x2, y2 = (b1, a1, b2, a2) if across else (a1, b1, a2, b2)
+        return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                f'stroke="{colour}" stroke-width="2"/>')
+    return [line(low, at, high, at)] + [line(end, at - 5, end, at + 5) for end in (low, high)]
+
+
 def _dash(dash: str) -> str:
     return {"dash": ' stroke-dasharray="6 4"', "dot": ' stroke-dasharray="2 3"'}.get(dash, "")
 
@@ -127,12 +137,8 @@ def _rows_svg(chart: Chart, font_family: str) -> str:
             body.append(f'<text x="{x(v) + 4:.1f}" y="{cy + 4:.1f}">'
                         f'{escape(chart.text(p.value))}</text>')
         if p.low is not None and p.high is not None:
-            lo, hi = x(chart.shown(p.low)), x(chart.shown(p.high))
-            body.append(f'<line x1="{lo:.1f}" y1="{cy:.1f}" x2="{hi:.1f}" y2="{cy:.1f}" '
-                        f'stroke="{colour}" stroke-width="2"/>')
-            for end_x in (lo, hi):
-                body.append(f'<line x1="{end_x:.1f}" y1="{cy - 5:.1f}" x2="{end_x:.1f}" '
-                            f'y2="{cy + 5:.1f}" stroke="{colour}" stroke-width="2"/>')
+            body += _error_bar(x(chart.shown(p.low)), x(chart.shown(p.high)), cy, colour,
+                               across=False)
         if chart.kind == INTERVALS:
             fill = "#fff" if p.flagged else colour
             body.append(f'<circle cx="{x(v):.1f}" cy="{cy:.1f}" r="5.5" fill="{fill}" '
@@ -195,12 +201,8 @@ def _trend_svg(chart: Chart, font_family: str) -> str:
                         f'stroke-width="2"{"" if s.role == "estimate" else _dash("dot")}/>')
         for px, p in drawn:
             if p.low is not None and p.high is not None:
-                y0, y1 = y(chart.shown(p.low)), y(chart.shown(p.high))
-                body.append(f'<line x1="{px:.1f}" y1="{y0:.1f}" x2="{px:.1f}" y2="{y1:.1f}" '
-                            f'stroke="{colour}" stroke-width="2"/>')
-                for end_y in (y0, y1):
-                    body.append(f'<line x1="{px - 5:.1f}" y1="{end_y:.1f}" x2="{px + 5:.1f}" '
-                                f'y2="{end_y:.1f}" stroke="{colour}" stroke-width="2"/>')
+                body += _error_bar(y(chart.shown(p.low)), y(chart.shown(p.high)), px, colour,
+                                   across=True)
             body.append(f'<circle cx="{px:.1f}" cy="{y(chart.shown(p.value)):.1f}" r="4.5" '
                         f'fill="{colour}"/>')
     legend = [(s.label, ROLE_COLOURS.get(s.role, INK),
