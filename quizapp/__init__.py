@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.competitions import admin_bp as competition_admin_bp
     from quizapp.competitions import bp as competitions_bp
     from quizapp.estimates import bp as estimates_bp
+    from quizapp.health import bp as health_bp
     from quizapp.main import bp as main_bp
     from quizapp.mine import bp as mine_bp
     from quizapp.practice import bp as practice_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schools_bp, url_prefix="/schools")
     app.register_blueprint(play_bp)
     app.register_blueprint(assets_bp, url_prefix="/assets")
+    app.register_blueprint(health_bp)
 
 
 def _register_links(app: Flask) -> None:
