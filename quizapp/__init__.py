@@ -41,13 +41,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_links(app)
     _register_hooks(app)
 
-    from quizapp import cli, device, errors, preferences, security, static_files
+    from quizapp import cli, device, errors, preferences, request_id, security, static_files
     from quizapp.shared import assets
 
     assets.register(app)
     device.register(app)
     errors.register(app)
     preferences.register(app)
+    request_id.register(app)
     security.register(app)
     static_files.register(app)
     cli.register(app)
