@@ -55,6 +55,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def migrations_directory() -> Path:
+    """The Alembic migrations: the copy an installed wheel carries inside the package
+    (setup.py puts it there), else the source tree's ``migrations/`` beside the package."""
+    package = Path(__file__).resolve().parent
+    installed = package / "migrations"
+    return installed if (installed / "env.py").is_file() else package.parent / "migrations"
+
+
 def _environ_for(config: dict[str, Any]) -> dict[str, str]:
     """The environment variables a configuration mapping sets (the process sets none here)."""
     from quizapp.config import ENVIRONMENT_VARIABLES
@@ -88,7 +96,7 @@ def _init_extensions(app: Flask) -> None:
     # hook has finished (headers, cookies, the cache headers of static files).
     compress.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(migrations_directory()))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
