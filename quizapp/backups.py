@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from psycopg.conninfo import make_conninfo
 from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.engine import URL, make_url
 
@@ -97,7 +98,7 @@ def restore(backup_path: Path, url: str | URL, *, replace: bool = False) -> None
         options = ["--no-owner", "--exit-on-error", "--single-transaction"]
         if replace:
             options += ["--clean", "--if-exists"]
-        _pg_run("pg_restore", [*options, str(backup_path)], url, database_option=True)
+        _pg_run("pg_restore", [*options, str(backup_path)], url)
 
 
 def fingerprint(engine: Engine) -> Fingerprint:
@@ -159,24 +160,19 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         source_db.close()
 
 
-def _pg_run(program: str, arguments: list[str], url: str | URL, *,
-            database_option: bool = False) -> None:
+def _pg_run(program: str, arguments: list[str], url: str | URL) -> None:
     """Run ``pg_dump``/``pg_restore`` against ``url``, its password in the environment."""
     executable = shutil.which(program)
     if executable is None:
         raise BackupError(f"{program} is not installed (Debian: apt-get install "
                           "postgresql-client, the same major version as the server)")
     parsed = make_url(url)
-    env = dict(os.environ)
-    for variable, value in (("PGHOST", parsed.host), ("PGPORT", parsed.port),
-                            ("PGUSER", parsed.username), ("PGPASSWORD", parsed.password),
-                            ("PGDATABASE", parsed.database)):
-        if value is not None:
-            env[variable] = str(value)
-    if "sslmode" in parsed.query:
-        env["PGSSLMODE"] = str(parsed.query["sslmode"])
-    if database_option:
-        arguments = [f"--dbname={parsed.database}", *arguments]
+    parameters = {"host": parsed.host, "port": parsed.port, "user": parsed.username,
+                  "dbname": parsed.database, **{k: str(v) for k, v in parsed.query.items()}}
+    conninfo = make_conninfo(**{k: v for k, v in parameters.items() if v is not None})
+    # Only the password in the environment (never on a command line that ps shows).
+    env = {"PGPASSWORD": parsed.password} if parsed.password else {}
+    arguments = [f"--dbname={conninfo}", *arguments]
     try:
         done = subprocess.run([executable, *arguments], env=env, capture_output=True, text=True,
                               timeout=PG_TIMEOUT_SECONDS, check=False)

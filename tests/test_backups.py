@@ -137,3 +137,31 @@ def test_the_restore_command_gives_a_clear_error_not_a_traceback(tmp_path):
         result = runner.invoke(args=["restore", str(pg_dump_file)])
     assert result.exit_code == 1
     assert "cannot be restored into SQLite" in result.output
+
+
+def test_pg_dump_gets_the_password_in_its_environment_not_its_command_line(tmp_path,
+                                                                          monkeypatch):
+    import subprocess
+
+    from quizapp import backups
+
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append((command, kwargs["env"]))
+        Path(command[-1].removeprefix("--file=")).write_bytes(b"PGDMP")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(backups.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(backups.subprocess, "run", fake_run)
+    path = backups.backup("postgresql+psycopg://kexue:s3cret@db.internal:5433/kexue"
+                          "?sslmode=require", tmp_path)
+    (command, env), = calls
+    assert command[0] == "/usr/bin/pg_dump"
+    assert "--format=custom" in command
+    assert not any("s3cret" in part for part in command)
+    assert env == {"PGPASSWORD": "s3cret"}
+    dbname = next(part for part in command if part.startswith("--dbname="))
+    assert set(dbname.removeprefix("--dbname=").split()) == {
+        "host=db.internal", "port=5433", "user=kexue", "dbname=kexue", "sslmode=require"}
+    assert path.suffix == ".dump"
