@@ -55,9 +55,8 @@ keepalive = 30
 # Not preloaded: each worker builds the app after gevent has patched the standard library,
 # and opens its own database connections.
 preload_app = False
-# nginx on the same host sets X-Forwarded-Proto; the app's ProxyFix (TRUSTED_PROXIES) reads
-# the client address.
-forwarded_allow_ips = "127.0.0.1,::1"
+# Forwarded headers: the app's ProxyFix reads them (TRUSTED_PROXIES=1 behind nginx);
+# gunicorn's own forwarded_allow_ips keeps its default (FORWARDED_ALLOW_IPS, else loopback).
 
 _access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 accesslog = None if _access_log in ("", "off") else _access_log
