@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
+.PHONY: run serve test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
 	screenshots vendor-plotly
 
 $(BIN)/python:
@@ -31,6 +31,12 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Production-style serving: gunicorn with gunicorn.conf.py (gevent workers, JSON access log),
+# after migrating. Behind nginx in production: docs/deploy.md.
+serve: install
+	$(BIN)/flask db upgrade
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/python -m pytest

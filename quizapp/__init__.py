@@ -41,17 +41,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_links(app)
     _register_hooks(app)
 
-    from quizapp import cli, device, errors, preferences, security, static_files
+    from quizapp import cli, device, errors, preferences, request_id, security, static_files
     from quizapp.shared import assets
 
     assets.register(app)
     device.register(app)
     errors.register(app)
     preferences.register(app)
+    request_id.register(app)
     security.register(app)
     static_files.register(app)
     cli.register(app)
     return app
+
+
+def migrations_directory() -> Path:
+    """The Alembic migrations: the copy an installed wheel carries inside the package
+    (setup.py puts it there), else the source tree's ``migrations/`` beside the package."""
+    package = Path(__file__).resolve().parent
+    installed = package / "migrations"
+    return installed if (installed / "env.py").is_file() else package.parent / "migrations"
 
 
 def _environ_for(config: dict[str, Any]) -> dict[str, str]:
@@ -87,7 +96,7 @@ def _init_extensions(app: Flask) -> None:
     # hook has finished (headers, cookies, the cache headers of static files).
     compress.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    migrate.init_app(app, db, directory=str(migrations_directory()))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
@@ -108,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.competitions import admin_bp as competition_admin_bp
     from quizapp.competitions import bp as competitions_bp
     from quizapp.estimates import bp as estimates_bp
+    from quizapp.health import bp as health_bp
     from quizapp.main import bp as main_bp
     from quizapp.mine import bp as mine_bp
     from quizapp.practice import bp as practice_bp
@@ -134,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(schools_bp, url_prefix="/schools")
     app.register_blueprint(play_bp)
     app.register_blueprint(assets_bp, url_prefix="/assets")
+    app.register_blueprint(health_bp)
 
 
 def _register_links(app: Flask) -> None:

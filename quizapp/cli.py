@@ -1,6 +1,9 @@
-"""``flask`` commands: accounts, reference data, the demo and closing a survey wave."""
+"""``flask`` commands: accounts, reference data, the demo, closing a survey wave, and backing
+the database up and restoring it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -22,6 +25,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(reference)
     app.cli.add_command(surveys_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group(help="Manage accounts.")
@@ -139,3 +144,42 @@ def close_wave_command(wave_id: int) -> None:
         click.echo(f"  paradata keys dropped: {', '.join(report.paradata_keys_dropped)}")
     click.echo(f"  interviews kept with answers, scores and dispositions: "
                f"{report.interviews_kept}")
+
+
+@click.command("backup")
+@click.option("--to", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder for the backup file (default: instance/backups).")
+def backup_command(directory: Path | None) -> None:
+    """Back the database up into a new timestamped file and print its path.
+
+    SQLite: the online backup API (the app may keep running). PostgreSQL: pg_dump -Fc.
+    """
+    from quizapp import backups
+
+    target = directory or Path(current_app.instance_path) / "backups"
+    try:
+        path = backups.backup(db.engine.url, target)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(str(path))
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Overwrite a database that already has tables (stop the app first).")
+def restore_command(backup_file: Path, replace: bool) -> None:
+    """Restore BACKUP_FILE (from `flask backup`) into the configured database.
+
+    The database must be empty (a fresh one) unless --replace is given.
+    """
+    from quizapp import backups
+
+    url = db.engine.url
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        backups.restore(backup_file, url, replace=replace)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {backup_file}")

@@ -29,6 +29,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     # The platform's icon at the address browsers try by themselves.
     "favicon": PUBLIC,
+    # Liveness and readiness probes for the load balancer and monitoring (no data shown).
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     # Home page and the visitor's language and large-type preferences.
     "main.home": PUBLIC,
     "main.set_language": PUBLIC,

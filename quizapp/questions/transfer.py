@@ -3,7 +3,8 @@
 Rules of the import:
 
 - Reading (``question_bank.tabular``) never returns part of a file: any fault and nothing is
-  written. An upload is previewed first and kept (staged) for a day under the instance folder;
+  written. An upload is previewed first and kept (staged) for a day, in Redis when
+  ``REDIS_URL`` is set (every worker and app server sees it), else under the instance folder;
   confirming re-reads the staged file and writes in one transaction.
 - **Imports land as drafts.** A new question, or new content for an existing one, is written as
   a draft whatever its ``status`` column says, and existing versions keep their statuses; the
@@ -237,6 +238,56 @@ def _plan(data: bytes, filename: str) -> Preview:
     return Preview(plan=plan, faults=plan.faults)
 
 
+def _redis_key(token: str) -> str:
+    return f"kexue:question_import:{token}"
+
+
+def _stage(token: str, data: bytes, filename: str) -> None:
+    """Keep an upload between its preview and its confirmation (a day at most): in Redis when
+    ``REDIS_URL`` is set, so the confirmation may reach another worker or app server; else in
+    the instance folder (one server)."""
+    client = _redis()
+    if client is not None:
+        with client:
+            client.hset(_redis_key(token), mapping={"data": data, "filename": filename})
+            client.expire(_redis_key(token), STAGING_HOURS * 3600)
+        return
+    directory = _staging_dir()
+    (directory / f"{token}.data").write_bytes(data)
+    (directory / f"{token}.json").write_text(json.dumps({"filename": filename}))
+
+
+def _take(token: str) -> tuple[bytes, str] | None:
+    """The staged upload ``token`` (its bytes and file name), removed; ``None`` if none."""
+    client = _redis()
+    if client is not None:
+        with client:
+            pipe = client.pipeline(transaction=True)
+            pipe.hgetall(_redis_key(token))
+            pipe.delete(_redis_key(token))
+            staged, _deleted = pipe.execute()
+        if not staged or b"data" not in staged:
+            return None
+        return staged[b"data"], staged[b"filename"].decode("utf-8")
+    directory = _staging_dir()
+    data_file, meta_file = directory / f"{token}.data", directory / f"{token}.json"
+    if not data_file.exists() or not meta_file.exists():
+        return None
+    staged_file = data_file.read_bytes(), json.loads(meta_file.read_text())["filename"]
+    data_file.unlink(missing_ok=True)
+    meta_file.unlink(missing_ok=True)
+    return staged_file
+
+
+def _redis():
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
 def _staging_dir() -> Path:
     """The folder of staged uploads, cleared of those older than a day."""
     path = Path(current_app.instance_path) / "question_imports"
@@ -253,9 +304,7 @@ def preview_upload(data: bytes, filename: str) -> Preview:
     preview = _plan(data, filename)
     if preview.plan is not None and preview.plan.ok:
         token = secrets.token_hex(16)
-        directory = _staging_dir()
-        (directory / f"{token}.data").write_bytes(data)
-        (directory / f"{token}.json").write_text(json.dumps({"filename": filename}))
+        _stage(token, data, filename)
         preview.token = token
     return preview
 
@@ -273,14 +322,11 @@ def confirm_upload(token: str, *, apply_statuses: bool = False,
     """Import the staged upload ``token`` (used up either way); see :func:`apply_import`."""
     if not _TOKEN.fullmatch(token or ""):
         raise ImportExpired(token)
-    directory = _staging_dir()
-    data_file, meta_file = directory / f"{token}.data", directory / f"{token}.json"
-    if not data_file.exists() or not meta_file.exists():
+    staged = _take(token)
+    if staged is None:
         raise ImportExpired(token)
-    filename = json.loads(meta_file.read_text())["filename"]
-    preview = _plan(data_file.read_bytes(), filename)
-    data_file.unlink(missing_ok=True)
-    meta_file.unlink(missing_ok=True)
+    data, filename = staged
+    preview = _plan(data, filename)
     if preview.plan is None or not preview.plan.ok:
         raise ImportChanged(token)
     return apply_import(preview.plan, apply_statuses=apply_statuses, by_user_id=by_user_id)
