@@ -19,6 +19,8 @@ items.
    page and nothing is written; switched back, the resident goes on.
 5. ``disk-full`` (the SQLite default): the app's files may not grow (``RLIMIT_FSIZE``, as on a
    full disk). New registrations get the 503 page; no partial rows are left.
+6. ``two-servers`` (scale-out): two app servers share the database, and every resident's
+   requests take turns between them; nothing is lost or counted twice.
 
 Options: ``--only NAME`` (repeatable), ``--residents N`` (default 12). Prints one line per
 scenario and exits 1 when any fails. Needs PostgreSQL's ``initdb`` (Debian's postgresql package)
@@ -247,6 +249,7 @@ class Resident:
     posted: set[int] = field(default_factory=set)  # positions ever sent
     statuses: list[int] = field(default_factory=list)
     finished: bool = False
+    also: list[str] = field(default_factory=list)  # other app servers to take turns with
 
     def __post_init__(self) -> None:
         self.opener = urllib.request.build_opener(
@@ -254,6 +257,8 @@ class Resident:
 
     def request(self, path: str, data: dict | None = None) -> Reply:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        if self.also:  # round-robin over the app servers, one request each in turn
+            self.base_url, self.also = self.also[0], [*self.also[1:], self.base_url]
         try:
             with self.opener.open(urllib.parse.urljoin(self.base_url, path), body,
                                   timeout=30) as reply:
@@ -459,6 +464,25 @@ def database_restart(folder: Path, url: str, pg: PrivatePostgres, count: int) ->
             f"0 got 500; {count} residents finished; " + check_exactly_once(url, residents))
 
 
+def two_servers(folder: Path, url: str, pg: PrivatePostgres, count: int) -> str:
+    """Scale-out: two app servers on one database, each resident's requests taking turns
+    between them (cookies are per host, not per port, so a session spans both)."""
+    first, second = App(url, folder / "a"), App(url, folder / "b")
+    for app in (first, second):
+        app.folder.mkdir()
+    with served(first), served(second):
+        residents = crowd(first.base_url, count, "两台")
+        for resident in residents:
+            resident.also = [second.base_url]
+        failures = run_all(residents, lambda: None)
+    if failures:
+        raise Fault("; ".join(failures[:3]))
+    if not all(r.finished for r in residents):
+        raise Fault("not every resident finished")
+    return (f"{count} residents, every request alternating between two servers, finished; "
+            + check_exactly_once(url, residents))
+
+
 def _seconds_left(page: Reply) -> int | None:
     match = re.search(r'data-test="timer" data-seconds="(\d+)"', page.text)
     return int(match.group(1)) if match else None
@@ -563,6 +587,7 @@ SCENARIOS: dict[str, tuple[Callable[..., str], bool]] = {  # name: (run, needs P
     "app-restart": (app_restart, True),
     "read-only": (read_only, True),
     "disk-full": (disk_full, False),
+    "two-servers": (two_servers, True),
 }
 
 
