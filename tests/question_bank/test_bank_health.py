@@ -1,0 +1,134 @@
+"""The question bank health page: admins only, and its figures are the bank's (pinned by hand
+on the small bank below, never read from the code under test).
+
+The bank (``_bank``):
+
+====  ==========  =========  ==================  =========  ===========  ==========
+name  topic       dimension  groups              status     survey       review by
+====  ==========  =========  ==================  =========  ===========  ==========
+A     health      K          youth, elder        active     no           2020-01-01
+B     health      K          youth               active     yes          —
+C     health      K          farmer              draft      no           —
+D     method      M          all five            active     no           2099-01-01
+E     health      K          youth               retired    no           2020-01-01
+====  ==========  =========  ==================  =========  ===========  ==========
+
+Four finished practice attempts answer A, D and B (1 right, 0 wrong) and C (always right):
+
+=======  ==  ==  ==  ==
+attempt  A   D   B   C
+=======  ==  ==  ==  ==
+1        1   1   1   1
+2        1   0   1   1
+3        0   0   0   1
+4        1   1   0   1
+=======  ==  ==  ==  ==
+
+A: p = 3/4, rest (D+B+C) = 3, 2, 1, 2: r = 1/√1.5 = 0.8165.  D: p = 1/2, rest = 3, 3, 1, 2:
+r = 0.5/√2.75 = 0.3015.  B: p = 1/2, rest = 3, 2, 1, 3: r = 0.3015.  C: everyone right, r
+undefined (left out of the chart, counted).  All have fewer than 20 answers (hollow).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import UTC, date, datetime
+
+import pytest
+
+from question_bank.schema import GROUPS
+from quizapp.extensions import db
+from quizapp.models import Attempt, AttemptItem
+from quizapp.questions import health
+from quizapp.shared.charts import to_plotly
+from tests.competitions.conftest import add_question
+
+URL = "/admin/questions/health"
+HEALTH_K = 8  # the row of Health and medicines: Knowledge (topics, then dimensions K M S A)
+METHOD_M = 5  # the row of Scientific method: Method
+
+
+@pytest.fixture
+def small_bank(app):
+    a = add_question("single", "health", groups=["youth", "elder"], stem="甲题")
+    b = add_question("single", "health", groups=["youth"], survey=True, stem="乙题")
+    c = add_question("single", "health", groups=["farmer"], status="draft", stem="丙题")
+    d = add_question("single", "method", groups=GROUPS, stem="丁题")
+    e = add_question("single", "health", groups=["youth"], status="retired", stem="戊题")
+    d.dimension = "M"
+    a.question.review_by = date(2020, 1, 1)
+    d.question.review_by = date(2099, 1, 1)
+    e.question.review_by = date(2020, 1, 1)
+    started = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
+    for a_right, d_right, b_right in ((1, 1, 1), (1, 0, 1), (0, 0, 0), (1, 1, 0)):
+        attempt = Attempt(token=secrets.token_hex(8), kind="practice", status="finished",
+                          started_at=started, finished_at=started, question_count=4)
+        for position, (version, right) in enumerate(((a, a_right), (d, d_right),
+                                                     (b, b_right), (c, 1))):
+            attempt.items.append(AttemptItem(
+                position=position, question_version_id=version.id,
+                option_order=[0, 1, 2, 3], shown_at=started,
+                choices=[1] if right else [0], correct=bool(right)))
+        db.session.add(attempt)
+    db.session.commit()
+    return {"A": a, "B": b, "C": c, "D": d, "E": e}
+
+
+@pytest.mark.parametrize("role", ["teacher", "statistician", "interviewer", "resident"])
+def test_only_admins(client, auth, make_user, role):
+    make_user("someone", role)
+    auth.login("someone")
+    assert client.get(URL).status_code == 403
+
+
+def test_admins_see_it_and_the_question_page_links_to_it(admin, small_bank):
+    page = admin.get(URL)
+    assert page.status_code == 200
+    assert 'data-test="reviews-due"' in page.text and "plotly" in page.text
+    assert 'href="/admin/questions/health"' in admin.get("/admin/questions/").text
+
+
+def test_coverage_cells(app, small_bank):
+    found = health.coverage()
+    # Active: A, B, D (B is survey-reserved); C (draft) and E (retired) are not counted.
+    assert (found.total, found.survey_reserved) == (3, 1)
+    assert found.cells == {("health", "K", "youth"): 2, ("health", "K", "elder"): 1,
+                           **{("method", "M", g): 1 for g in GROUPS}}
+    assert found.empty_cells == 9 * 4 * 5 - 7
+
+
+def test_heat_map_figure(admin, small_bank):
+    html = admin.get(URL).text
+    figure = json.loads(re.search(r'data-for="bank-coverage">(.*?)</script>', html,
+                                  re.S).group(1))
+    z = figure["data"][0]["z"]
+    assert len(z) == 36 and all(len(row) == 5 for row in z)
+    # columns: youth, farmer, worker, elder, cadre
+    assert z[HEALTH_K] == [2, 0, 0, 1, 0]
+    assert z[METHOD_M] == [1, 1, 1, 1, 1]
+    assert sum(map(sum, z)) == 8  # 2 + 1 + 5: a question counts in each of its groups
+
+
+def test_difficulty_against_discrimination(app, small_bank):
+    chart, plotted, undefined = health.items_chart()
+    assert (plotted, undefined) == (3, 1)
+    figure = to_plotly(chart)
+    (trace,) = figure["data"]  # every item hollow: fewer than 20 answers
+    drawn = dict(zip(trace["text"], zip(trace["x"], trace["y"], strict=True), strict=True))
+    code = {name: v.question.code for name, v in small_bank.items()}
+    assert drawn == {code["A"]: (75.0, 0.8165), code["D"]: (50.0, 0.3015),
+                     code["B"]: (50.0, 0.3015)}
+    assert trace["marker"]["color"] == "#ffffff"
+    # the difficulty bands of quizapp.questions.difficulty: medium from 55%, easy from 80%
+    assert [shape["x0"] for shape in figure["layout"]["shapes"]] == [55.0, 80.0]
+
+
+def test_reviews_due(admin, small_bank):
+    page = health.bank_health(date(2026, 1, 5))
+    # A is due; D not yet; E is retired.
+    assert [q.code for q, _v in page.due.rows] == [small_bank["A"].question.code]
+    html = admin.get(URL).text
+    assert small_bank["A"].question.code in html[html.index('data-test="reviews-due"'):]
+
