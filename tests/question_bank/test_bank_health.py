@@ -27,6 +27,8 @@ attempt  A   D   B   C
 A: p = 3/4, rest (D+B+C) = 3, 2, 1, 2: r = 1/√1.5 = 0.8165.  D: p = 1/2, rest = 3, 3, 1, 2:
 r = 0.5/√2.75 = 0.3015.  B: p = 1/2, rest = 3, 2, 1, 3: r = 0.3015.  C: everyone right, r
 undefined (left out of the chart, counted).  All have fewer than 20 answers (hollow).
+F's first version, answered in two more attempts, is no longer current: not drawn, not
+counted.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import pytest
 
 from question_bank.schema import GROUPS
 from quizapp.extensions import db
-from quizapp.models import Attempt, AttemptItem
+from quizapp.models import Attempt, AttemptItem, QuestionVersion
 from quizapp.questions import health
 from quizapp.shared.charts import to_plotly
 from tests.competitions.conftest import add_question
@@ -72,8 +74,25 @@ def small_bank(app):
                 option_order=[0, 1, 2, 3], shown_at=started,
                 choices=[1] if right else [0], correct=bool(right)))
         db.session.add(attempt)
+    # F: answered twice in its first version, since edited (the draft version 2 is current):
+    # the old wording is not the bank's any more, so it is not drawn.
+    f = add_question("single", "environment", groups=["cadre"], status="retired", stem="己题")
+    newer = QuestionVersion(version=2, status="draft", type="single", topic="environment",
+                            stem="己题（新）", options=f.options, answer=f.answer,
+                            explanation="解析", authority="教材", groups_mask=f.groups_mask,
+                            dimension="K", difficulty=1, content_hash="f2" * 32)
+    f.question.versions.append(newer)
+    db.session.flush()
+    f.question.current_version_id = newer.id
+    for right in (1, 0):
+        attempt = Attempt(token=secrets.token_hex(8), kind="practice", status="finished",
+                          started_at=started, finished_at=started, question_count=1)
+        attempt.items.append(AttemptItem(position=0, question_version_id=f.id,
+                                         option_order=[0, 1, 2, 3], shown_at=started,
+                                         choices=[1] if right else [0], correct=bool(right)))
+        db.session.add(attempt)
     db.session.commit()
-    return {"A": a, "B": b, "C": c, "D": d, "E": e}
+    return {"A": a, "B": b, "C": c, "D": d, "E": e, "F": f}
 
 
 @pytest.mark.parametrize("role", ["teacher", "statistician", "interviewer", "resident"])
