@@ -1,10 +1,11 @@
 """The question bank's health at a glance (admins): coverage, difficulty against
 discrimination, and the questions due for review.
 
-- **Coverage**: active questions (a question whose current version is ``active``) by topic ×
-  dimension (rows) and target group (columns). A question serving several groups counts once
-  in each of them, as in ``python -m question_bank stats``; survey-reserved questions are
-  counted too (they are part of the bank), and their number is given beside.
+- **Coverage**: active questions (a question whose current version is ``active``) by topic
+  (rows) and target group (columns), one heat map per dimension. A question serving several
+  groups counts once in each of them, as in ``python -m question_bank stats``;
+  survey-reserved questions are counted too (they are part of the bank), and their number is
+  given beside.
 - **Difficulty against discrimination**: the item statistics of
   :mod:`quizapp.questions.item_stats` (the ``quiz`` source, read by
   :func:`item_stats.items_table` as on the item statistics page), for the *current* version of
@@ -57,7 +58,7 @@ class Coverage:
 @dataclass(frozen=True)
 class BankHealth:
     coverage: Coverage
-    coverage_chart: Chart
+    coverage_charts: list[Chart]
     items_chart: Chart | None
     items_plotted: int
     items_undefined: int  # answered current versions whose r is undefined
@@ -85,18 +86,17 @@ def coverage() -> Coverage:
     return Coverage(dict(cells), total, reserved)
 
 
-def coverage_chart(found: Coverage) -> Chart:
-    """The coverage as a heat map: a row per topic × dimension, a column per group."""
-    rows, values = [], []
-    for topic in TOPICS:
-        for dimension in DIMENSIONS:
-            rows.append(f"{TOPIC_LABELS[topic]}: {DIMENSION_LABELS[dimension]}")
-            values.append(tuple(found.count(topic, dimension, g) for g in GROUPS))
-    return Chart(
-        key="bank-coverage", title=_("Active questions by topic, dimension and group"),
-        kind=charts.HEATMAP, value_label=_("Active questions"),
-        label_header=_("Topic: dimension"),
-        grid=Grid(tuple(rows), tuple(str(GROUP_LABELS[g]) for g in GROUPS), tuple(values)))
+def coverage_charts(found: Coverage) -> list[Chart]:
+    """The coverage as heat maps, one per dimension: a row per topic, a column per group
+    (four small grids read better on a phone than one of 36 rows)."""
+    columns = tuple(str(GROUP_LABELS[g]) for g in GROUPS)
+    return [Chart(
+        key=f"bank-coverage-{dimension}",
+        title=_("Active questions: %(dimension)s", dimension=DIMENSION_LABELS[dimension]),
+        kind=charts.HEATMAP, value_label=_("Active questions"), label_header=_("Topic"),
+        grid=Grid(tuple(str(TOPIC_LABELS[t]) for t in TOPICS), columns,
+                  tuple(tuple(found.count(t, dimension, g) for g in GROUPS) for t in TOPICS)))
+        for dimension in DIMENSIONS]
 
 
 def items_chart() -> tuple[Chart | None, int, int]:
@@ -134,5 +134,5 @@ def bank_health(today: date) -> BankHealth:
     """Everything the bank health page shows."""
     found = coverage()
     chart, plotted, undefined = items_chart()
-    return BankHealth(found, coverage_chart(found), chart, plotted, undefined,
+    return BankHealth(found, coverage_charts(found), chart, plotted, undefined,
                       services.reviews_due(today, DUE_SHOWN), services.counts_by_status())

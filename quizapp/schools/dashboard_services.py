@@ -43,7 +43,7 @@ from quizapp.shared.labels import class_label
 from quizapp.timezone import to_local
 
 MISSED_SHOWN = 5
-STEM_SHOWN = 16  # characters of a question's stem on a chart row (the table has it whole)
+STEM_SHOWN = 9  # characters of a question's stem on a chart row (the table has it whole)
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def _trend(key: str, title: str, value_label: str, sessions: list[SessionFigures
                          "overall"))
     return Chart(key=key, title=title, kind=charts.TREND, value_label=value_label,
                  label_header=_("Class · date"), note_label=_("Game or contest"),
-                 x_label=_("Date"), x_type="date", series=tuple(series))
+                 x_label=_("Date"), x_type="category", series=tuple(series))
 
 
 def _participation(row, cls: SchoolClass | None = None) -> float | None:
@@ -215,8 +215,7 @@ def _missed_chart(cls: SchoolClass, missed: tuple[MissedQuestion, ...]) -> Chart
         key=f"missed-{cls.id}", title=_("Most missed: %(cls)s", cls=class_label(cls)),
         kind=charts.BARS, value_label=_("Wrong answers"), label_header=_("Question"),
         note_label=_("Answers"),
-        points=tuple(Point(f"{n}. {_short(q.stem)}", q.wrong_rate, role="other",
-                           note=str(q.answered))
+        points=tuple(Point(f"{n}. {_short(q.stem)}", q.wrong_rate, note=str(q.answered))
                      for n, q in enumerate(missed, start=1)))
 
 

@@ -121,10 +121,11 @@ class Chart:
     """What one chart shows.
 
     ``kind``: :data:`INTERVALS` (a dot per row with its interval, rows down the page),
-    :data:`BARS` (a bar per row), :data:`TREND` (series over x values: years, or dates with
-    ``x_type="date"``), :data:`SCATTER` (a dot per point at (``x``, ``value``)) or
-    :data:`HEATMAP` (the counts of ``grid``).  ``unit``: ``"%"`` (values are shares, drawn as
-    percentages) or ``"pp"`` (percentage points, or any plain number, drawn as they are);
+    :data:`BARS` (a bar per row), :data:`TREND` (series over x values: years, or dates as
+    categories in order with ``x_type="category"``), :data:`SCATTER` (a dot per point at
+    (``x``, ``value``)) or :data:`HEATMAP` (the counts of ``grid``).  ``unit``: ``"%"``
+    (values are shares, drawn as percentages) or ``"pp"`` (percentage points, or any plain
+    number, drawn as they are);
     ``x_unit`` the same for a scatter's x values.  ``key`` names the chart's element and its
     downloaded files.
     """
@@ -144,7 +145,7 @@ class Chart:
     caption: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     grid: Grid | None = None
-    x_type: str = "linear"  # a trend's x axis: "linear" (years) or "date" (ISO dates)
+    x_type: str = "linear"  # a trend's x axis: "linear" (years) or "category" (ISO dates)
     x_unit: str = "%"
 
     def shown(self, value: float | None) -> float | None:
@@ -241,18 +242,22 @@ def wrap_label(label: str, width: int = 8) -> str:
     return label
 
 
-def wrap_words(label: str, width: int = 4) -> str:
-    """A column label on narrow lines (phones): Latin words on lines of about ``3 × width``
-    characters, Chinese in pieces of ``width`` characters."""
+def wrap_words(label: str, latin: int = 9, cjk: int = 3) -> str:
+    """A label on narrow lines (phones): Latin words on lines of about ``latin`` characters;
+    Chinese (no spaces) in even pieces of at most ``cjk`` characters (产业<br>工人)."""
     if " " not in label:
-        return "<br>".join(label[i:i + width] for i in range(0, len(label), width))
-    lines: list[str] = []
+        if label.isascii() or len(label) <= cjk:
+            return label
+        lines = -(-len(label) // cjk)
+        size = -(-len(label) // lines)
+        return "<br>".join(label[i:i + size] for i in range(0, len(label), size))
+    lines_: list[str] = []
     for word in label.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= 3 * width:
-            lines[-1] += " " + word
+        if lines_ and len(lines_[-1]) + 1 + len(word) <= latin:
+            lines_[-1] += " " + word
         else:
-            lines.append(word)
-    return "<br>".join(lines)
+            lines_.append(word)
+    return "<br>".join(lines_)
 
 
 def _error(chart: Chart, points: Sequence[Point]) -> dict[str, Any] | None:
@@ -378,6 +383,9 @@ def _trend_figure(chart: Chart) -> dict[str, Any]:
             title=_title(chart), height=420, showlegend=True,
             margin={"t": 76, "r": 16, "b": 30, "l": 10},
             xaxis={"type": chart.x_type, **({"dtick": 2} if chart.x_type == "linear" else {}),
+                   # categories (ISO dates) in their order, one tick each
+                   **({"categoryorder": "category ascending"}
+                      if chart.x_type == "category" else {}),
                    "gridcolor": GRID, "fixedrange": True, "automargin": True},
             yaxis={**_value_axis(chart), "rangemode": "tozero",
                    "range": [0, 1.12 * _top(chart)], "gridcolor": GRID, "fixedrange": True,
@@ -425,8 +433,10 @@ def _scatter_figure(chart: Chart) -> dict[str, Any]:
     return {
         "data": traces,
         "layout": base_layout(
-            title=_title(chart), height=420, showlegend=any(p.flagged for p in chart.points),
-            margin={"t": 76, "r": 16, "b": 40, "l": 10},
+            title=_title(chart), height=440, showlegend=any(p.flagged for p in chart.points),
+            margin={"t": 90, "r": 16, "b": 40, "l": 10},
+            legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top",
+                    "font": {"size": 12}},
             xaxis={**x_axis, "title": {"text": chart.x_label, "font": {"size": 12}},
                    "gridcolor": GRID, "fixedrange": True, "automargin": True,
                    **({"range": [0, 100]} if chart.x_unit == "%" else {})},
@@ -435,9 +445,9 @@ def _scatter_figure(chart: Chart) -> dict[str, Any]:
                    "automargin": True},
             shapes=shapes,
             annotations=[{"xref": "x", "yref": "paper", "x": x_chart.shown(r.value), "y": 1,
-                          "yanchor": "bottom", "text": r.label, "showarrow": False,
-                          "font": {"size": 10, "color": "#595959"}}
-                         for r in chart.references if r.axis == "x"]),
+                          "yanchor": "bottom", "yshift": 14 * k, "text": r.label,
+                          "showarrow": False, "font": {"size": 10, "color": "#595959"}}
+                         for k, r in enumerate(r for r in chart.references if r.axis == "x")]),
     }
 
 
@@ -454,13 +464,15 @@ def _heatmap_figure(chart: Chart) -> dict[str, Any]:
             "texttemplate": "%{z}", "textfont": {"size": 11},
             "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>"}],
         "layout": base_layout(
-            title=_title(chart), height=120 + 30 * max(len(grid.rows), 1),
+            title=_title(chart), height=130 + 34 * max(len(grid.rows), 1),
             margin={"t": 110, "r": 8, "b": 10, "l": 10},
             xaxis={"side": "top", "type": "category", "fixedrange": True, "automargin": True,
-                   "tickangle": 0, "ticktext": [wrap_words(c) for c in grid.columns],
+                   "tickangle": 0, "tickfont": {"size": 10},
+                   "ticktext": [wrap_words(c) for c in grid.columns],
                    "tickvals": list(grid.columns)},
             yaxis={"type": "category", "autorange": "reversed", "fixedrange": True,
-                   "automargin": True, "ticktext": [wrap_label(r) for r in grid.rows],
+                   "automargin": True, "tickfont": {"size": 12},
+                   "ticktext": [wrap_words(r, 14, 99) for r in grid.rows],
                    "tickvals": list(grid.rows)}),
     }
 

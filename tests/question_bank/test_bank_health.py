@@ -48,8 +48,7 @@ from quizapp.shared.charts import to_plotly
 from tests.competitions.conftest import add_question
 
 URL = "/admin/questions/health"
-HEALTH_K = 8  # the row of Health and medicines: Knowledge (topics, then dimensions K M S A)
-METHOD_M = 5  # the row of Scientific method: Method
+HEALTH, METHOD = 2, 1  # rows of the heat maps (topics in the bank's order)
 
 
 @pytest.fixture
@@ -118,16 +117,20 @@ def test_coverage_cells(app, small_bank):
     assert found.empty_cells == 9 * 4 * 5 - 7
 
 
-def test_heat_map_figure(admin, small_bank):
+def _z(html: str, dimension: str) -> list[list[int]]:
+    found = re.search(rf'data-for="bank-coverage-{dimension}">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))["data"][0]["z"]
+
+
+def test_heat_map_figures(admin, small_bank):
     html = admin.get(URL).text
-    figure = json.loads(re.search(r'data-for="bank-coverage">(.*?)</script>', html,
-                                  re.S).group(1))
-    z = figure["data"][0]["z"]
-    assert len(z) == 36 and all(len(row) == 5 for row in z)
+    z = {d: _z(html, d) for d in "KMSA"}
+    assert all(len(grid) == 9 and all(len(row) == 5 for row in grid) for grid in z.values())
     # columns: youth, farmer, worker, elder, cadre
-    assert z[HEALTH_K] == [2, 0, 0, 1, 0]
-    assert z[METHOD_M] == [1, 1, 1, 1, 1]
-    assert sum(map(sum, z)) == 8  # 2 + 1 + 5: a question counts in each of its groups
+    assert z["K"][HEALTH] == [2, 0, 0, 1, 0]
+    assert z["M"][METHOD] == [1, 1, 1, 1, 1]
+    # 2 + 1 + 5: a question counts in each of its groups; nothing else anywhere
+    assert {d: sum(map(sum, grid)) for d, grid in z.items()} == {"K": 3, "M": 5, "S": 0, "A": 0}
 
 
 def test_difficulty_against_discrimination(app, small_bank):
