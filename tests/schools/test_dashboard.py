@@ -151,3 +151,11 @@ def test_the_page_carries_the_figures(client, auth, report_data, teachers):  # n
     assert _figure(html, f"missed-{report_data.class1.id}")["data"][0]["x"] == [
         66.667, 25.0, 25.0]
     assert "plotly" in html  # the chart bundle, on this page only
+
+
+def test_a_teacher_without_a_school_is_told_so(client, auth, make_user):
+    make_user("newcomer", "teacher")
+    auth.login("newcomer")
+    page = client.get(URL)
+    assert page.status_code == 200 and 'data-test="no-school"' in page.text
+    assert "plotly" not in page.text  # no chart, no chart bundle
