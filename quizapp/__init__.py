@@ -165,7 +165,10 @@ def _register_links(app: Flask) -> None:
     app.context_processor(lambda: {"nav_items": nav_items})
     register_links(app, "resident", practice, competitions, public_city)
     register_links(app, "interviewer", Link(_l("My villages and communities"), "fieldwork.index"))
-    register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"))
+    schools_dashboard = Link(_l("Schools dashboard"), "schools.dashboard_page")
+    bank_health = Link(_l("Question bank health"), "questions.health_page")
+    register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"),
+                   schools_dashboard)
     register_links(app, "statistician", city, estimate, survey_waves,
                    Link(_l("Item statistics"), "questions.items"))
     register_links(app, "admin",
@@ -175,7 +178,7 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Questions"), "questions.index"),
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
-                   city, estimate, survey_waves)
+                   city, estimate, survey_waves, schools_dashboard, bank_health)
 
 
 def _register_hooks(app: Flask) -> None:

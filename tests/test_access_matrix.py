@@ -71,6 +71,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # Item statistics of the bank: the statistics office and admins.
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
+    # The bank's health: coverage, difficulty against discrimination, reviews due.
+    "questions.health_page": ADMIN,
     # The old address of the charting library (a public library): redirects to its static file.
     "assets.plotly_js": PUBLIC,
     # The literacy estimate (the survey estimator on an upload or the simulated survey).
@@ -211,6 +213,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "schools.report_homework_xlsx": SCHOOLS,
     "schools.report_class": SCHOOLS,
     "schools.report_class_xlsx": SCHOOLS,
+    # The schools dashboard (another school's: 404, tests/schools/test_dashboard.py).
+    "schools.dashboard_page": SCHOOLS,
 }
 # One person's attempt: 404 to everybody else, whatever their role (404, not 403, so tokens
 # reveal nothing). The sample attempt belongs to a simulated demo resident, so every visitor

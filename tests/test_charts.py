@@ -116,3 +116,52 @@ def test_the_bundle_is_the_small_one_hashed_cached_and_compressed(client):
     assert response.headers["Content-Encoding"] == "br"
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert len(body) < 600_000, "the cartesian bundle, not the full 4.8 MB build"
+
+
+HEAT = Chart(key="cover", title="覆盖", kind=charts.HEATMAP, value_label="题数",
+             label_header="主题", grid=charts.Grid(("健康", "农业"), ("青少年", "领导干部和公务员"),
+                                                 ((3, 0), (None, 12))))
+SCATTER = Chart(key="items", title="难度", kind=charts.SCATTER, value_label="区分度", unit="pp",
+                x_label="答对率", label_header="题目", note_label="说明",
+                points=(Point("h-1", 0.42, x=0.75), Point("h-2", -0.1, x=0.5, flagged=True,
+                                                          note="作答少于 20 次")),
+                references=(Reference("中等", 0.55, "other", axis="x"),),
+                extra={"flagged_label": "作答少于 20 次"})
+CLASSES = Chart(key="classes", title="参与率", kind=charts.TREND, value_label="参与率",
+                x_type="category",
+                series=(Series("1班", (Point("2025-05-03", 0.1),), "series-0"),
+                        Series("2班", (Point("2025-05-01", 0.2), Point("2025-05-03", 0.3)),
+                               "series-1"),
+                        Series("全校", (Point("2025-05-01", 0.2),), "overall")))
+
+
+def test_heat_maps_scatters_and_class_series_keep_the_palette():
+    for chart in (HEAT, SCATTER, CLASSES):
+        used = _colours(charts.to_plotly(chart))
+        assert used and used <= OKABE_ITO | NEUTRAL, used - OKABE_ITO - NEUTRAL
+    lines = charts.to_plotly(CLASSES)["data"]
+    assert [t["line"]["color"] for t in lines] == ["#E69F00", "#009E73", "#56B4E9"]
+    assert [t["marker"]["symbol"] for t in lines] == ["circle", "square", "circle"]
+    assert charts.to_plotly(CLASSES)["layout"]["xaxis"]["categoryorder"] == "category ascending"
+
+
+def test_heat_map_and_scatter_figures_and_tables():
+    heat = charts.to_plotly(HEAT)["data"][0]
+    assert heat["z"] == [[3, 0], [None, 12]] and heat["texttemplate"] == "%{z}"
+    assert HEAT.table() == (["主题", "青少年", "领导干部和公务员"],
+                            [["健康", "3", "0"], ["农业", "—", "12"]])
+    figure = charts.to_plotly(SCATTER)
+    solid, hollow = figure["data"]
+    assert (solid["x"], solid["y"], solid["text"]) == ([75.0], [0.42], ["h-1"])
+    assert hollow["marker"]["color"] == "#ffffff" and hollow["name"] == "作答少于 20 次"
+    assert figure["layout"]["shapes"][0]["x0"] == 55.0
+    assert SCATTER.table()[1] == [["h-1", "75.0%", "0.42", ""],
+                                  ["h-2", "50.0%", "-0.10", "作答少于 20 次"]]
+
+
+def test_column_labels_wrap_for_phones():
+    assert charts.wrap_words("产业工人") == "产业<br>工人"
+    assert charts.wrap_words("青少年") == "青少年"
+    assert charts.wrap_words("Farmers") == "Farmers"
+    assert charts.wrap_words("Officials and civil servants") == \
+        "Officials<br>and civil<br>servants"

@@ -16,17 +16,19 @@ SURVEYS = "/statistics/surveys/"
 FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
 CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
+SCHOOLS_DASHBOARD, BANK_HEALTH = "/schools/dashboard", "/admin/questions/health"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS]
+               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS,
+               SCHOOLS_DASHBOARD, BANK_HEALTH]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {
     None: {},
     "resident": {},
-    "teacher": {"teacher": [SCHOOLS]},
+    "teacher": {"teacher": [SCHOOLS, SCHOOLS_DASHBOARD]},
     "interviewer": {"interviewer": [FIELDWORK]},
     "statistician": {"statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS]},
-    "admin": {"teacher": [SCHOOLS], "interviewer": [FIELDWORK],
+    "admin": {"teacher": [SCHOOLS, SCHOOLS_DASHBOARD], "interviewer": [FIELDWORK],
               "statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
 }
 NOW = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Xinzheng

@@ -15,4 +15,10 @@ from flask import Blueprint
 
 bp = Blueprint("questions", __name__, cli_group="questions")
 
-from quizapp.questions import bank_routes, cli, item_routes, transfer_routes  # noqa: E402,F401
+from quizapp.questions import (  # noqa: E402,F401
+    bank_routes,
+    cli,
+    health_routes,
+    item_routes,
+    transfer_routes,
+)

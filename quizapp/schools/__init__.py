@@ -12,6 +12,7 @@ play_bp = Blueprint("play", __name__)
 
 from quizapp.extensions import limiter  # noqa: E402
 from quizapp.schools import (  # noqa: E402,F401
+    dashboard_routes,
     home_routes,
     homework_routes,
     live_routes,

@@ -42,6 +42,33 @@ FONT_FAMILY = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragi
                '"Microsoft YaHei", "WenQuanYi Micro Hei", "Droid Sans Fallback", sans-serif')
 
 INTERVALS, BARS, TREND = "intervals", "bars", "trend"
+HEATMAP, SCATTER = "heatmap", "scatter"
+# Several like series (classes of a school): roles "series-0", "series-1", … take the
+# palette's colours and symbols in this order (blue and sky blue are kept for the estimate
+# and the overall figure; yellow, weak on white, is left out).
+SERIES_COLOURS = tuple(OKABE_ITO[k] for k in ("orange", "bluish_green", "vermillion",
+                                               "reddish_purple", "black", "blue"))
+SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+# A count heat map: white to the palette's blue (one hue, read by colour-blind people too).
+HEAT_SCALE = [[0.0, "#ffffff"], [1.0, OKABE_ITO["blue"]]]
+
+
+def role_colour(role: str) -> str:
+    """The colour of a role (:data:`ROLE_COLOURS`; ``series-N``: the N-th series colour)."""
+    if role.startswith("series-") and role[7:].isdigit():
+        return SERIES_COLOURS[int(role[7:]) % len(SERIES_COLOURS)]
+    return ROLE_COLOURS.get(role, INK)
+
+
+def role_symbol(role: str) -> str:
+    """The marker of a role (``series-N``: the N-th series symbol)."""
+    if role.startswith("series-") and role[7:].isdigit():
+        return SERIES_SYMBOLS[int(role[7:]) % len(SERIES_SYMBOLS)]
+    return ROLE_SYMBOLS.get(role, "circle")
+
+
+def _line_dash(role: str) -> str:
+    return "solid" if role == "estimate" or role.startswith("series-") else "dot"
 
 
 @dataclass(frozen=True)
@@ -56,15 +83,28 @@ class Point:
     note: str = ""
     flagged: bool = False
     role: str = "estimate"
+    x: float | None = None  # a :data:`SCATTER` point's x value (``value`` is its y)
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A line across the chart at ``value`` (the goal, an overall figure)."""
+    """A line across the chart at ``value`` (the goal, an overall figure); on a
+    :data:`SCATTER` chart ``axis="x"`` draws it across the x axis."""
 
     label: str
     value: float
     role: str = "goal"
+    axis: str = "value"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A :data:`HEATMAP`'s cells: ``values[i][j]`` is row ``rows[i]``, column ``columns[j]``
+    (a count; ``None``: no cell)."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    values: tuple[tuple[float | None, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -81,9 +121,13 @@ class Chart:
     """What one chart shows.
 
     ``kind``: :data:`INTERVALS` (a dot per row with its interval, rows down the page),
-    :data:`BARS` (a bar per row) or :data:`TREND` (series over x values).  ``unit``: ``"%"``
-    (values are shares, drawn as percentages) or ``"pp"`` (percentage points, drawn as they
-    are).  ``key`` names the chart's element and its downloaded files.
+    :data:`BARS` (a bar per row), :data:`TREND` (series over x values: years, or dates as
+    categories in order with ``x_type="category"``), :data:`SCATTER` (a dot per point at
+    (``x``, ``value``)) or :data:`HEATMAP` (the counts of ``grid``).  ``unit``: ``"%"``
+    (values are shares, drawn as percentages) or ``"pp"`` (percentage points, or any plain
+    number, drawn as they are);
+    ``x_unit`` the same for a scatter's x values.  ``key`` names the chart's element and its
+    downloaded files.
     """
 
     key: str
@@ -100,6 +144,9 @@ class Chart:
     x_label: str = ""
     caption: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    grid: Grid | None = None
+    x_type: str = "linear"  # a trend's x axis: "linear" (years) or "category" (ISO dates)
+    x_unit: str = "%"
 
     def shown(self, value: float | None) -> float | None:
         """A value as drawn: shares in percent, rounded for the screen."""
@@ -117,7 +164,19 @@ class Chart:
 
     def table(self) -> tuple[list[str], list[list[str]]]:
         """The chart as a table (its text alternative): a header and one row per point (each
-        series' points, then the reference lines)."""
+        series' points, then the reference lines); a heat map's rows and columns as they are;
+        a scatter's label, x, value and note per point."""
+        if self.kind == HEATMAP and self.grid is not None:
+            return ([self.label_header, *self.grid.columns],
+                    [[row, *("—" if v is None else f"{v:g}" for v in values)]
+                     for row, values in zip(self.grid.rows, self.grid.values, strict=True)])
+        if self.kind == SCATTER:
+            x_chart = Chart(self.key, "", SCATTER, "", unit=self.x_unit)
+            header = [self.label_header, self.x_label, self.value_label]
+            if self.note_label:
+                header.append(self.note_label)
+            return header, [[p.label, x_chart.text(p.x), self.text(p.value),
+                             *([p.note] if self.note_label else [])] for p in self.points]
         header = [self.label_header, self.value_label]
         if self.interval_label:
             header.append(self.interval_label)
@@ -181,6 +240,24 @@ def wrap_label(label: str, width: int = 8) -> str:
                 return f"{label[:at]}<br>{label[at:].strip()}"
             return f"{label[:at]}{keep}<br>{label[at + len(mark):]}"
     return label
+
+
+def wrap_words(label: str, latin: int = 9, cjk: int = 3) -> str:
+    """A label on narrow lines (phones): Latin words on lines of about ``latin`` characters;
+    Chinese (no spaces) in even pieces of at most ``cjk`` characters (产业<br>工人)."""
+    if " " not in label:
+        if label.isascii() or len(label) <= cjk:
+            return label
+        lines = -(-len(label) // cjk)
+        size = -(-len(label) // lines)
+        return "<br>".join(label[i:i + size] for i in range(0, len(label), size))
+    lines_: list[str] = []
+    for word in label.split():
+        if lines_ and len(lines_[-1]) + 1 + len(word) <= latin:
+            lines_[-1] += " " + word
+        else:
+            lines_.append(word)
+    return "<br>".join(lines_)
 
 
 def _error(chart: Chart, points: Sequence[Point]) -> dict[str, Any] | None:
@@ -289,13 +366,12 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
 def _trend_figure(chart: Chart) -> dict[str, Any]:
     traces = []
     for s in chart.series:
-        colour = ROLE_COLOURS.get(s.role, INK)
+        colour = role_colour(s.role)
         trace: dict[str, Any] = {
             "type": "scatter", "mode": "lines+markers", "name": s.label,
             "x": [p.label for p in s.points], "y": [chart.shown(p.value) for p in s.points],
-            "line": {"color": colour, "width": 2,
-                     "dash": "solid" if s.role == "estimate" else "dot"},
-            "marker": {"size": 9, "color": colour, "symbol": ROLE_SYMBOLS.get(s.role, "circle")},
+            "line": {"color": colour, "width": 2, "dash": _line_dash(s.role)},
+            "marker": {"size": 9, "color": colour, "symbol": role_symbol(s.role)},
             "hovertemplate": "%{x}: %{y:.2f}%<extra>" + s.label + "</extra>"}
         error = _error(chart, s.points)
         if error is not None:
@@ -306,8 +382,11 @@ def _trend_figure(chart: Chart) -> dict[str, Any]:
         "layout": base_layout(
             title=_title(chart), height=420, showlegend=True,
             margin={"t": 76, "r": 16, "b": 30, "l": 10},
-            xaxis={"type": "linear", "dtick": 2, "gridcolor": GRID, "fixedrange": True,
-                   "automargin": True},
+            xaxis={"type": chart.x_type, **({"dtick": 2} if chart.x_type == "linear" else {}),
+                   # categories (ISO dates) in their order, one tick each
+                   **({"categoryorder": "category ascending"}
+                      if chart.x_type == "category" else {}),
+                   "gridcolor": GRID, "fixedrange": True, "automargin": True},
             yaxis={**_value_axis(chart), "rangemode": "tozero",
                    "range": [0, 1.12 * _top(chart)], "gridcolor": GRID, "fixedrange": True,
                    "automargin": True},
@@ -315,8 +394,95 @@ def _trend_figure(chart: Chart) -> dict[str, Any]:
     }
 
 
+def _scatter_figure(chart: Chart) -> dict[str, Any]:
+    """A dot per point at (x, value), hollow when flagged; references on either axis."""
+    x_chart = Chart(chart.key, "", SCATTER, "", unit=chart.x_unit)
+    traces = []
+    by_role: dict[tuple[str, bool], list[Point]] = {}
+    for p in chart.points:
+        by_role.setdefault((p.role, p.flagged), []).append(p)
+    x_hover = "%{x:.1f}%" if chart.x_unit == "%" else "%{x:.2f}"
+    y_hover = "%{y:.1f}%" if chart.unit == "%" else "%{y:.2f}"
+    for (role, flagged), points in by_role.items():
+        colour = role_colour(role)
+        traces.append({
+            "type": "scatter", "mode": "markers",
+            "name": chart.extra.get("flagged_label", points[0].note) if flagged
+            else chart.value_label, "showlegend": flagged,
+            "x": [x_chart.shown(p.x) for p in points], "y": [chart.shown(p.value) for p in points],
+            "text": [p.label for p in points],
+            "marker": {"size": 8, "color": "#ffffff" if flagged else colour,
+                       "symbol": role_symbol(role), "opacity": 0.85,
+                       "line": {"color": colour, "width": 1.5}},
+            "hovertemplate": f"%{{text}}: {x_hover}, {y_hover}<extra></extra>"})
+    shapes = []
+    for ref in chart.references:
+        line = {"color": role_colour(ref.role), "width": 1.5,
+                "dash": "dash" if ref.role == "goal" else "dot"}
+        if ref.axis == "x":
+            at = x_chart.shown(ref.value)
+            shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at,
+                           "y0": 0, "y1": 1, "line": line, "layer": "below",
+                           "name": ref.label})
+        else:
+            at = chart.shown(ref.value)
+            shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                           "y0": at, "y1": at, "line": line, "layer": "below",
+                           "name": ref.label})
+    x_axis = {"ticksuffix": "%"} if chart.x_unit == "%" else {}
+    return {
+        "data": traces,
+        "layout": base_layout(
+            title=_title(chart), height=440, showlegend=any(p.flagged for p in chart.points),
+            margin={"t": 90, "r": 16, "b": 40, "l": 10},
+            legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top",
+                    "font": {"size": 12}},
+            xaxis={**x_axis, "title": {"text": chart.x_label, "font": {"size": 12}},
+                   "gridcolor": GRID, "fixedrange": True, "automargin": True,
+                   **({"range": [0, 100]} if chart.x_unit == "%" else {})},
+            yaxis={"title": {"text": chart.value_label, "font": {"size": 12}},
+                   "gridcolor": GRID, "zeroline": True, "fixedrange": True,
+                   "automargin": True},
+            shapes=shapes,
+            annotations=[{"xref": "x", "yref": "paper", "x": x_chart.shown(r.value), "y": 1,
+                          "yanchor": "bottom", "yshift": 14 * k, "text": r.label,
+                          "showarrow": False, "font": {"size": 10, "color": "#595959"}}
+                         for k, r in enumerate(r for r in chart.references if r.axis == "x")]),
+    }
+
+
+def _heatmap_figure(chart: Chart) -> dict[str, Any]:
+    """The grid's counts as coloured cells with their numbers written in (so colour is never
+    the only cue), rows down the page in the grid's order."""
+    grid = chart.grid or Grid((), (), ())
+    top = max((v for row in grid.values for v in row if v is not None), default=0) or 1
+    return {
+        "data": [{
+            "type": "heatmap", "x": list(grid.columns), "y": list(grid.rows),
+            "z": [list(row) for row in grid.values], "zmin": 0, "zmax": top,
+            "colorscale": HEAT_SCALE, "showscale": False, "xgap": 1, "ygap": 1,
+            "texttemplate": "%{z}", "textfont": {"size": 11},
+            "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>"}],
+        "layout": base_layout(
+            title=_title(chart), height=130 + 34 * max(len(grid.rows), 1),
+            margin={"t": 110, "r": 8, "b": 10, "l": 10},
+            xaxis={"side": "top", "type": "category", "fixedrange": True, "automargin": True,
+                   "tickangle": 0, "tickfont": {"size": 10},
+                   "ticktext": [wrap_words(c) for c in grid.columns],
+                   "tickvals": list(grid.columns)},
+            yaxis={"type": "category", "autorange": "reversed", "fixedrange": True,
+                   "automargin": True, "tickfont": {"size": 12},
+                   "ticktext": [wrap_words(r, 14, 99) for r in grid.rows],
+                   "tickvals": list(grid.rows)}),
+    }
+
+
 def to_plotly(chart: Chart) -> dict[str, Any]:
     """The chart as a Plotly figure (``data`` and ``layout``), JSON-ready."""
+    if chart.kind == HEATMAP:
+        return _heatmap_figure(chart)
+    if chart.kind == SCATTER:
+        return _scatter_figure(chart)
     if chart.kind == TREND:
         return _trend_figure(chart)
     if chart.kind in (INTERVALS, BARS):

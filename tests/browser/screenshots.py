@@ -1,4 +1,5 @@
-"""Screenshots of every resident page at 390 px wide, in Chinese, English and large type.
+"""Screenshots of every resident page at 390 px wide, in Chinese, English and large type, and
+of the staff dashboards at 390 and 1280 px (:data:`STAFF_PAGES`).
 
     .venv/bin/python -m tests.browser.screenshots [--out docs/screenshots]
 
@@ -27,6 +28,14 @@ RESIDENTS = (None, "resident")
 # Pages no link leads to that a resident opens from a poster, a letter or a teacher's screen.
 PINNED = {None: ["/join", "/survey/"]}
 QUALITY = 70
+# Staff dashboards, shot at the phone's width and at a desktop's, in Chinese and English once
+# their charts are drawn: (account, path) pairs, one line per page.
+DESKTOP = 1280
+STAFF_MODES = (walk.Mode("zh_CN", False), walk.Mode("en", False))
+STAFF_PAGES = [
+    ("teacher", "/schools/dashboard"),
+    ("admin", "/admin/questions/health"),
+]
 
 
 def file_stem(visitor: str | None, name: str) -> str:
@@ -75,8 +84,37 @@ def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
                                  modes=MODES, widths=(WIDTH,), on_page=save)
             walk.walk_visitor(the_walk, visitor, server.passwords, PINNED.get(visitor, ()))
             findings += the_walk.findings
+        rows += take_staff(browser, server, out, findings)
         browser.close()
     return rows, findings
+
+
+def take_staff(browser, server, out: Path, findings: list[walk.Finding]
+               ) -> list[tuple[str, str, str]]:
+    """Screenshots of :data:`STAFF_PAGES` at :data:`WIDTH` and :data:`DESKTOP` in each of
+    :data:`STAFF_MODES`, each checked as the walk checks pages (overflow, raw codes)."""
+    rows: list[tuple[str, str, str]] = []
+    codes = walk.suspicious_codes()
+    for visitor, path in STAFF_PAGES:
+        context = browser.new_context(base_url=server.url, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        walk.sign_in(page, server.url, visitor, server.passwords[visitor])
+        for mode in STAFF_MODES:
+            walk.set_mode(context, server.url, mode)
+            for width in (WIDTH, DESKTOP):
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.goto(path)
+                if page.locator(".chart-plot").count():
+                    page.wait_for_selector(".chart-plot .main-svg")
+                findings += walk.measure(page, path, mode, width, codes)
+                suffix = "" if width == WIDTH else f"-{width}"
+                name = f"{file_stem(visitor, path)}{suffix}.{mode.name}.jpg"
+                page.screenshot(path=out / name, type="jpeg", quality=QUALITY, full_page=True,
+                                animations="disabled")
+                rows.append((visitor, f"{path} ({width} px)", name))
+        context.close()
+    return rows
 
 
 def write_index(out: Path, rows: list[tuple[str, str, str]]) -> None:
@@ -84,7 +122,7 @@ def write_index(out: Path, rows: list[tuple[str, str, str]]) -> None:
     pages: dict[tuple[str, str], list[str]] = {}
     for who, page, name in rows:
         pages.setdefault((who, page), []).append(f"[{name.split('.')[-2]}]({name})")
-    lines = ["# Resident pages at 390 px", "",
+    lines = ["# Resident pages at 390 px, staff dashboards at 390 and 1280 px", "",
              "Made by `make screenshots` (`.venv/bin/python -m tests.browser.screenshots`, see "
              "the README); do not edit by hand.", "",
              "| Visitor | Page | Screenshots |", "|---|---|---|"]
