@@ -7,9 +7,8 @@ Create Date: 2026-12-01
 New tables plan_targets (one per measurable target of the 2021–2025 plan, with its kind, its
 2025 figure and the unit that leads it) and plan_figures (a target's figure for one year).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015'

@@ -25,7 +25,8 @@ from quizapp.models.surveys import (
 )
 
 __all__ = ["Attempt", "AttemptItem", "Certificate", "Competition", "CompetitionItem",
-           "Organisation", "LiveGame", "PlanFigure", "PlanTarget", "LivePlayer", "Participant", "Question", "QuestionSet",
+           "Organisation", "LiveGame", "PlanFigure", "PlanTarget", "LivePlayer", "Participant",
+           "Question", "QuestionSet",
            "QuestionSetItem",
            "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
            "SurveyCaseContact", "SurveyContactAttempt", "SurveyEstimateRun", "SurveyForm",
