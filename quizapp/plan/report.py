@@ -44,17 +44,17 @@ def render_pdf(overview: services.Overview) -> bytes:
 
 def table(overview: services.Overview) -> tuple[list[str], list[list[object]]]:
     """The targets table as header and rows, in the page's language."""
-    header = [_("Target"), _("Lead unit"), _("Kind"), _("2025 target"),
-              *(str(y) for y in PLAN_YEARS), _("Progress (%%)").replace("%%", "%"),
-              _("Due by %(year)s (%%)", year=overview.year).replace("%%", "%"), _("Status")]
+    header = [_("Plan target"), _("Lead unit"), _("Kind"), _("2025 target"),
+              *(str(y) for y in PLAN_YEARS), _("Progress, per cent"),
+              _("Due by %(year)s, per cent", year=overview.year), _("Status")]
     rows = []
     for row in overview.rows:
         t, p = row.target, row.progress
         rows.append([services.name(t), t.lead_unit, str(KIND_LABELS[t.kind]),
                      services.target_text(t),
                      *(services.figure_text(t, row.figures.get(y)) for y in PLAN_YEARS),
-                     None if p.ratio is None else round(100 * p.ratio, 1),
-                     round(100 * p.expected, 1), str(STATUS_LABELS[p.status])])
+                     None if p.ratio is None else 100 * p.ratio, 100 * p.expected,
+                     str(STATUS_LABELS[p.status])])
     return header, rows
 
 
@@ -69,7 +69,10 @@ def render_xlsx(overview: services.Overview) -> bytes:
     data = spreadsheets.xlsx_bytes({title: (header, rows)}, freeze_panes="B2")
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook[title]
-    column = get_column_letter(header.index(header[-3]) + 1)
+    column = get_column_letter(len(header) - 2)
+    for cells in sheet.iter_rows(min_row=2, min_col=len(header) - 2, max_col=len(header) - 1):
+        for cell in cells:
+            cell.number_format = "0.0"
     if rows:
         sheet.conditional_formatting.add(
             f"{column}2:{column}{len(rows) + 1}",

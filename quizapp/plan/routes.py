@@ -24,7 +24,7 @@ from quizapp.plan import bp, report, services, transfer
 from quizapp.plan.forms import FigureForm, UploadForm
 from quizapp.plan.labels import KIND_HINTS, fault_text
 from quizapp.plan.progress import PLAN_YEARS
-from quizapp.questions.labels import table_error_text
+from quizapp.shared.table_errors import table_error_text
 
 admin_only = roles_required("admin")
 
