@@ -103,6 +103,18 @@ def figure_text(target: PlanTarget, figure: tuple[int, int | None] | None) -> st
     return number(value)
 
 
+def figure_parts(target: PlanTarget, figure: tuple[int, int | None] | None) -> tuple[str, str]:
+    """One year's figure for a narrow cell: the figure, and for a share its count out of the
+    denominator beneath (``("54.8%", "68 / 124")``); ``("—", "")`` when missing."""
+    if figure is None:
+        return "—", ""
+    value, denominator = figure
+    share = rules.share_percent(value, denominator) if target.kind == "share" else None
+    if share is None:
+        return number(value), ""
+    return f"{share:.1f}%", f"{number(value)} / {number(denominator)}"
+
+
 def achieved_text(target: PlanTarget, achieved: float | None) -> str:
     if achieved is None:
         return "—"

@@ -27,6 +27,10 @@ RESIDENTS = (None, "resident")
 # Pages no link leads to that a resident opens from a poster, a letter or a teacher's screen.
 PINNED = {None: ["/join", "/survey/"]}
 QUALITY = 70
+# Staff pages shot as well, signed in, at the phone's width and at a desktop's: the plan
+# targets overview (issue 14).
+STAFF_PAGES = {"admin": ["/admin/plan/"]}
+DESKTOP_WIDTH = 1280
 
 
 def file_stem(visitor: str | None, name: str) -> str:
@@ -75,8 +79,32 @@ def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
                                  modes=MODES, widths=(WIDTH,), on_page=save)
             walk.walk_visitor(the_walk, visitor, server.passwords, PINNED.get(visitor, ()))
             findings += the_walk.findings
+        for visitor, paths in STAFF_PAGES.items():
+            rows += _staff_pages(page, server.url, visitor, server.passwords[visitor], paths,
+                                 out)
         browser.close()
     return rows, findings
+
+
+def _staff_pages(page, base_url: str, visitor: str, password: str, paths: list[str],
+                 out: Path) -> list[tuple[str, str, str]]:
+    """Sign ``visitor`` in and save each of ``paths`` in every mode, phone and desktop."""
+    rows = []
+    page.context.clear_cookies()
+    walk.sign_in(page, base_url, visitor, password)
+    for path in paths:
+        for mode in MODES:
+            walk.set_mode(page.context, base_url, mode)
+            for width, suffix in ((WIDTH, ""), (DESKTOP_WIDTH, "-desktop")):
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.goto(base_url + path)
+                name = f"{file_stem(visitor, path)}{suffix}.{mode.name}.jpg"
+                page.screenshot(path=out / name, type="jpeg", quality=QUALITY, full_page=True,
+                                animations="disabled")
+                rows.append((visitor, walk.shape(path) + (" (desktop)" if suffix else ""),
+                             name))
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    return rows
 
 
 def write_index(out: Path, rows: list[tuple[str, str, str]]) -> None:
@@ -84,7 +112,7 @@ def write_index(out: Path, rows: list[tuple[str, str, str]]) -> None:
     pages: dict[tuple[str, str], list[str]] = {}
     for who, page, name in rows:
         pages.setdefault((who, page), []).append(f"[{name.split('.')[-2]}]({name})")
-    lines = ["# Resident pages at 390 px", "",
+    lines = ["# Resident pages at 390 px (and the admin's plan targets, also at 1280 px)", "",
              "Made by `make screenshots` (`.venv/bin/python -m tests.browser.screenshots`, see "
              "the README); do not edit by hand.", "",
              "| Visitor | Page | Screenshots |", "|---|---|---|"]
