@@ -17,7 +17,8 @@ FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
 CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS]
+               "/admin/questions/import", "/admin/competitions/", "/admin/plan/", CITY, ESTIMATE,
+               SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {
