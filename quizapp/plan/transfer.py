@@ -12,7 +12,8 @@ D denominator  for a share only: its denominator, a whole number ≥ 1
 E name     the target's name, for people; never read
 ========== =====================================================================
 
-Chinese headers (指标代码, 年份, 数值, 分母, 名称) read too. Reading follows the question
+Chinese headers (指标代码, 年份, 数值, 分母, 名称) read too. A row with neither value nor
+denominator reports nothing and is skipped (the template has a row per target to fill in). Reading follows the question
 import's conventions (:mod:`question_bank.tabular`, whose file readers it uses: size and zip-bomb
 limits, CSV in UTF-8 or GB18030): any fault and nothing is written; every fault is listed with
 its row and column letter. A clean file is written in one transaction; a figure already stored
@@ -119,6 +120,8 @@ def check_upload(data: bytes, filename: str, user_id: int | None = None) -> Uplo
     planned = []
     for line, row in numbered[1:]:
         cells = {c: _cell_text(row[i]) if i < len(row) else "" for c, i in position.items()}
+        if not cells["value"] and not cells["denominator"]:
+            continue  # a template row left blank: nothing reported for that target and year
         bad = len(result.faults)
 
         def fault(column: str, key: str, params: dict | None = None, line: int = line) -> None:
@@ -191,6 +194,7 @@ def template_xlsx() -> bytes:
          "targets what was added that year, for a share the count"],
         ["denominator: 仅比例类填写分母 for a share only, its denominator (≥ 1)"],
         ["name: 仅供阅读，不读取 for people, never read"],
+        ["value 与 denominator 都空的行不读取 a row without value and denominator is skipped"],
         ["任何一行有错，整个文件都不导入。A file with any bad row is rejected whole."],
         [""],
         *([t.code, f"{t.name_zh} {t.name_en}", t.kind] for t in services.all_targets()),

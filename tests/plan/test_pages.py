@@ -117,6 +117,7 @@ def test_the_form_stores_a_figure(admin, demo_plan):
     ("volunteers", {"value": "99999999999999999999"}, "数字太大"),
     ("volunteers", {"value": "12.5"}, "不是有效的整数"),
     ("volunteers", {"value": ""}, "请输入整数"),
+    ("volunteers", {"value": "5", "year": "2030"}, "不是有效的选择"),
     ("information_officers", {"value": "100"}, "需要分母"),
     ("information_officers", {"value": "100", "denominator": "0"}, "分母至少为 1"),
     ("information_officers", {"value": "200", "denominator": "100"}, "大于分母"),
@@ -124,7 +125,7 @@ def test_the_form_stores_a_figure(admin, demo_plan):
 def test_the_form_refuses_bad_figures(admin, demo_plan, code, data, message):
     target = _target(code)
     before = _figure_count()
-    response = _post_figure(admin, target.id, year="2025", **data)
+    response = _post_figure(admin, target.id, **{"year": "2025", **data})
     assert response.status_code == 200
     assert message in response.text
     assert _figure_count() == before
@@ -234,11 +235,17 @@ def test_the_template_reads_back(admin, demo_plan):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("target", "year", "value", "denominator", "name")
     assert len(rows) == 11
-    # uploaded as it is, the template stores nothing new (its cells are the stored figures;
-    # the blank ones are faults, so the whole file is refused)
-    before = _figure_count()
+    assert rows[1] == ("rural_teachers", 2025, 45, None, "农村中小学科学教师培训 Rural science "
+                       "teachers trained")
+    assert rows[4][:4] == ("continuing_education", 2025, None, None)  # no 2025 figure yet
+    # uploaded as it is, it stores the same figures again and skips the blank rows
+    before = {(f.target.code, f.year): f.value for f in db.session.scalars(select(PlanFigure))}
     response = _upload(admin, response.data)
-    assert _figure_count() == before
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {(f.target.code, f.year): f.value
+            for f in db.session.scalars(select(PlanFigure))} == before
+    assert "替换 6 个" in admin.get("/admin/plan/").text
 
 
 # --- the report --------------------------------------------------------------------------------
