@@ -16,8 +16,8 @@ Chinese headers (指标代码, 年份, 数值, 分母, 名称) read too. A row w
 denominator reports nothing and is skipped (the template has a row per target to fill in).
 Reading follows the question import's conventions (:mod:`question_bank.tabular`, whose file
 readers it uses: size and zip-bomb limits, CSV in UTF-8 or GB18030): any fault and nothing is
-written; every fault is listed with its row and column letter. A clean file is written in one transaction; a figure already stored
-for the same target and year is replaced.
+written; every fault is listed with its row and column letter. A clean file is written in one
+transaction; a figure already stored for the same target and year is replaced.
 """
 
 from __future__ import annotations
