@@ -282,3 +282,13 @@ def test_the_report_pdf_has_the_targets(admin, demo_plan):
     fonts = {str(f["/BaseFont"]) for page in reader.pages
              for f in page["/Resources"]["/Font"].values()}
     assert any("Noto" in f or "KexueCJK" in f or "CJK" in f for f in fonts), fonts
+
+
+def test_a_csv_file_reads_too_and_a_bad_header_is_named(admin, demo_plan):
+    csv = "target,year,value,denominator\r\nvolunteers,2025,180,\r\n".encode("gb18030")
+    assert _upload(admin, csv, "figures.csv").status_code == 302
+    db.session.expire_all()
+    assert {f.year: f.value for f in _target("volunteers").figures}[2025] == 180
+    response = _upload(admin, _xlsx([["target", "year", "amount"], ["volunteers", 2025, 1]]))
+    assert "缺少列：value, denominator" in response.text
+    assert "未知的列：amount" in response.text
