@@ -68,3 +68,26 @@ def test_elapsed_share_is_a_fifth_a_year():
     (date(2026, 12, 1), 2025), (date(2030, 5, 5), 2025), (date(2019, 1, 1), 2021)])
 def test_year_assessed_is_the_last_finished_plan_year(today, year):
     assert assessment_year(today) == year
+
+
+def test_the_cli_seeds_the_targets_once(runner):
+    from sqlalchemy import select
+
+    from quizapp.extensions import db
+    from quizapp.models import PlanTarget
+
+    assert runner.invoke(args=["reference", "plan-targets"]).output == "added 10 plan targets\n"
+    assert runner.invoke(args=["reference", "plan-targets"]).output == "added 0 plan targets\n"
+    kinds = dict(db.session.execute(select(PlanTarget.code, PlanTarget.kind)).all())
+    assert kinds == {
+        "rural_teachers": "cumulative", "vocational_training": "yearly",
+        "high_skill_training": "yearly", "continuing_education": "yearly",
+        "demonstration_bases": "cumulative", "enterprise_exhibitions": "cumulative",
+        "information_officers": "share", "school_activity_rooms": "share",
+        "education_bases": "cumulative", "volunteers": "cumulative"}
+    targets = dict(db.session.execute(select(PlanTarget.code, PlanTarget.target_value)).all())
+    assert targets == {"rural_teachers": 200, "vocational_training": 40000,
+                       "high_skill_training": 3000, "continuing_education": 10000,
+                       "demonstration_bases": 5, "enterprise_exhibitions": 1,
+                       "information_officers": 2, "school_activity_rooms": 50,
+                       "education_bases": 15, "volunteers": 1000}
