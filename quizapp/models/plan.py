@@ -14,6 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
+from quizapp.models.accounts import User
 from quizapp.models.types import UTCDateTime, utcnow
 
 # How a target is measured (labels in quizapp.plan.labels):
@@ -69,3 +70,4 @@ class PlanFigure(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     target: Mapped[PlanTarget] = relationship(back_populates="figures")
+    entered_by: Mapped[User | None] = relationship()

@@ -75,6 +75,7 @@ def figure(target_id: int):
             return redirect(url_for("plan.index", year=form.year.data))
     return render_template("plan/figure.html", form=form, target=target,
                            hint=KIND_HINTS[target.kind], figures=services.figures_of(target),
+                           entries={f.year: f for f in target.figures},
                            **report.page_helpers())
 
 

@@ -110,6 +110,9 @@ def test_the_form_stores_a_figure(admin, demo_plan):
     assert {f.year: f.value for f in _target("continuing_education").figures}[2025] == 10400
     rows = _rows(admin.get("/admin/plan/?year=2025").text)
     assert rows["continuing_education"] == ("on_track", "104%")
+    page = admin.get(f"/admin/plan/{target.id}/figure?year=2025").text
+    assert 'value="10400"' in page  # the stored figure, to correct
+    assert "<td>2025</td><td class=\"num\">10,400</td>\n    <td>root</td>" in page
 
 
 @pytest.mark.parametrize(("code", "data", "message"), [
