@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.health import bp as health_bp
     from quizapp.main import bp as main_bp
     from quizapp.mine import bp as mine_bp
+    from quizapp.plan import bp as plan_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
     from quizapp.schools import bp as schools_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(questions_bp, url_prefix="/admin/questions")
+    app.register_blueprint(plan_bp, url_prefix="/admin/plan")
     app.register_blueprint(practice_bp)
     app.register_blueprint(mine_bp, url_prefix="/me")
     app.register_blueprint(competitions_bp)
@@ -178,6 +180,7 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Questions"), "questions.index"),
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
+                   Link(_l("Plan targets"), "plan.index"),
                    city, estimate, survey_waves, schools_dashboard, bank_health)
 
 

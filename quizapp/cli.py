@@ -91,6 +91,14 @@ def seed_townships_command() -> None:
     click.echo(f"added {seed_townships()} townships")
 
 
+@reference.command("plan-targets")
+def seed_plan_targets_command() -> None:
+    """Add the plan's measurable targets (quizapp/plan/targets.json) that are missing."""
+    from quizapp.plan.services import seed_targets
+
+    click.echo(f"added {seed_targets()} plan targets")
+
+
 @click.group(help="Demo data.")
 def demo() -> None:
     pass

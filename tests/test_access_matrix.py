@@ -68,6 +68,14 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "questions.export_xlsx": ADMIN,
     "questions.template_csv": ADMIN,
     "questions.template_xlsx": ADMIN,
+    # The plan's other targets and their progress report: admins only (no role ties an
+    # account to a lead unit, so no unit enters its own figures; quizapp.models.plan).
+    "plan.index": ADMIN,
+    "plan.figure": ADMIN,
+    "plan.upload": ADMIN,
+    "plan.template_xlsx": ADMIN,
+    "plan.report_xlsx": ADMIN,
+    "plan.report_pdf": ADMIN,
     # Item statistics of the bank: the statistics office and admins.
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
@@ -243,6 +251,7 @@ SAMPLE_ARGS = {
     "organisation_id": lambda db, m: db.session.scalar(
         select(m.Organisation.id).where(m.Organisation.kind == "school").limit(1)),
     "class_id": lambda db, m: db.session.scalar(select(m.SchoolClass.id).limit(1)),
+    "target_id": lambda db, m: db.session.scalar(select(m.PlanTarget.id).limit(1)),
     "filename": lambda db, m: "css/app.css",
     "question_id": lambda db, m: db.session.scalar(select(m.Question.id).limit(1)),
     "version_id": lambda db, m: db.session.scalar(select(m.QuestionVersion.id).limit(1)),

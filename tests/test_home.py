@@ -18,8 +18,8 @@ SCHOOLS = "/schools/"
 CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
 SCHOOLS_DASHBOARD, BANK_HEALTH = "/schools/dashboard", "/admin/questions/health"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS,
-               SCHOOLS_DASHBOARD, BANK_HEALTH]
+               "/admin/questions/import", "/admin/competitions/", "/admin/plan/", CITY, ESTIMATE,
+               SURVEYS, SCHOOLS_DASHBOARD, BANK_HEALTH]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {

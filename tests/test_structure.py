@@ -12,8 +12,8 @@ from pathlib import Path
 import quizapp
 
 APP = Path(quizapp.__file__).parent
-FEATURES = {"admin", "auth", "competitions", "estimates", "health", "main", "mine", "practice",
-            "questions", "schools", "surveys"}
+FEATURES = {"admin", "auth", "competitions", "estimates", "health", "main", "mine", "plan",
+            "practice", "questions", "schools", "surveys"}
 # Packages under quizapp/ that are not features: shared by all, or composing them.
 NOT_FEATURES = {"demo", "engine", "models", "shared", "static", "templates", "translations"}
 

@@ -6,7 +6,8 @@ competition that draws from the bank, the demo school (class sizes, question set
 contest between its classes and a class game played last week), then
 the demo survey wave (made-up frame, forms from the bank's survey-reserved questions, a drawn
 sample, cases and simulated fieldwork), and an earlier demo wave (2024), finished and closed,
-to compare with. The simulated *survey file* for
+to compare with, and the plan's other targets with made-up yearly figures. The
+simulated *survey file* for
 the estimator is not here: it is ``surveys/demo/simulated_survey.csv``.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 from quizapp.demo.accounts import load_demo_accounts
 from quizapp.demo.competition import load_demo_competition
 from quizapp.demo.earlier import load_earlier_wave
+from quizapp.demo.plan import load_demo_plan
 from quizapp.demo.schools import load_demo_schools
 from quizapp.demo.survey import load_demo_survey
 from quizapp.questions.services import sync_bank
@@ -28,4 +30,5 @@ def load_demo() -> dict[str, str]:
     load_demo_schools()
     load_earlier_wave()
     load_demo_survey()
+    load_demo_plan()
     return passwords

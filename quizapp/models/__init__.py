@@ -5,6 +5,7 @@ from quizapp.models.attempts import Attempt, AttemptItem
 from quizapp.models.certificates import Certificate
 from quizapp.models.competitions import Competition, CompetitionItem, Participant, Round
 from quizapp.models.places import Organisation, SchoolClass, Township
+from quizapp.models.plan import PlanFigure, PlanTarget
 from quizapp.models.questions import Question, QuestionVersion
 from quizapp.models.schools import LiveGame, LivePlayer, QuestionSet, QuestionSetItem
 from quizapp.models.surveys import (
@@ -24,7 +25,8 @@ from quizapp.models.surveys import (
 )
 
 __all__ = ["Attempt", "AttemptItem", "Certificate", "Competition", "CompetitionItem",
-           "Organisation", "LiveGame", "LivePlayer", "Participant", "Question", "QuestionSet",
+           "Organisation", "LiveGame", "PlanFigure", "PlanTarget", "LivePlayer", "Participant",
+           "Question", "QuestionSet",
            "QuestionSetItem",
            "QuestionVersion", "Round", "SchoolClass", "SurveyCase",
            "SurveyCaseContact", "SurveyContactAttempt", "SurveyEstimateRun", "SurveyForm",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from question_bank.schema import Issue
-from question_bank.tabular import TableError
 from quizapp.shared.labels import (
     DIFFICULTY_LABELS,
     DIMENSION_LABELS,
@@ -14,6 +12,7 @@ from quizapp.shared.labels import (
     TOPIC_LABELS,
     TYPE_LABELS,
 )
+from quizapp.shared.table_errors import TABLE_ERRORS, table_error_text  # noqa: F401
 
 STATUS_LABELS = {
     "draft": _l("Draft"), "reviewed": _l("Reviewed"), "active": _l("Active"),
@@ -53,16 +52,6 @@ FAULTS = {
     "control_character": _l("contains an invisible control character (%(code)s); delete it"),
     "too_many_faults": _l("more than %(count)s faults: reading stopped at row %(row)s"),
 }
-TABLE_ERRORS = {
-    "not_spreadsheet": _l("This file is not an Excel (.xlsx) spreadsheet."),
-    "not_text": _l("This file is not a CSV text file."),
-    "too_many_rows": _l("The file has too many rows."),
-    "too_large_unpacked": _l("The spreadsheet unpacks to far more data than its rows need."),
-    "unknown_format": _l("Upload an .xlsx or .csv file."),
-    "empty": _l("The file is empty."),
-    "damaged_sheet": _l("The spreadsheet is damaged: row %(row)s could not be read. Open it in "
-                        "Excel, save it again and upload it again."),
-}
 
 
 def fault_text(issue: Issue) -> str:
@@ -74,17 +63,6 @@ def fault_text(issue: Issue) -> str:
         return str(template) % dict(issue.params) if issue.params else str(template)
     except (KeyError, TypeError, ValueError):
         return issue.message
-
-
-def table_error_text(error: TableError) -> str:
-    """Why an upload could not be read as a table, in the visitor's language."""
-    template = TABLE_ERRORS.get(error.key)
-    if template is None:
-        return _("The file could not be read.")
-    try:
-        return str(template) % error.params if error.params else str(template)
-    except (KeyError, TypeError, ValueError):
-        return str(template)
 
 
 def template_globals() -> dict:

@@ -8,7 +8,7 @@ from quizapp import spreadsheets
 from quizapp.access import roles_required
 from quizapp.questions import bp, services, transfer
 from quizapp.questions.forms import ConfirmImportForm, ImportForm
-from quizapp.questions.labels import table_error_text
+from quizapp.shared.table_errors import table_error_text
 
 admin_only = roles_required("admin")
 

@@ -35,6 +35,7 @@ STAFF_MODES = (walk.Mode("zh_CN", False), walk.Mode("en", False))
 STAFF_PAGES = [
     ("teacher", "/schools/dashboard"),
     ("admin", "/admin/questions/health"),
+    ("admin", "/admin/plan/"),
 ]
 
 
