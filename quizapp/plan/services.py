@@ -7,11 +7,13 @@ is :mod:`quizapp.plan.progress`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
@@ -213,5 +215,20 @@ def save_figure(target: PlanTarget, year: int, value: int, denominator: int | No
     problem = figure_problem(target.kind, value, denominator if target.kind == "share" else None)
     if problem is not None:
         raise ValueError(*problem)
-    put_figure(target, year, value, denominator if target.kind == "share" else None, user_id)
-    db.session.commit()
+    commit_figures(lambda: put_figure(target, year, value,
+                                      denominator if target.kind == "share" else None, user_id))
+
+
+def commit_figures(write: Callable[[], object]) -> None:
+    """Run ``write`` (which puts figures) and commit. When another person stored a figure for
+    the same target and year in between, the unique constraint refuses the insert: write again,
+    now over their row, as if ours had come second."""
+    for last in (False, True):
+        write()
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            if last:
+                raise

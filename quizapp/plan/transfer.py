@@ -168,12 +168,16 @@ def check_upload(data: bytes, filename: str, user_id: int | None = None) -> Uplo
         result.faults.append(Fault(None, None, fault_text("no_rows")))
     if result.faults:
         return result
-    for target, year, value, denominator in planned:
-        if services.put_figure(target, year, value, denominator, user_id):
-            result.added += 1
-        else:
-            result.replaced += 1
-    db.session.commit()
+
+    def write() -> None:
+        result.added = result.replaced = 0
+        for target, year, value, denominator in planned:
+            if services.put_figure(target, year, value, denominator, user_id):
+                result.added += 1
+            else:
+                result.replaced += 1
+
+    services.commit_figures(write)
     return result
 
 

@@ -295,3 +295,30 @@ def test_a_csv_file_reads_too_and_a_bad_header_is_named(admin, demo_plan):
     response = _upload(admin, _xlsx([["target", "year", "amount"], ["volunteers", 2025, 1]]))
     assert "缺少列：value, denominator" in response.text
     assert "未知的列：amount" in response.text
+
+
+def test_two_people_saving_one_year_at_once_leave_one_figure_not_a_500(app, demo_plan,
+                                                                        monkeypatch):
+    """Another person's figure for the same target and year lands between our read and our
+    commit: ours is written over theirs (as if it came second), one row, no error."""
+    from quizapp.models.types import utcnow
+    from quizapp.plan import services
+
+    target = _target("education_bases")
+    assert 2025 not in {f.year for f in target.figures}
+    real_put, raced = services.put_figure, []
+
+    def put_then_race(*args, **kwargs):
+        result = real_put(*args, **kwargs)
+        if not raced:
+            raced.append(True)
+            with db.engine.begin() as other:
+                other.execute(PlanFigure.__table__.insert().values(
+                    target_id=target.id, year=2025, value=9, entered_at=utcnow()))
+        return result
+
+    monkeypatch.setattr(services, "put_figure", put_then_race)
+    services.save_figure(target, 2025, 12, None, None)
+    db.session.expire_all()
+    assert [(f.year, f.value) for f in _target("education_bases").figures
+            if f.year == 2025] == [(2025, 12)]
