@@ -33,7 +33,6 @@ from question_bank.tabular import (
     _rows_from_xlsx,
 )
 from quizapp import spreadsheets
-from quizapp.extensions import db
 from quizapp.plan import progress as rules
 from quizapp.plan import services
 from quizapp.plan.labels import fault_text
