@@ -42,6 +42,9 @@ FONT_FAMILY = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragi
                '"Microsoft YaHei", "WenQuanYi Micro Hei", "Droid Sans Fallback", sans-serif')
 
 INTERVALS, BARS, TREND = "intervals", "bars", "trend"
+# Units besides "%" (shares) and "pp" (percentage points): people or attempts counted, and
+# rates such as participants per 10,000 residents (one decimal).
+COUNT, RATE = "count", "rate"
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,9 @@ class Chart:
 
     ``kind``: :data:`INTERVALS` (a dot per row with its interval, rows down the page),
     :data:`BARS` (a bar per row) or :data:`TREND` (series over x values).  ``unit``: ``"%"``
-    (values are shares, drawn as percentages) or ``"pp"`` (percentage points, drawn as they
-    are).  ``key`` names the chart's element and its downloaded files.
+    (values are shares, drawn as percentages), ``"pp"`` (percentage points, drawn as they
+    are), :data:`COUNT` (whole numbers) or :data:`RATE` (a rate such as per 10,000, one
+    decimal).  ``key`` names the chart's element and its downloaded files.
     """
 
     key: str
@@ -113,6 +117,10 @@ class Chart:
             return "—"
         if self.unit == "%":
             return f"{100 * value:.{digits}f}%"
+        if self.unit == COUNT:
+            return f"{value:,.0f}"
+        if self.unit == RATE:
+            return f"{value:,.{digits}f}"
         return f"{value:.2f}"
 
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -202,8 +210,13 @@ def _value_axis(chart: Chart) -> dict[str, Any]:
 
 
 def _hover(chart: Chart) -> str:
-    return "%{y}: %{x:.1f}%<extra></extra>" if chart.unit == "%" else \
-        "%{y}: %{x:.2f}<extra></extra>"
+    if chart.unit == "%":
+        return "%{y}: %{x:.1f}%<extra></extra>"
+    if chart.unit == COUNT:
+        return "%{y}: %{x:,.0f}<extra></extra>"
+    if chart.unit == RATE:
+        return "%{y}: %{x:,.1f}<extra></extra>"
+    return "%{y}: %{x:.2f}<extra></extra>"
 
 
 def _reference_shapes(chart: Chart, vertical: bool) -> list[dict[str, Any]]:
