@@ -162,7 +162,7 @@ def build_charts(d: CompetitionsDashboard) -> dict[str, Chart]:
             [(w.label, w.person_times) for w in d.weeks], d.public),
         "scores": _count_chart(
             "competitions-scores", _("Distribution of counted scores"),
-            _("Score (% of the maximum)"), people, d.bins, d.public),
+            _("Score (percent of the maximum)"), people, d.bins, d.public),
         "groups": _count_chart(
             "competitions-groups", _("Participants by target group"), _("Target group"),
             people, [(g.label, g.participants) for g in d.groups], d.public),

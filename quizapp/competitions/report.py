@@ -95,7 +95,7 @@ def _charts(townships: list[TownshipRow], bins: list[tuple[str, int]]) -> list[C
                                  _("population not known")) for t in shown)),
         Chart(key="report-scores", title=_("Distribution of counted scores"),
               kind=charts.BARS, unit=charts.COUNT, value_label=_("Participants"),
-              label_header=_("Score (% of the maximum)"),
+              label_header=_("Score (percent of the maximum)"),
               points=tuple(Point(label, n) for label, n in bins)),
     ]
 
