@@ -204,3 +204,20 @@ def test_report_of_another_competitions_round_is_404(built, admin, app):
     other, rounds = data.competition(slug="other-cup")
     url = f"/admin/competitions/{built.competition.id}/rounds/{rounds[0].id}/report.html"
     assert admin.get(url).status_code == 404
+
+
+def test_the_rules_as_plain_functions():
+    from datetime import date
+
+    from quizapp.competitions.dashboard import published_count
+    from quizapp.engine.boards import per_10000
+    from quizapp.engine.participation import score_bin, week_start
+
+    assert per_10000(12, 20000) == 6.0 and per_10000(9, 5000) == 18.0
+    assert per_10000(3, 0) is None and per_10000(3, None) is None
+    assert [published_count(n, True) for n in (0, 1, 9, 10, 11)] == [0, None, None, 10, 11]
+    assert [published_count(n, False) for n in (1, 9)] == [1, 9]
+    assert [score_bin(s, 100) for s in (0, 9.99, 10, 89.9, 90, 100)] == [0, 0, 1, 8, 9, 9]
+    assert score_bin(25, 20) == 9 and score_bin(1, 0) == 0
+    assert week_start(date(2025, 5, 4)) == date(2025, 4, 28)  # a Sunday: its week's Monday
+    assert week_start(date(2025, 5, 5)) == date(2025, 5, 5)
