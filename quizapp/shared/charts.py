@@ -243,6 +243,14 @@ def _top(chart: Chart) -> float:
     return max([v for v in values if v is not None], default=1.0) or 1.0
 
 
+def rows_height(chart: Chart) -> int:
+    """The height of a rows chart (intervals, bars): its rows and its legend's lines.  A chart
+    drawn beside another on the same rows takes the larger of the two in
+    ``extra["height"]``, so that their rows line up."""
+    legend_rows = len(chart.references) + any(p.flagged for p in chart.points)
+    return 130 + 38 * max(len(chart.points), 1) + 24 * legend_rows
+
+
 def _rows_figure(chart: Chart) -> dict[str, Any]:
     """Intervals and bars: a row per point, the first at the top."""
     labels = [p.label for p in chart.points]
@@ -277,8 +285,7 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
         if error is not None:
             trace["error_x"] = {**error, "color": colour}
         traces.append(trace)
-    legend_rows = len(chart.references) + any(p.flagged for p in chart.points)
-    height = 130 + 38 * max(len(labels), 1) + 24 * legend_rows
+    height = chart.extra.get("height") or rows_height(chart)
     return {
         "data": traces,
         "layout": base_layout(

@@ -123,5 +123,7 @@ def townships_page() -> TownshipsPage:
             d.ci_high if d else None, d.n if d else None, d.flag if d else None,
             t.participants, t.person_times, t.population, t.per_10000))
     rows = ranked(rows)
-    return TownshipsPage(run, wave, rows, estimate_chart(rows, headline),
-                         participation_chart(rows), min_n, max_cv)
+    left, right = estimate_chart(rows, headline), participation_chart(rows)
+    height = max(charts.rows_height(left), charts.rows_height(right))  # rows side by side
+    return TownshipsPage(run, wave, rows, replace(left, extra={"height": height}),
+                         replace(right, extra={"height": height}), min_n, max_cv)
