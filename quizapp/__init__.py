@@ -150,11 +150,10 @@ def _register_links(app: Flask) -> None:
     city = Link(_l("City literacy dashboard"), "surveys.city_dashboard")
     public_city = Link(_l("Science literacy in Xinzheng"), "literacy.index")
     townships_ranking = Link(_l("Townships ranking"), "surveys.townships_ranking")
-    public_board = Link(_l("Competition participation"), "competitions.public_dashboard")
     register_links(app, NAV, Link(_l("Home"), "main.home", "home"), practice, competitions,
                    Link(_l("Mine"), "mine.index", "mine"))
     app.context_processor(lambda: {"nav_items": nav_items})
-    register_links(app, "resident", practice, competitions, public_city, public_board)
+    register_links(app, "resident", practice, competitions, public_city)
     register_links(app, "interviewer", Link(_l("My villages and communities"), "fieldwork.index"))
     register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"))
     register_links(app, "statistician", city, townships_ranking, estimate, survey_waves,

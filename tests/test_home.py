@@ -16,8 +16,10 @@ SURVEYS = "/statistics/surveys/"
 FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
 CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
+TOWNSHIPS = "/statistics/surveys/townships"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", CITY, ESTIMATE, SURVEYS]
+               "/admin/questions/import", "/admin/competitions/", "/admin/competitions/dashboard",
+               CITY, TOWNSHIPS, ESTIMATE, SURVEYS]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {
@@ -25,9 +27,10 @@ SECTIONS = {
     "resident": {},
     "teacher": {"teacher": [SCHOOLS]},
     "interviewer": {"interviewer": [FIELDWORK]},
-    "statistician": {"statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS]},
+    "statistician": {"statistician": [CITY, TOWNSHIPS, ESTIMATE, SURVEYS, ITEM_STATS]},
     "admin": {"teacher": [SCHOOLS], "interviewer": [FIELDWORK],
-              "statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
+              "statistician": [CITY, TOWNSHIPS, ESTIMATE, SURVEYS, ITEM_STATS],
+              "admin": ADMIN_TOOLS},
 }
 NOW = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Xinzheng
 

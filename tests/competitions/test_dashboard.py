@@ -221,3 +221,8 @@ def test_the_rules_as_plain_functions():
     assert score_bin(25, 20) == 9 and score_bin(1, 0) == 0
     assert week_start(date(2025, 5, 4)) == date(2025, 4, 28)  # a Sunday: its week's Monday
     assert week_start(date(2025, 5, 5)) == date(2025, 5, 5)
+
+
+def test_residents_find_the_public_board_from_the_competitions_list(built, client):
+    page = client.get("/competitions/")
+    assert 'href="/boards/competitions"' in page.text
