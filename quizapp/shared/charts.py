@@ -206,7 +206,12 @@ def _value_axis(chart: Chart) -> dict[str, Any]:
     """Percent axes say so on every tick; a points axis is titled (its unit is not obvious)."""
     if chart.unit == "%":
         return {"ticksuffix": "%"}
-    return {"title": {"text": chart.value_label, "font": {"size": 12}}}
+    axis: dict[str, Any] = {"title": {"text": chart.value_label, "font": {"size": 12}}}
+    if chart.unit == COUNT:  # whole people or attempts: no 0.5 ticks
+        axis["tickformat"] = ",d"
+        if _top(chart) <= 8:
+            axis["dtick"] = 1
+    return axis
 
 
 def _hover(chart: Chart) -> str:
