@@ -162,6 +162,7 @@ def _register_links(app: Flask) -> None:
     survey_waves = Link(_l("Survey waves"), "surveys.index")
     city = Link(_l("City literacy dashboard"), "surveys.city_dashboard")
     public_city = Link(_l("Science literacy in Xinzheng"), "literacy.index")
+    townships_ranking = Link(_l("Townships ranking"), "surveys.townships_ranking")
     register_links(app, NAV, Link(_l("Home"), "main.home", "home"), practice, competitions,
                    Link(_l("Mine"), "mine.index", "mine"))
     app.context_processor(lambda: {"nav_items": nav_items})
@@ -171,7 +172,7 @@ def _register_links(app: Flask) -> None:
     bank_health = Link(_l("Question bank health"), "questions.health_page")
     register_links(app, "teacher", Link(_l("Classes and question sets"), "schools.index"),
                    schools_dashboard)
-    register_links(app, "statistician", city, estimate, survey_waves,
+    register_links(app, "statistician", city, townships_ranking, estimate, survey_waves,
                    Link(_l("Item statistics"), "questions.items"))
     register_links(app, "admin",
                    Link(_l("Users"), "admin.users"),
@@ -181,7 +182,9 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Import questions"), "questions.import_upload"),
                    Link(_l("Competitions"), "competition_admin.index"),
                    Link(_l("Plan targets"), "plan.index"),
-                   city, estimate, survey_waves, schools_dashboard, bank_health)
+                   Link(_l("Competitions dashboard"), "competition_admin.dashboard_page"),
+                   city, townships_ranking, estimate, survey_waves, schools_dashboard,
+                   bank_health)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -131,6 +131,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # the published run's report (HTML, PDF) for officials; the public version, small
     # domains suppressed.
     "surveys.city_dashboard": STATISTICS,
+    # The townships ranking (issue 14): estimates by township beside participation.
+    "surveys.townships_ranking": STATISTICS,
     "surveys.report_html": STATISTICS,
     "surveys.report_pdf": STATISTICS,
     "literacy.index": PUBLIC,
@@ -182,6 +184,12 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "competition_admin.attempts": ADMIN,
     "competition_admin.void": ADMIN,
     "competition_admin.export": ADMIN,
+    # The competitions dashboard (issue 14) and a round's report (names masked, item
+    # statistics): admins; the public board (no names, no questions, small cells withheld).
+    "competition_admin.dashboard_page": ADMIN,
+    "competition_admin.report_html": ADMIN,
+    "competition_admin.report_pdf": ADMIN,
+    "competitions.public_dashboard": PUBLIC,
     # Schools: the teacher's landing page and class sizes, question sets (own and shared in
     # their schools; another school's set or class is a 404, tests/schools/test_sets_pages.py).
     "schools.index": SCHOOLS,
@@ -257,6 +265,10 @@ SAMPLE_ARGS = {
     "version_id": lambda db, m: db.session.scalar(select(m.QuestionVersion.id).limit(1)),
     "competition_id": lambda db, m: db.session.scalar(
         select(m.Competition.id).where(m.Competition.kind == "network").limit(1)),
+    # A round of the competition <competition_id> names (the first network competition).
+    "round_id": lambda db, m: db.session.scalar(
+        select(m.Round.id).where(m.Round.competition_id == SAMPLE_ARGS["competition_id"](db, m))
+        .order_by(m.Round.number).limit(1)),
     "homework_id": lambda db, m: db.session.scalar(
         select(m.Competition.id).where(m.Competition.kind == "homework").limit(1)),
     "school_id": lambda db, m: db.session.scalar(

@@ -17,9 +17,11 @@ FIELDWORK = "/fieldwork/"
 SCHOOLS = "/schools/"
 CITY, LITERACY = "/statistics/surveys/city", "/literacy/"  # the office's and the public's
 SCHOOLS_DASHBOARD, BANK_HEALTH = "/schools/dashboard", "/admin/questions/health"
+TOWNSHIPS = "/statistics/surveys/townships"
 ADMIN_TOOLS = ["/admin/users", "/admin/townships", "/admin/organisations", "/admin/questions/",
-               "/admin/questions/import", "/admin/competitions/", "/admin/plan/", CITY, ESTIMATE,
-               SURVEYS, SCHOOLS_DASHBOARD, BANK_HEALTH]
+               "/admin/questions/import", "/admin/competitions/", "/admin/plan/",
+               "/admin/competitions/dashboard", CITY, TOWNSHIPS, ESTIMATE, SURVEYS,
+               SCHOOLS_DASHBOARD, BANK_HEALTH]
 # Role sections shown to each visitor, with their links in order; admins see every section.
 # Residents have none: the page itself is theirs.
 SECTIONS = {
@@ -27,9 +29,10 @@ SECTIONS = {
     "resident": {},
     "teacher": {"teacher": [SCHOOLS, SCHOOLS_DASHBOARD]},
     "interviewer": {"interviewer": [FIELDWORK]},
-    "statistician": {"statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS]},
+    "statistician": {"statistician": [CITY, TOWNSHIPS, ESTIMATE, SURVEYS, ITEM_STATS]},
     "admin": {"teacher": [SCHOOLS, SCHOOLS_DASHBOARD], "interviewer": [FIELDWORK],
-              "statistician": [CITY, ESTIMATE, SURVEYS, ITEM_STATS], "admin": ADMIN_TOOLS},
+              "statistician": [CITY, TOWNSHIPS, ESTIMATE, SURVEYS, ITEM_STATS],
+              "admin": ADMIN_TOOLS},
 }
 NOW = datetime(2025, 5, 1, 2, 0, tzinfo=UTC)  # 10:00 in Xinzheng
 

@@ -5,4 +5,9 @@ from flask import Blueprint
 bp = Blueprint("competitions", __name__)
 admin_bp = Blueprint("competition_admin", __name__)
 
-from quizapp.competitions import admin_routes, certificate_routes, routes  # noqa: E402,F401
+from quizapp.competitions import (  # noqa: E402,F401
+    admin_routes,
+    certificate_routes,
+    dashboard_routes,
+    routes,
+)

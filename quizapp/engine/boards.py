@@ -33,6 +33,15 @@ from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.shared.names import mask_name
 
 CACHE_SECONDS = 5.0
+PER = 10_000
+
+
+def per_10000(participants: int, population: int | None) -> float | None:
+    """Participants per 10,000 residents; ``None`` when the population is unknown or not
+    above zero."""
+    if not population or population <= 0:
+        return None
+    return participants * PER / population
 
 
 def published_name(competition: Competition, name: str | None, participant_id: int) -> str:
@@ -237,7 +246,7 @@ def group_board(competition: Competition, by: str, round_id: int | None = None
         for group_id, participants, mean, perfect_count, times in people:
             population = getattr(names[group_id], "population", None)
             rows.append((group_id, names[group_id].name, participants, int(times or 0),
-                         participants * 10000 / population if population else None,
+                         per_10000(participants, population),
                          float(mean or 0), (perfect_count or 0) / participants))
         rows.sort(key=lambda r: (-r[2], -r[5], r[1]))
         return [GroupRow(rank, *row) for rank, row in enumerate(rows, start=1)]

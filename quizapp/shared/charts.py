@@ -70,6 +70,10 @@ def role_symbol(role: str) -> str:
 def _line_dash(role: str) -> str:
     return "solid" if role == "estimate" or role.startswith("series-") else "dot"
 
+# Units besides "%" (shares) and "pp" (percentage points): people or attempts counted, and
+# rates such as participants per 10,000 residents (one decimal).
+COUNT, RATE = "count", "rate"
+
 
 @dataclass(frozen=True)
 class Point:
@@ -124,10 +128,10 @@ class Chart:
     :data:`BARS` (a bar per row), :data:`TREND` (series over x values: years, or dates as
     categories in order with ``x_type="category"``), :data:`SCATTER` (a dot per point at
     (``x``, ``value``)) or :data:`HEATMAP` (the counts of ``grid``).  ``unit``: ``"%"``
-    (values are shares, drawn as percentages) or ``"pp"`` (percentage points, or any plain
-    number, drawn as they are);
-    ``x_unit`` the same for a scatter's x values.  ``key`` names the chart's element and its
-    downloaded files.
+    (values are shares, drawn as percentages), ``"pp"`` (percentage points, or any plain
+    number, drawn as they are), :data:`COUNT` (whole numbers) or :data:`RATE` (a rate such as
+    per 10,000, one decimal); ``x_unit`` the same for a scatter's x values.  ``key`` names the
+    chart's element and its downloaded files.
     """
 
     key: str
@@ -160,6 +164,10 @@ class Chart:
             return "—"
         if self.unit == "%":
             return f"{100 * value:.{digits}f}%"
+        if self.unit == COUNT:
+            return f"{value:,.0f}"
+        if self.unit == RATE:
+            return f"{value:,.{digits}f}"
         return f"{value:.2f}"
 
     def table(self) -> tuple[list[str], list[list[str]]]:
@@ -275,12 +283,22 @@ def _value_axis(chart: Chart) -> dict[str, Any]:
     """Percent axes say so on every tick; a points axis is titled (its unit is not obvious)."""
     if chart.unit == "%":
         return {"ticksuffix": "%"}
-    return {"title": {"text": chart.value_label, "font": {"size": 12}}}
+    axis: dict[str, Any] = {"title": {"text": chart.value_label, "font": {"size": 12}}}
+    if chart.unit == COUNT:  # whole people or attempts: no 0.5 ticks
+        axis["tickformat"] = ",d"
+        if _top(chart) <= 8:
+            axis["dtick"] = 1
+    return axis
 
 
 def _hover(chart: Chart) -> str:
-    return "%{y}: %{x:.1f}%<extra></extra>" if chart.unit == "%" else \
-        "%{y}: %{x:.2f}<extra></extra>"
+    if chart.unit == "%":
+        return "%{y}: %{x:.1f}%<extra></extra>"
+    if chart.unit == COUNT:
+        return "%{y}: %{x:,.0f}<extra></extra>"
+    if chart.unit == RATE:
+        return "%{y}: %{x:,.1f}<extra></extra>"
+    return "%{y}: %{x:.2f}<extra></extra>"
 
 
 def _reference_shapes(chart: Chart, vertical: bool) -> list[dict[str, Any]]:
@@ -305,6 +323,14 @@ def _top(chart: Chart) -> float:
               for v in (p.value, p.high) if v is not None]
     values += [chart.shown(r.value) for r in chart.references]
     return max([v for v in values if v is not None], default=1.0) or 1.0
+
+
+def rows_height(chart: Chart) -> int:
+    """The height of a rows chart (intervals, bars): its rows and its legend's lines.  A chart
+    drawn beside another on the same rows takes the larger of the two in
+    ``extra["height"]``, so that their rows line up."""
+    legend_rows = len(chart.references) + any(p.flagged for p in chart.points)
+    return 130 + 38 * max(len(chart.points), 1) + 24 * legend_rows
 
 
 def _rows_figure(chart: Chart) -> dict[str, Any]:
@@ -341,8 +367,7 @@ def _rows_figure(chart: Chart) -> dict[str, Any]:
         if error is not None:
             trace["error_x"] = {**error, "color": colour}
         traces.append(trace)
-    legend_rows = len(chart.references) + any(p.flagged for p in chart.points)
-    height = 130 + 38 * max(len(labels), 1) + 24 * legend_rows
+    height = chart.extra.get("height") or rows_height(chart)
     return {
         "data": traces,
         "layout": base_layout(

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from quizapp.shared.charts import (
     BARS,
+    COUNT,
     FONT_FAMILY,
     GRID,
     INK,
@@ -107,6 +108,8 @@ def _rows_svg(chart: Chart, font_family: str) -> str:
     values = [chart.shown(v) for p in points for v in (p.value, p.high) if v is not None]
     values += [chart.shown(r.value) for r in chart.references]
     end, step = nice_top(max([v for v in values if v is not None], default=1.0) * 1.05)
+    if chart.unit == COUNT and step < 1:  # whole people: no 0.5 ticks
+        step, end = 1.0, max(math.ceil(end), 1.0)
 
     def x(value: float) -> float:
         return left + (right - left) * min(max(value / end, 0.0), 1.0)

@@ -7,7 +7,7 @@ from flask import render_template
 
 from quizapp.access import public, roles_required
 from quizapp.shared.figures import num, pct, pct_range
-from quizapp.surveys import bp, city, literacy_bp, run_pages
+from quizapp.surveys import bp, city, literacy_bp, run_pages, townships
 
 
 @bp.route("/city")
@@ -25,3 +25,9 @@ def index():
 @literacy_bp.context_processor
 def _helpers():
     return {"pct": pct, "pct_range": pct_range, "num": num, "run_pages": run_pages}
+
+
+@bp.route("/townships")
+@roles_required("admin", "statistician")
+def townships_ranking():
+    return render_template("surveys/townships.html", page=townships.townships_page())

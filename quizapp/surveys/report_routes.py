@@ -3,11 +3,12 @@ and admins).  One service call, then the file."""
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 
 from quizapp.access import roles_required
 from quizapp.shared import fonts, pdf
+from quizapp.shared.downloads import private_file
 from quizapp.surveys import bp, estimate_runs, report, services
 
 office = roles_required("admin", "statistician")
@@ -24,20 +25,12 @@ def _report(wave_id: int, run_id: int) -> report.SurveyReport:
         abort(404)
 
 
-def _file(body: bytes | str, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
-
-
 @bp.route("/<int:wave_id>/estimates/<int:estimate_run_id>/report.html")
 @office
 def report_html(wave_id: int, estimate_run_id: int):
     built = _report(wave_id, estimate_run_id)
-    return _file(report.render_html(built), "text/html",
-                 report.filename(built, "html"))
+    return private_file(report.render_html(built), "text/html",
+                        report.filename(built, "html"))
 
 
 @bp.route("/<int:wave_id>/estimates/<int:estimate_run_id>/report.pdf")
@@ -53,4 +46,4 @@ def report_pdf(wave_id: int, estimate_run_id: int):
         current_app.logger.error("survey report PDF failed: %s", error)
         flash(_("The PDF could not be made just now; the HTML report has the same content."))
         return redirect(url_for("surveys.city_dashboard"))
-    return _file(body, "application/pdf", report.filename(built, "pdf"))
+    return private_file(body, "application/pdf", report.filename(built, "pdf"))

@@ -1,5 +1,5 @@
-"""Screenshots of every resident page at 390 px wide, in Chinese, English and large type, and
-of the staff dashboards at 390 and 1280 px (:data:`STAFF_PAGES`).
+"""Screenshots of every resident page at 390 px wide, in Chinese, English and large type; and
+of the dashboards (:data:`DASHBOARDS`) at phone (390 px) and desktop (1280 px) width.
 
     .venv/bin/python -m tests.browser.screenshots [--out docs/screenshots]
 
@@ -28,15 +28,21 @@ RESIDENTS = (None, "resident")
 # Pages no link leads to that a resident opens from a poster, a letter or a teacher's screen.
 PINNED = {None: ["/join", "/survey/"]}
 QUALITY = 70
-# Staff dashboards, shot at the phone's width and at a desktop's, in Chinese and English once
-# their charts are drawn: (account, path) pairs, one line per page.
-DESKTOP = 1280
-STAFF_MODES = (walk.Mode("zh_CN", False), walk.Mode("en", False))
-STAFF_PAGES = [
+DESKTOP_WIDTH = 1280
+# Dashboards (issue 14), each at phone and desktop width, in Chinese and English: (the demo
+# account that opens it, None for a visitor without one; its address).  Add a line per page.
+DASHBOARDS = (
+    ("statistician", "/statistics/surveys/townships"),
+    ("admin", "/admin/competitions/dashboard"),
+    (None, "/boards/competitions"),
     ("teacher", "/schools/dashboard"),
     ("admin", "/admin/questions/health"),
     ("admin", "/admin/plan/"),
-]
+)
+DASHBOARD_MODES = (walk.Mode("zh_CN", False), walk.Mode("en", False))
+# The dashboards are taken on the demo as ``make run`` loads it (240 simulated competitors, the
+# earlier wave with its published estimate), not the tests' lighter one.
+DASHBOARD_DEMO = {"DEMO_SIMULATED_PEOPLE": 240, "DEMO_EARLIER_LISTED_PSUS": None}
 
 
 def file_stem(visitor: str | None, name: str) -> str:
@@ -48,9 +54,11 @@ def file_stem(visitor: str | None, name: str) -> str:
     return f"{visitor or 'anonymous'}-{page}{variant}"
 
 
-def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
-    """Serve the demo, walk the resident pages and save their screenshots in ``out``; the
-    rows of the index (visitor, page, file) and what the walk found."""
+def take(out: Path, dashboards_only: bool = False
+         ) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
+    """Serve the demo, walk the resident pages and save their screenshots in ``out`` (with
+    ``dashboards_only``, only the dashboards'); the rows of the index (visitor, page, file)
+    and what the walk found."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -58,9 +66,12 @@ def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
         raise SystemExit("Debian's chromium is not installed (apt-get install chromium)")
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.jpg"):
-        old.unlink()
+        if not dashboards_only or old.name.count(".") == 3:
+            old.unlink()
     rows: list[tuple[str, str, str]] = []
     findings: list[walk.Finding] = []
+    if dashboards_only:
+        return dashboards_taken(out, executable, findings), findings
     with tempfile.TemporaryDirectory(prefix="kexue-screenshots-") as folder, \
             demo_server(Path(folder)) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -69,7 +80,7 @@ def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
                                       is_mobile=True, has_touch=True, locale="zh-CN")
         context.set_default_timeout(15_000)
         page = context.new_page()
-        for visitor in RESIDENTS:
+        for visitor in () if dashboards_only else RESIDENTS:
             def save(page, name: str, mode: walk.Mode, visitor=visitor) -> None:
                 page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
                 stem = file_stem(visitor, name)
@@ -85,58 +96,92 @@ def take(out: Path) -> tuple[list[tuple[str, str, str]], list[walk.Finding]]:
                                  modes=MODES, widths=(WIDTH,), on_page=save)
             walk.walk_visitor(the_walk, visitor, server.passwords, PINNED.get(visitor, ()))
             findings += the_walk.findings
-        rows += take_staff(browser, server, out, findings)
         browser.close()
+    rows += dashboards_taken(out, executable, findings)
     return rows, findings
 
 
-def take_staff(browser, server, out: Path, findings: list[walk.Finding]
-               ) -> list[tuple[str, str, str]]:
-    """Screenshots of :data:`STAFF_PAGES` at :data:`WIDTH` and :data:`DESKTOP` in each of
-    :data:`STAFF_MODES`, each checked as the walk checks pages (overflow, raw codes)."""
-    rows: list[tuple[str, str, str]] = []
-    codes = walk.suspicious_codes()
-    for visitor, path in STAFF_PAGES:
-        context = browser.new_context(base_url=server.url, locale="zh-CN")
+def dashboards_taken(out: Path, executable: str, findings: list[walk.Finding]
+                     ) -> list[tuple[str, str, str]]:
+    """Serve the demo as ``make run`` loads it and take :func:`dashboards` (what the walk's
+    checks find on them is added to ``findings``)."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="kexue-screenshots-") as folder, \
+            demo_server(Path(folder), **DASHBOARD_DEMO) as server, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=server.url,
+                                      viewport={"width": WIDTH, "height": HEIGHT},
+                                      locale="zh-CN")
         context.set_default_timeout(15_000)
-        page = context.new_page()
-        walk.sign_in(page, server.url, visitor, server.passwords[visitor])
-        for mode in STAFF_MODES:
-            walk.set_mode(context, server.url, mode)
-            for width in (WIDTH, DESKTOP):
-                page.set_viewport_size({"width": width, "height": HEIGHT})
-                page.goto(path)
-                if page.locator(".chart-plot").count():
-                    page.wait_for_selector(".chart-plot .main-svg")
-                findings += walk.measure(page, path, mode, width, codes)
-                suffix = "" if width == WIDTH else f"-{width}"
-                name = f"{file_stem(visitor, path)}{suffix}.{mode.name}.jpg"
-                page.screenshot(path=out / name, type="jpeg", quality=QUALITY, full_page=True,
-                                animations="disabled")
-                rows.append((visitor, f"{path} ({width} px)", name))
-        context.close()
+        rows = dashboards(context, context.new_page(), server, out, findings)
+        browser.close()
     return rows
 
 
-def write_index(out: Path, rows: list[tuple[str, str, str]]) -> None:
-    """``index.md``: one line per page (``{}`` an id), its screenshot in each mode."""
-    pages: dict[tuple[str, str], list[str]] = {}
-    for who, page, name in rows:
-        pages.setdefault((who, page), []).append(f"[{name.split('.')[-2]}]({name})")
-    lines = ["# Resident pages at 390 px, staff dashboards at 390 and 1280 px", "",
-             "Made by `make screenshots` (`.venv/bin/python -m tests.browser.screenshots`, see "
-             "the README); do not edit by hand.", "",
-             "| Visitor | Page | Screenshots |", "|---|---|---|"]
-    lines += [f"| {who} | `{page}` | {' · '.join(shots)} |" for (who, page), shots in pages.items()]
-    (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+def dashboards(context, page, server, out: Path, findings: list[walk.Finding]
+               ) -> list[tuple[str, str, str]]:
+    """Each of :data:`DASHBOARDS` at both widths and in each of :data:`DASHBOARD_MODES`,
+    charts drawn (``<stem>.<mode>.<width>.jpg``), each checked as the walk checks pages
+    (overflow, raw codes)."""
+    rows = []
+    codes = walk.suspicious_codes()
+    for visitor, path in DASHBOARDS:
+        context.clear_cookies()
+        if visitor is not None:
+            walk.sign_in(page, server.url, visitor, server.passwords[visitor])
+        for mode in DASHBOARD_MODES:
+            walk.set_mode(context, server.url, mode)
+            for width in (WIDTH, DESKTOP_WIDTH):
+                page.set_viewport_size({"width": width, "height": HEIGHT})
+                page.goto(server.url + path)
+                page.wait_for_load_state("networkidle")
+                if page.locator(".chart-plot").count():
+                    page.wait_for_selector(".chart-plot .main-svg")
+                findings += walk.measure(page, path, mode, width, codes)
+                stem = file_stem(visitor, path)
+                name = f"{stem}.{mode.name}.{width}.jpg"
+                page.screenshot(path=out / name, type="jpeg", quality=QUALITY, full_page=True,
+                                animations="disabled")
+                rows.append((visitor or "anonymous", f"{path} ({width} px)", name))
+    context.clear_cookies()
+    return rows
+
+
+def write_index(out: Path, rows: list[tuple[str, str, str]], dashboards_only: bool = False
+                ) -> None:
+    """``index.md`` (resident pages) and ``dashboards.md`` (the dashboards): one line per page
+    (``{}`` an id), its screenshot in each mode."""
+    def table(title: str, chosen: list[tuple[str, str, str]]) -> str:
+        pages: dict[tuple[str, str], list[str]] = {}
+        for who, page, name in chosen:
+            pages.setdefault((who, page), []).append(f"[{name.split('.')[1]}]({name})")
+        lines = [f"# {title}", "",
+                 "Made by `make screenshots` (`.venv/bin/python -m tests.browser.screenshots`, "
+                 "see the README); do not edit by hand.", "",
+                 "| Visitor | Page | Screenshots |", "|---|---|---|"]
+        lines += [f"| {who} | `{page}` | {' · '.join(shots)} |"
+                  for (who, page), shots in pages.items()]
+        return "\n".join(lines) + "\n"
+
+    dashboards = [row for row in rows if row[2].count(".") == 3]
+    if not dashboards_only:
+        residents = [row for row in rows if row[2].count(".") != 3]
+        (out / "index.md").write_text(table("Resident pages at 390 px", residents),
+                                      encoding="utf-8")
+    (out / "dashboards.md").write_text(
+        table(f"Dashboards at {WIDTH} and {DESKTOP_WIDTH} px", dashboards), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--dashboards-only", action="store_true",
+                        help="only the dashboards' screenshots (the others are kept)")
     args = parser.parse_args(argv)
-    rows, findings = take(args.out)
-    write_index(args.out, rows)
+    rows, findings = take(args.out, args.dashboards_only)
+    write_index(args.out, rows, args.dashboards_only)
     size = sum(p.stat().st_size for p in args.out.glob("*.jpg"))
     print(f"{len(rows)} screenshots in {args.out} ({size / 1e6:.1f} MB)")
     if findings:
