@@ -10,7 +10,10 @@ rules).  The public board:
   a competition's pool stays secret while it runs);
 - suppresses small cells: a count of people or attempts from 1 to ``PUBLIC_MIN_CELL - 1``
   (9) is shown as "fewer than 10", and the rate per 10,000 of a suppressed township with it.
-  Totals are not shown there, so a suppressed cell cannot be worked out by subtraction.
+  Totals are not shown there; but each breakdown (townships, weeks, groups, score bands) adds
+  up to the same total as another one, so a single withheld cell could be worked out by
+  subtraction. Where one cell of a breakdown is withheld, the next smallest is withheld too
+  (complementary suppression, :func:`protect`): the two are only known together.
 """
 
 from __future__ import annotations
@@ -44,6 +47,18 @@ def published_count(count: int, public: bool) -> int | None:
     if public and 0 < count < PUBLIC_MIN_CELL:
         return None
     return count
+
+
+def protect(small: list[bool], counts: list[int]) -> list[bool]:
+    """Which cells of one breakdown to withhold: the ``small`` ones and, when exactly one is
+    small, the smallest other non-zero cell with it (so no withheld cell is its breakdown's
+    total less the shown ones)."""
+    withheld = list(small)
+    if sum(withheld) == 1:
+        others = [i for i, count in enumerate(counts) if not withheld[i] and count > 0]
+        if others:
+            withheld[min(others, key=lambda i: (counts[i], i))] = True
+    return withheld
 
 
 def small_cell_note() -> str:
@@ -110,20 +125,33 @@ def choose(public: bool, competition_id: int | None, round_id: int | None
 
 def township_figures(rows: list[TownshipRow], public: bool) -> list[TownshipFigures]:
     """Townships by participants (most first; suppressed ones after, in list order)."""
+    small = [published_count(r.participants, public) is None
+             or published_count(r.person_times, public) is None for r in rows]
+    withheld = protect(small, [r.person_times for r in rows]) if public else small
     out = []
-    for r in rows:
-        people = published_count(r.participants, public)
-        times = published_count(r.person_times, public)
-        suppressed = people is None or times is None
-        out.append(TownshipFigures(r.name, people, times, r.population,
-                                   None if suppressed else r.per_10000, suppressed))
+    for r, suppressed in zip(rows, withheld, strict=True):
+        out.append(TownshipFigures(
+            r.name, None if suppressed else r.participants,
+            None if suppressed else r.person_times, r.population,
+            None if suppressed else r.per_10000, suppressed))
     order = {id(f): i for i, f in enumerate(out)}
     return sorted(out, key=lambda f: (f.suppressed, -(f.participants or 0), order[id(f)]))
 
 
+def published_counts(counts: list[int], public: bool) -> list[int | None]:
+    """One breakdown's counts as the page may show them (:func:`published_count`, then
+    :func:`protect` on the public board)."""
+    if not public:
+        return list(counts)
+    withheld = protect([published_count(n, True) is None for n in counts], counts)
+    return [None if hidden else n for n, hidden in zip(counts, withheld, strict=True)]
+
+
 def count_figures(rows: list[CountRow], labels: dict, public: bool) -> list[CountFigures]:
-    return [CountFigures(str(labels.get(r.key, r.key)), published_count(r.participants, public),
-                         published_count(r.person_times, public)) for r in rows]
+    people = published_counts([r.participants for r in rows], public)
+    times = published_counts([r.person_times for r in rows], public)
+    return [CountFigures(str(labels.get(r.key, r.key)), p, t)
+            for r, p, t in zip(rows, people, times, strict=True)]
 
 
 def _count_chart(key: str, title: str, header: str, value_label: str,
@@ -190,8 +218,9 @@ def dashboard(public: bool, competition_id: int | None = None,
     d.townships = township_figures(towns, public)
     d.weeks = count_figures(participation.by_week(scope), {}, public)
     d.groups = count_figures(list(participation.by_group(scope).values()), GROUP_NAMES, public)
-    d.bins = [(participation.bin_label(i), published_count(n, public))
-              for i, n in enumerate(participation.score_distribution(scope))]
+    scores = participation.score_distribution(scope)
+    d.bins = [(participation.bin_label(i), n)
+              for i, n in enumerate(published_counts(list(scores), public))]
     if not public:
         d.items = participation.item_rows(scope)
         d.totals = participation.totals(scope)

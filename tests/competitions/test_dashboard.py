@@ -126,13 +126,16 @@ def test_unknown_competition_is_404(built, admin):
 def test_public_board_withholds_small_cells(built, client):
     page = client.get(PUBLIC_URL)
     charts = figures(page.text)
-    # 9 people (乙镇) is a small cell, 10 (丙乡) is not: the threshold is 10.
-    assert points(charts["competitions-townships"]) == {"甲镇": 12, "丙乡": 10, "乙镇": None}
-    assert points(charts["competitions-townships-times"]) == {"甲镇": 15, "丙乡": 10,
+    # 9 people (乙镇) is a small cell, 10 (丙乡) is not: the threshold is 10. But 乙镇 alone
+    # withheld would be the score bands' total less 甲镇 and 丙乡: the smallest other
+    # township (丙乡, 10 person-times) is withheld with it.
+    assert points(charts["competitions-townships"]) == {"甲镇": 12, "丙乡": None, "乙镇": None}
+    assert points(charts["competitions-townships-times"]) == {"甲镇": 15, "丙乡": None,
                                                               "乙镇": None}
     # 乙镇's rate (18.0) would give its count away with its population: withheld too.
     assert points(charts["competitions-per-10000"]) == {"甲镇": 6.0, "丙乡": None, "乙镇": None}
-    assert points(charts["competitions-weeks"]) == {"2025-04-28": 31, "2025-05-05": None}
+    # One small week (the other, 31, would be the townships' person-times less it).
+    assert points(charts["competitions-weeks"]) == {"2025-04-28": None, "2025-05-05": None}
     scores = points(charts["competitions-scores"])
     assert (scores["20–29"], scores["50–59"], scores["70–79"], scores["90–100"]) == (
         None, None, 10, None)
@@ -209,7 +212,7 @@ def test_report_of_another_competitions_round_is_404(built, admin, app):
 def test_the_rules_as_plain_functions():
     from datetime import date
 
-    from quizapp.competitions.dashboard import published_count
+    from quizapp.competitions.dashboard import protect, published_count
     from quizapp.engine.boards import per_10000
     from quizapp.engine.participation import score_bin, week_start
 
@@ -217,6 +220,11 @@ def test_the_rules_as_plain_functions():
     assert per_10000(3, 0) is None and per_10000(3, None) is None
     assert [published_count(n, True) for n in (0, 1, 9, 10, 11)] == [0, None, None, 10, 11]
     assert [published_count(n, False) for n in (1, 9)] == [1, 9]
+    # Complementary suppression: one small cell takes the smallest other non-zero with it;
+    # two small ones are already only known together; zeros are never the complement.
+    assert protect([False, True, False, False], [40, 3, 12, 0]) == [False, True, True, False]
+    assert protect([True, True, False], [2, 5, 30]) == [True, True, False]
+    assert protect([True, False], [4, 0]) == [True, False]
     assert [score_bin(s, 100) for s in (0, 9.99, 10, 89.9, 90, 100)] == [0, 0, 1, 8, 9, 9]
     assert score_bin(25, 20) == 9 and score_bin(1, 0) == 0
     assert week_start(date(2025, 5, 4)) == date(2025, 4, 28)  # a Sunday: its week's Monday
