@@ -150,7 +150,7 @@ TEMPLATE_NOTES = (
 
 # --- reading -----------------------------------------------------------------------------------
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     letters = ""
     index += 1
     while index:
@@ -188,7 +188,7 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
         filled = 0
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             rows.append(list(row))
-            if any(_cell_text(c) for c in row):
+            if any(cell_text(c) for c in row):
                 filled += 1
                 if filled > MAX_ROWS + 1:
                     raise TableError("too_many_rows")
@@ -222,7 +222,7 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
              for cell in row] for row in rows]
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -280,6 +280,24 @@ def row_to_raw(cells: dict[str, str]) -> tuple[dict, str]:
     return raw, cells.get("topic", "")
 
 
+def read_rows(data: bytes, filename: str) -> list[tuple[int, list[object]]]:
+    """The non-empty rows of an uploaded .xlsx or .csv file with their row numbers (the file's
+    own, blank rows counted); :class:`TableError` when it cannot be read as a table (see
+    :func:`read_table`) or has no row."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        rows = _rows_from_xlsx(data)
+    elif name.endswith(".csv"):
+        rows = _rows_from_csv(data)
+    else:
+        raise TableError("unknown_format")
+    numbered = [(number, row) for number, row in enumerate(rows, start=1)
+                if any(cell_text(c) for c in row)]
+    if not numbered:
+        raise TableError("empty")
+    return numbered
+
+
 def read_table(data: bytes, filename: str) -> TableResult:
     """Read an uploaded .xlsx or .csv file: every spec, or (on any fault) only the faults.
 
@@ -290,19 +308,9 @@ def read_table(data: bytes, filename: str) -> TableResult:
     ``row`` where reading failed, ``not_text``, ``too_many_rows``, ``too_large_unpacked``,
     ``unknown_format``, ``empty``) when the file cannot be read as a table.
     """
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        rows = _rows_from_xlsx(data)
-    elif name.endswith(".csv"):
-        rows = _rows_from_csv(data)
-    else:
-        raise TableError("unknown_format")
-    numbered = [(number, row) for number, row in enumerate(rows, start=1)
-                if any(_cell_text(c) for c in row)]
-    if not numbered:
-        raise TableError("empty")
+    numbered = read_rows(data, filename)
     header_line, header_row = numbered[0]
-    header = [_cell_text(c) for c in header_row]
+    header = [cell_text(c) for c in header_row]
     result = TableResult()
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -324,14 +332,14 @@ def read_table(data: bytes, filename: str) -> TableResult:
         if len(result.faults) >= MAX_FAULTS:
             stopped_at = offset
             break
-        cells = {name: _cell_text(row[i]) if i < len(row) else "" for name, i in position.items()}
+        cells = {name: cell_text(row[i]) if i < len(row) else "" for name, i in position.items()}
         raw, topic = row_to_raw(cells)
         spec, faults = validate(raw, topic, id_pattern=ANY_ID)
         for fault in faults:
             column = "topic" if fault.field == "topic" else fault.field
             if column == "options":
                 column = "option_a…option_e"
-            letter = _column_letter(position[column]) if column in position else None
+            letter = column_letter(position[column]) if column in position else None
             result.faults.append(Issue(
                 "error", fault.kind, fault.message, line=offset,
                 column=f"{column} ({letter})" if letter else column,
@@ -340,7 +348,7 @@ def read_table(data: bytes, filename: str) -> TableResult:
         if code and code in seen:
             result.faults.append(Issue(
                 "error", "duplicate_id", f"id {code} is also on row {seen[code]}", line=offset,
-                column=f"id ({_column_letter(position['id'])})", question=code,
+                column=f"id ({column_letter(position['id'])})", question=code,
                 params=(("other", seen[code]), ("value", code))))
         elif code:
             seen[code] = offset

@@ -24,6 +24,7 @@ from quizapp.plan import bp, report, services, transfer
 from quizapp.plan.forms import FigureForm, UploadForm
 from quizapp.plan.labels import KIND_HINTS, fault_text
 from quizapp.plan.progress import PLAN_YEARS
+from quizapp.shared.forms import read_upload
 from quizapp.shared.table_errors import table_error_text
 
 admin_only = roles_required("admin")
@@ -85,16 +86,11 @@ def upload():
     form = UploadForm()
     faults = []
     if form.validate_on_submit():
-        data_file = form.file.data
-        limit = current_app.config["QUESTION_IMPORT_MAX_BYTES"]
-        data = data_file.read(limit + 1)
-        data_file.close()
-        if len(data) > limit:
-            form.file.errors.append(_("The file is larger than %(size)s MB.",
-                                      size=round(limit / (1024 * 1024), 1)))
-        else:
+        filename = form.file.data.filename or ""
+        data = read_upload(form.file, current_app.config["QUESTION_IMPORT_MAX_BYTES"])
+        if data is not None:
             try:
-                result = transfer.check_upload(data, data_file.filename or "", current_user.id)
+                result = transfer.check_upload(data, filename, current_user.id)
             except TableError as error:
                 form.file.errors.append(table_error_text(error))
             else:

@@ -25,13 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from question_bank.tabular import (
-    TableError,
-    _cell_text,
-    _column_letter,
-    _rows_from_csv,
-    _rows_from_xlsx,
-)
+from question_bank.tabular import cell_text, column_letter, read_rows
 from quizapp import spreadsheets
 from quizapp.plan import progress as rules
 from quizapp.plan import services
@@ -80,27 +74,12 @@ def _whole(text: str) -> tuple[int | None, tuple[str, dict] | None]:
     return value, None
 
 
-def read_rows(data: bytes, filename: str) -> list[tuple[int, list[object]]]:
-    """The file's non-empty rows with their numbers; :class:`TableError` when unreadable."""
-    lower = filename.lower()
-    if lower.endswith(".xlsx"):
-        rows = _rows_from_xlsx(data)
-    elif lower.endswith(".csv"):
-        rows = _rows_from_csv(data)
-    else:
-        raise TableError("unknown_format")
-    numbered = [(n, row) for n, row in enumerate(rows, start=1) if any(_cell_text(c) for c in row)]
-    if not numbered:
-        raise TableError("empty")
-    return numbered
-
-
 def check_upload(data: bytes, filename: str, user_id: int | None = None) -> UploadResult:
     """Read the file and, when every row is right, write all its figures in one transaction;
     otherwise write nothing and return every fault.  :class:`TableError` when unreadable."""
     numbered = read_rows(data, filename)
     header_line, header_row = numbered[0]
-    header = [_cell_text(c) for c in header_row]
+    header = [cell_text(c) for c in header_row]
     header = [ALIASES.get(h, h.lower()) for h in header]
     result = UploadResult()
     missing = [c for c in COLUMNS if c not in header]
@@ -118,13 +97,13 @@ def check_upload(data: bytes, filename: str, user_id: int | None = None) -> Uplo
     seen: dict[tuple[str, int], int] = {}
     planned = []
     for line, row in numbered[1:]:
-        cells = {c: _cell_text(row[i]) if i < len(row) else "" for c, i in position.items()}
+        cells = {c: cell_text(row[i]) if i < len(row) else "" for c, i in position.items()}
         if not cells["value"] and not cells["denominator"]:
             continue  # a template row left blank: nothing reported for that target and year
         bad = len(result.faults)
 
         def fault(column: str, key: str, params: dict | None = None, line: int = line) -> None:
-            where = f"{column} ({_column_letter(position[column])})"
+            where = f"{column} ({column_letter(position[column])})"
             result.faults.append(Fault(line, where, fault_text(key, **(params or {}))))
 
         target = targets.get(cells["target"])

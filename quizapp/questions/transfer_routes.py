@@ -8,6 +8,7 @@ from quizapp import spreadsheets
 from quizapp.access import roles_required
 from quizapp.questions import bp, services, transfer
 from quizapp.questions.forms import ConfirmImportForm, ImportForm
+from quizapp.shared.forms import read_upload
 from quizapp.shared.table_errors import table_error_text
 
 admin_only = roles_required("admin")
@@ -20,15 +21,9 @@ def import_upload():
     context = {"form": form, "plan": None, "faults": [], "confirm_form": None,
                "can_review": services.can_review(current_user)}
     if form.validate_on_submit():
-        upload = form.file.data
-        limit = current_app.config["QUESTION_IMPORT_MAX_BYTES"]
-        data = upload.read(limit + 1)
-        upload.close()
-        if len(data) > limit:
-            form.file.errors.append(_("The file is larger than %(size)s MB.",
-                                      size=round(limit / (1024 * 1024), 1)))
-        else:
-            filename = upload.filename or ""
+        filename = form.file.data.filename or ""
+        data = read_upload(form.file, current_app.config["QUESTION_IMPORT_MAX_BYTES"])
+        if data is not None:
             preview = transfer.preview_upload(data, filename)
             if preview.error is not None:
                 form.file.errors.append(table_error_text(preview.error))

@@ -1,10 +1,12 @@
-"""Form pieces every feature uses: select choices, a list of checkboxes, a bare button."""
+"""Form pieces every feature uses: select choices, a list of checkboxes, a bare button, an
+uploaded file read within its size limit."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -27,3 +29,16 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ActionForm(Form):
     """An empty form: a CSRF-protected button (start, answer, confirm, delete, toggle)."""
+
+
+def read_upload(field, limit: int) -> bytes | None:
+    """The bytes of the file uploaded in ``field`` (read no further than ``limit`` + 1), or
+    ``None`` with "too large" added to the field's errors."""
+    storage = field.data
+    data = storage.read(limit + 1)
+    storage.close()
+    if len(data) > limit:
+        field.errors.append(_("The file is larger than %(size)s MB.",
+                              size=round(limit / 1024 ** 2, 1)))
+        return None
+    return data

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from quizapp.access import roles_required
+from quizapp.shared.forms import read_upload
 from quizapp.surveys import design, fieldwork, fieldwork_bp, labels
 from quizapp.surveys.fieldwork_forms import (
     ContactForm,
@@ -55,14 +56,8 @@ def _listing_text(form: HouseholdListingForm) -> str:
     upload = form.file.data
     if not upload or not upload.filename:
         return form.lines.data or ""
-    limit = LISTING_MAX_BYTES
-    data = upload.read(limit + 1)
-    upload.close()
-    if len(data) > limit:
-        form.file.errors.append(_("The file is larger than %(size)s MB.",
-                                  size=round(limit / 1024 ** 2, 1)))
-        return ""
-    return design.decode_listing(data)
+    data = read_upload(form.file, LISTING_MAX_BYTES)
+    return "" if data is None else design.decode_listing(data)
 
 
 @fieldwork_bp.route("/psu/<int:sampled_psu_id>", methods=["GET", "POST"])

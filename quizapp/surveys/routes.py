@@ -9,7 +9,7 @@ from flask_login import current_user
 
 import surveys
 from quizapp.access import roles_required
-from quizapp.shared.forms import ActionForm
+from quizapp.shared.forms import ActionForm, read_upload
 from quizapp.surveys import bp, design, labels, services
 from quizapp.surveys.forms import AdultsForm, DesignForm, FrameForm, ListingForm, WaveForm
 
@@ -27,18 +27,6 @@ def _wave(wave_id: int):
     if wave is None:
         abort(404)
     return wave
-
-
-def _read_upload(field, limit: int) -> bytes | None:
-    """The uploaded file's bytes, or None with the reason added to the field's errors."""
-    storage = field.data
-    data = storage.read(limit + 1)
-    storage.close()
-    if len(data) > limit:
-        field.errors.append(_("The file is larger than %(size)s MB.",
-                              size=round(limit / 1024 ** 2, 1)))
-        return None
-    return data
 
 
 def _refused(error: Exception, endpoint: str, **values):
@@ -101,7 +89,7 @@ def frame(wave_id: int):
     form = FrameForm()
     issues: tuple[surveys.FrameIssue, ...] = ()
     if form.validate_on_submit():
-        data = _read_upload(form.file, current_app.config.get("SURVEY_FRAME_MAX_BYTES",
+        data = read_upload(form.file, current_app.config.get("SURVEY_FRAME_MAX_BYTES",
                                                                design.FRAME_MAX_BYTES))
         if data is not None:
             try:
@@ -187,7 +175,7 @@ def psu(wave_id: int, sampled_psu_id: int):
     if form.validate_on_submit():
         text = form.lines.data or ""
         if form.file.data and form.file.data.filename:
-            data = _read_upload(form.file, design.FRAME_MAX_BYTES)
+            data = read_upload(form.file, design.FRAME_MAX_BYTES)
             text = design.decode_listing(data) if data is not None else ""
         lines = design.listing_lines(text)
         if not lines and not form.file.errors:

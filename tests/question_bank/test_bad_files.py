@@ -50,7 +50,7 @@ def _inline(ref: str, text: str) -> str:
 
 
 def _letter(index: int) -> str:
-    return tabular._column_letter(index)
+    return tabular.column_letter(index)
 
 
 def _lying_sheet(rows: int = 5000, far_right: bool = False) -> bytes:
