@@ -32,6 +32,8 @@ DESKTOP_WIDTH = 1280
 # Dashboards (issue 14), each at phone and desktop width, in Chinese and English: (the demo
 # account that opens it, None for a visitor without one; its address).  Add a line per page.
 DASHBOARDS = (
+    ("statistician", "/statistics/surveys/city"),
+    (None, "/literacy/"),
     ("statistician", "/statistics/surveys/townships"),
     ("admin", "/admin/competitions/dashboard"),
     (None, "/boards/competitions"),
