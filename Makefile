@@ -7,7 +7,7 @@ PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
 .PHONY: run serve test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
-	screenshots vendor-plotly
+	screenshots vendor-plotly faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ lint: install
 check-questions: install
 	$(BIN)/python -m question_bank check
 	$(BIN)/python -m question_bank stats --format json
+
+# Fault scenarios against gunicorn and a private PostgreSQL (scripts/faults.py; needs initdb).
+faults: install
+	$(BIN)/python scripts/faults.py
 
 bench: install
 	$(BIN)/python benchmarks/estimator.py
