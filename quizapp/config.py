@@ -61,6 +61,21 @@ class ConfigError(RuntimeError):
     """Raised when the environment does not describe a safe configuration."""
 
 
+def engine_options(database_url: str, env) -> dict:
+    """The connection pool's options. PostgreSQL connections are recycled after
+    ``DATABASE_POOL_RECYCLE`` seconds (default 300) instead of pinged at every checkout (a
+    round trip per request); a connection that died anyway (the database restarted) fails
+    one request with the 503 page (quizapp.errors) and the pool is discarded, so the next
+    requests reconnect. ``DATABASE_POOL_PRE_PING=1`` brings the ping back. SQLite needs
+    neither."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    options: dict = {"pool_recycle": _integer(env, "DATABASE_POOL_RECYCLE", 300)}
+    if _flag(env, "DATABASE_POOL_PRE_PING"):
+        options["pool_pre_ping"] = True
+    return options
+
+
 def normalise_database_url(url: str) -> str:
     """Point ``postgresql://`` URLs at the psycopg 3 driver, which is the one we install."""
     for prefix in ("postgres://", "postgresql://"):
@@ -131,7 +146,7 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "TESTING": testing,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url), env),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ALLOW_MEMORY": allow_memory,
