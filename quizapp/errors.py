@@ -6,6 +6,8 @@ A database that cannot be reached (restarted, down, out of connections) is a 503
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -44,10 +46,8 @@ def register(app: Flask) -> None:
 
     def unavailable(error: Exception):
         app.logger.warning("database unavailable: %s", error.__class__.__name__)
-        try:
+        with contextlib.suppress(Exception):  # the connection is gone; the pool reconnects
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection is gone; the pool will reconnect
-            pass
         body = render_template("errors/unavailable.html", retry_after=RETRY_AFTER_SECONDS)
         return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS),
                            "Cache-Control": "no-store"}
