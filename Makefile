@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
+.PHONY: run test install i18n-extract i18n-compile lint bench load test-postgres check-questions clean \
 	screenshots vendor-plotly
 
 $(BIN)/python:
@@ -48,6 +48,10 @@ check-questions: install
 
 bench: install
 	$(BIN)/python benchmarks/estimator.py
+
+# The competition answer path under load: 50 residents, 60 s (DATABASE=postgres for PostgreSQL).
+load: install
+	$(BIN)/python benchmarks/load.py --database $(or $(DATABASE),sqlite)
 
 # Every resident page at 390 px in Chinese, English and large type, into docs/screenshots/.
 screenshots: install
