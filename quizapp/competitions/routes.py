@@ -304,6 +304,8 @@ def answer(token: str):
         return _go(attempt_url)
     facts, item, following = found
     competition = answering.competition_facts(facts.competition_id)
+    if competition is None:
+        abort(404)
     try:
         done = answering.answer(facts, item, following, chosen, competition)
     except AttemptError as error:

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, case, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from quizapp.engine import clock
@@ -318,14 +318,20 @@ def answer(attempt: AttemptFacts, item: ItemFacts | None, following: ItemFacts |
         return Answered(recorded=False, correct=bool(stored.correct), item=stored,
                         next_item=None if last else next_item, finished=last)
     values: dict[str, Any] = {}
-    if correct:
+    if correct:  # the points follow the stored answer, whatever closed the attempt meanwhile
         values.update(score=Attempt.score + points, correct_count=Attempt.correct_count + 1)
-    if last:
-        values.update(status="finished", finished_at=now, duration_ms=max(
-            int((now - attempt.started_at).total_seconds() * 1000), 0))
+    if last:  # finished, unless something closed it meanwhile (expired at its deadline)
+        still_open = Attempt.status == "open"
+        values.update(
+            status=case((still_open, "finished"), else_=Attempt.status),
+            finished_at=case((still_open, literal(now, Attempt.finished_at.type)),
+                             else_=Attempt.finished_at),
+            duration_ms=case((still_open, max(
+                int((now - attempt.started_at).total_seconds() * 1000), 0)),
+                else_=Attempt.duration_ms))
     if values:
         db.session.execute(
-            update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
+            update(Attempt).where(Attempt.id == attempt.id)
             .values(**values).execution_options(synchronize_session=False))
     next_item = None
     if not last and following is not None:
