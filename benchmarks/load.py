@@ -167,6 +167,9 @@ class Record:
     errors: list[str] = field(default_factory=list)
     acknowledged: list[tuple[str, int]] = field(default_factory=list)
     finished: int = 0
+    started: int = 0
+    # (meter totals, answers so far) once every resident of the first wave is answering
+    steady: tuple[dict, int] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def time(self, step: str, seconds: float) -> None:
@@ -187,7 +190,7 @@ def _csrf(html: str) -> str:
 
 
 def resident(browser: Browser, number: int, record: Record, settings: Settings,
-             should_stop, rng: random.Random) -> None:
+             should_stop, rng: random.Random, on_started=None) -> None:
     """One resident's whole visit; raises :class:`Stop` when the run is over."""
     def timed(step: str, *args, **kwargs):
         began = time.perf_counter()
@@ -211,6 +214,8 @@ def resident(browser: Browser, number: int, record: Record, settings: Settings,
     token = attempt_path.rsplit("/", 1)[-1]
     _, _, html = timed("question", "GET", attempt_path)
     csrf = _csrf(html)
+    if on_started is not None:
+        on_started()
     while True:
         if should_stop():
             raise Stop
@@ -247,9 +252,18 @@ def resident(browser: Browser, number: int, record: Record, settings: Settings,
         record.finished += 1
 
 
-def drive(base_url: str, settings: Settings, record: Record) -> float:
-    """Run the residents until a bound is reached; the wall time it took."""
+def drive(base_url: str, settings: Settings, record: Record, meter=None) -> float:
+    """Run the residents until a bound is reached; the wall time it took. With a ``meter``,
+    its totals are noted once all the first residents are answering (the steady window,
+    free of the first wave's registrations)."""
     began = time.monotonic()
+
+    def on_started() -> None:
+        with record.lock:
+            record.started += 1
+            ready = record.started == settings.residents
+        if ready and meter is not None:
+            record.steady = (meter.totals(), len(record.acknowledged))
     numbers = iter(range(10**9))
     number_lock = threading.Lock()
 
@@ -263,7 +277,8 @@ def drive(base_url: str, settings: Settings, record: Record) -> float:
             with number_lock:
                 number = next(numbers)
             try:
-                resident(Browser(base_url), number, record, settings, should_stop, rng)
+                resident(Browser(base_url), number, record, settings, should_stop, rng,
+                         on_started)
             except Stop:
                 return
             except Exception as error:  # noqa: BLE001 - counted, the resident gives up
@@ -320,7 +335,7 @@ def run(settings: Settings) -> dict:
             record = Record()
             try:
                 before = meter.totals()
-                wall = drive(server.base_url, settings, record)
+                wall = drive(server.base_url, settings, record, meter)
                 after = meter.totals()
             finally:
                 meter.stop()
@@ -343,6 +358,16 @@ def figures(settings: Settings, record: Record, before: dict, after: dict,
     app_cpu = after["gunicorn"] - before["gunicorn"]
     db_cpu = after["postgres"] - before["postgres"]
     busy = after["machine_busy"] - before["machine_busy"]
+    steady = {}
+    if record.steady is not None and answers > record.steady[1]:
+        then, done = record.steady
+        count = answers - done
+        steady = {"steady_answers": count,
+                  "steady_answers_per_second": count / (after["wall"] - then["wall"]),
+                  "steady_app_cpu_ms_per_answer":
+                      1000 * (after["gunicorn"] - then["gunicorn"]) / count,
+                  "steady_db_cpu_ms_per_answer":
+                      1000 * (after["postgres"] - then["postgres"]) / count}
     return {
         "settings": {"residents": settings.residents, "database": settings.database,
                      "workers": settings.workers, "javascript": settings.javascript,
@@ -353,6 +378,7 @@ def figures(settings: Settings, record: Record, before: dict, after: dict,
         "app_cpu_ms_per_answer": 1000 * app_cpu / answers if answers else None,
         "db_cpu_ms_per_answer": 1000 * db_cpu / answers if answers else None,
         "machine_cpu_share": busy / (wall * harness.os.cpu_count()) if wall else None,
+        **steady,
     }
 
 
@@ -373,6 +399,11 @@ def table(result: dict) -> str:
         + ", database CPU per answer: " + (f"{result['db_cpu_ms_per_answer']:.2f} ms"
                                            if s["database"] == "postgres" else "— (SQLite: "
                                            "in the app's processes)"),
+        ("once every resident is answering: "
+         f"{result['steady_answers_per_second']:.1f} answers/s, app CPU "
+         f"{result['steady_app_cpu_ms_per_answer']:.2f} ms, database CPU "
+         f"{result['steady_db_cpu_ms_per_answer']:.2f} ms per answer"
+         if "steady_answers" in result else "once every resident is answering: —"),
         f"machine busy: {100 * (result['machine_cpu_share'] or 0):.0f}% of all cores "
         "(shared with anything else running)",
         f"{'step':<10} {'count':>6} {'p50':>8} {'p95':>8} {'p99':>8}"]
