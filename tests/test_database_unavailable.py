@@ -3,16 +3,16 @@ PostgreSQL connections are recycled instead of pinged at every checkout."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from quizapp.config import engine_options
 from quizapp.extensions import db
 
 
 def _database_down(monkeypatch) -> None:
     """Every new connection fails, as when the database server is restarting."""
+    error = db.engine.dialect.dbapi.OperationalError  # sqlite3's or psycopg's
+
     def refuse(*args, **kwargs):
-        raise sqlite3.OperationalError("unable to open database file")
+        raise error("the database system is starting up")
 
     db.session.remove()
     db.engine.dispose()
