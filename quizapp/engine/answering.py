@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from quizapp.engine import clock
@@ -214,16 +214,43 @@ def _split(row, start: int) -> ItemFacts | None:
     return ItemFacts(*values) if values[0] is not None else None
 
 
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _statement(name: str, build):
+    """A statement built once per process: building an ORM select with aliases costs more
+    CPU than running it (SQLAlchemy caches the SQL, not the Python objects)."""
+    found = _STATEMENTS.get(name)
+    if found is None:
+        found = _STATEMENTS[name] = build()
+    return found
+
+
+def _answer_read():
+    this, following = aliased(AttemptItem), aliased(AttemptItem)
+    position = bindparam("position", type_=Integer)
+    return (select(*_ATTEMPT_COLUMNS, *_item_columns(this), *_item_columns(following))
+            .outerjoin(this, and_(this.attempt_id == Attempt.id, this.position == position))
+            .outerjoin(following, and_(following.attempt_id == Attempt.id,
+                                       following.position == position + 1))
+            .where(Attempt.token == bindparam("token", type_=String)))
+
+
+def _screen_read():
+    last_shown = (select(func.max(AttemptItem.position))
+                  .where(AttemptItem.attempt_id == Attempt.id, AttemptItem.shown_at.is_not(None))
+                  .correlate(Attempt).scalar_subquery())
+    item = aliased(AttemptItem)
+    return (select(*_ATTEMPT_COLUMNS, *_item_columns(item))
+            .outerjoin(item, and_(item.attempt_id == Attempt.id, item.position == last_shown))
+            .where(Attempt.token == bindparam("token", type_=String)))
+
+
 def read_for_answer(token: str, position: int
                     ) -> tuple[AttemptFacts, ItemFacts | None, ItemFacts | None] | None:
     """The attempt, its item at ``position`` and the item after it, in one statement."""
-    this, following = aliased(AttemptItem), aliased(AttemptItem)
-    row = db.session.execute(
-        select(*_ATTEMPT_COLUMNS, *_item_columns(this), *_item_columns(following))
-        .outerjoin(this, and_(this.attempt_id == Attempt.id, this.position == position))
-        .outerjoin(following, and_(following.attempt_id == Attempt.id,
-                                   following.position == position + 1))
-        .where(Attempt.token == token)).one_or_none()
+    row = db.session.execute(_statement("answer", _answer_read),
+                             {"token": token, "position": position}).one_or_none()
     if row is None:
         return None
     width = len(_ATTEMPT_COLUMNS)
@@ -233,14 +260,8 @@ def read_for_answer(token: str, position: int
 def read_on_screen(token: str) -> tuple[AttemptFacts, ItemFacts | None] | None:
     """The attempt and the item shown last (the highest position with ``shown_at``), in one
     statement."""
-    last_shown = (select(func.max(AttemptItem.position))
-                  .where(AttemptItem.attempt_id == Attempt.id, AttemptItem.shown_at.is_not(None))
-                  .correlate(Attempt).scalar_subquery())
-    item = aliased(AttemptItem)
-    row = db.session.execute(
-        select(*_ATTEMPT_COLUMNS, *_item_columns(item))
-        .outerjoin(item, and_(item.attempt_id == Attempt.id, item.position == last_shown))
-        .where(Attempt.token == token)).one_or_none()
+    row = db.session.execute(_statement("screen", _screen_read),
+                             {"token": token}).one_or_none()
     if row is None:
         return None
     width = len(_ATTEMPT_COLUMNS)
