@@ -245,7 +245,10 @@ def resident(browser: Browser, number: int, record: Record, settings: Settings,
             record.acknowledged.append((token, position))
             if location.path.endswith("/result"):
                 break
-            _, _, html = timed("question", "GET", f"{location.path}?{location.query}")
+            status, headers, html = timed("question", "GET",
+                                          f"{location.path}?{location.query}")
+            if status == 302 and urlsplit(headers.get("Location", "")).path.endswith("/result"):
+                break  # the last answer's page sends on to the result
     timed("result", "GET", f"{attempt_path}/result")
     timed("board", "GET", f"/competitions/{SLUG}/board")
     with record.lock:
