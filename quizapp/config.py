@@ -31,6 +31,8 @@ ENVIRONMENT_VARIABLES = (
     "QUIZAPP_ENV",
     "SECRET_KEY",
     "DATABASE_URL",
+    "DATABASE_POOL_RECYCLE",
+    "DATABASE_POOL_PRE_PING",
     "REDIS_URL",
     "RATELIMIT_ALLOW_MEMORY",
     "LOGIN_RATE_LIMIT",
@@ -147,6 +149,9 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url), env),
+        # How long a worker keeps a competition's settings and its questions (active versions
+        # never change in place) for the answer path (quizapp.engine.answering).
+        "ANSWER_CACHE_SECONDS": 30,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ALLOW_MEMORY": allow_memory,
