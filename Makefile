@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := quizapp:create_app
 
-.PHONY: run serve test install i18n-extract i18n-compile lint bench test-postgres check-questions clean \
-	screenshots vendor-plotly faults
+.PHONY: run serve test install i18n-extract i18n-compile lint bench load test-postgres check-questions \
+	clean screenshots vendor-plotly faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ faults: install
 
 bench: install
 	$(BIN)/python benchmarks/estimator.py
+
+# The competition answer path under load: 50 residents, 60 s (DATABASE=postgres for PostgreSQL).
+load: install
+	$(BIN)/python benchmarks/load.py --database $(or $(DATABASE),sqlite)
 
 # Every resident page at 390 px in Chinese, English and large type, into docs/screenshots/.
 screenshots: install

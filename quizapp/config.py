@@ -31,6 +31,8 @@ ENVIRONMENT_VARIABLES = (
     "QUIZAPP_ENV",
     "SECRET_KEY",
     "DATABASE_URL",
+    "DATABASE_POOL_RECYCLE",
+    "DATABASE_POOL_PRE_PING",
     "REDIS_URL",
     "RATELIMIT_ALLOW_MEMORY",
     "LOGIN_RATE_LIMIT",
@@ -59,6 +61,21 @@ COMPRESS_MIMETYPES = (
 
 class ConfigError(RuntimeError):
     """Raised when the environment does not describe a safe configuration."""
+
+
+def engine_options(database_url: str, env) -> dict:
+    """The connection pool's options. PostgreSQL connections are recycled after
+    ``DATABASE_POOL_RECYCLE`` seconds (default 300) instead of pinged at every checkout (a
+    round trip per request); a connection that died anyway (the database restarted) fails
+    one request with the 503 page (quizapp.errors) and the pool is discarded, so the next
+    requests reconnect. ``DATABASE_POOL_PRE_PING=1`` brings the ping back. SQLite needs
+    neither."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    options: dict = {"pool_recycle": _integer(env, "DATABASE_POOL_RECYCLE", 300)}
+    if _flag(env, "DATABASE_POOL_PRE_PING"):
+        options["pool_pre_ping"] = True
+    return options
 
 
 def normalise_database_url(url: str) -> str:
@@ -131,7 +148,10 @@ def load_config(instance_path: Path, environ: Mapping[str, str] | None = None) -
         "TESTING": testing,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(normalise_database_url(database_url), env),
+        # How long a worker keeps a competition's settings and its questions (active versions
+        # never change in place) for the answer path (quizapp.engine.answering).
+        "ANSWER_CACHE_SECONDS": 30,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ALLOW_MEMORY": allow_memory,

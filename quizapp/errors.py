@@ -1,16 +1,27 @@
-"""Friendly error pages (the app has no API, so every error is a page)."""
+"""Friendly error pages (the app has no API, so every error is a page).
+
+A database that cannot be reached (restarted, down, out of connections) is a 503 with a
+``Retry-After``, not a 500: the page says so in both languages and needs no database itself.
+"""
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, render_template
 from flask_babel import gettext as _
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db
 
+# Long enough for a restarting PostgreSQL, short enough that nobody waits in vain.
+RETRY_AFTER_SECONDS = 10
+
 
 def register(app: Flask) -> None:
-    """Install handlers for 400, 403, 404, 405, 413, 429 and 500."""
+    """Install handlers for 400, 403, 404, 405, 413, 429 and 500, and the 503 page for a
+    database that cannot be reached."""
     messages = {
         400: lambda: _("The request could not be understood. Please go back and try again."),
         403: lambda: _("You do not have permission to see this page."),
@@ -32,3 +43,14 @@ def register(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, handle)
+
+    def unavailable(error: Exception):
+        app.logger.warning("database unavailable: %s", error.__class__.__name__)
+        with contextlib.suppress(Exception):  # the connection is gone; the pool reconnects
+            db.session.rollback()
+        body = render_template("errors/unavailable.html", retry_after=RETRY_AFTER_SECONDS)
+        return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS),
+                           "Cache-Control": "no-store"}
+
+    for kind in (OperationalError, DisconnectionError, InterfaceError):
+        app.register_error_handler(kind, unavailable)

@@ -17,6 +17,7 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select
@@ -92,3 +93,20 @@ def as_candidates(versions: list[QuestionVersion]) -> list[Candidate]:
     enemies = enemy_groups_by_question() if versions else {}
     return [Candidate(v.id, v.type, v.topic, v.difficulty, enemies.get(v.question_id, ()))
             for v in versions]
+
+
+@dataclass(frozen=True)
+class DrawnVersion:
+    """What starting an attempt needs of a drawn version (plain values, so a process may keep
+    them between requests)."""
+
+    id: int
+    type: str
+    choice_count: int
+
+
+def pool_draw_inputs(competition_id: int, groups: list[str] | None = None
+                     ) -> tuple[list[Candidate], dict[int, DrawnVersion]]:
+    """A competition's draw candidates and its versions by id (see :func:`pool_versions`)."""
+    pool = pool_versions(competition_id, groups)
+    return as_candidates(pool), {v.id: DrawnVersion(v.id, v.type, v.choice_count) for v in pool}

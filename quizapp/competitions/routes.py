@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,7 +6,7 @@ from quizapp.access import login_required, public
 from quizapp.competitions import board_page, bp, entry, services, timing
 from quizapp.competitions.forms import RegistrationForm
 from quizapp.device import device_id
-from quizapp.engine import boards, clock
+from quizapp.engine import answering, boards, clock
 from quizapp.engine.attempts import (
     AttemptError,
     close_attempt,
@@ -14,7 +14,6 @@ from quizapp.engine.attempts import (
     close_overdue,
     current_item,
     owned_attempt,
-    record_answer,
 )
 from quizapp.inputs import db_int
 from quizapp.reference_data import list_organisations, list_townships
@@ -207,12 +206,52 @@ def start(slug: str):
     return redirect(url_for("competitions.attempt", token=attempt.token))
 
 
+def _question_page(competition, attempt, item, version, now, review=None, review_version=None,
+                   template: str = "competitions/question.html") -> str:
+    """The page (or, for ``competitions/_step.html``, the part of it) showing ``item``."""
+    question_clock = timing.question_clock(attempt, item, competition.seconds_per_question, now)
+    if question_clock is None or question_clock.ends_attempt:
+        next_url = url_for("competitions.result", token=attempt.token)
+    else:
+        next_url = url_for("competitions.attempt", token=attempt.token,
+                           next=timing.going_on_after(item, attempt))
+    return render_template(
+        template, competition=competition, attempt=attempt, item=item, version=version,
+        form=ActionForm(), clock=question_clock, next_url=next_url, number=item.position + 1,
+        total=attempt.question_count, review=review, review_version=review_version)
+
+
 @bp.route("/competitions/attempt/<token>")
 @public
 def attempt(token: str):
+    now = clock.now()
+    found = answering.owned_competition_attempt(answering.read_on_screen(token), _user_id(),
+                                                device_id())
+    if found is not None:  # the usual case: one read, nothing written
+        facts, item = found
+        competition = answering.competition_facts(facts.competition_id)
+        if competition is not None and answering.on_screen(
+                facts, item, competition.seconds_per_question, now):
+            review = review_version = None
+            answered = request.args.get("answered", type=db_int)
+            if competition.reveal == "after_item" and answered is not None:
+                _, review, _ = answering.read_for_answer(token, answered)
+                if review is not None and review.answered_at is None:
+                    review = None
+                review_version = review and answering.version_facts(review.question_version_id,
+                                                                   facts.competition_id)
+            return _question_page(competition, facts, item,
+                                  answering.version_facts(item.question_version_id,
+                                                          facts.competition_id), now,
+                                  review, review_version)
+    return _attempt_page(token, now)
+
+
+def _attempt_page(token: str, now):
+    """The question page the general way: the first question (its clock starts now), the
+    时间到 step, an overdue or closed attempt."""
     attempt = _attempt_or_404(token)
     competition = attempt.competition
-    now = clock.now()
     close_if_overdue(attempt, now)
     if attempt.status != "open":
         return redirect(url_for("competitions.result", token=token))
@@ -226,40 +265,74 @@ def attempt(token: str):
     if item is None:  # every question answered or timed out
         close_attempt(attempt, "finished", now)
         return redirect(url_for("competitions.result", token=token))
-    question_clock = timing.question_clock(attempt, item, competition.seconds_per_question, now)
-    if question_clock is None or question_clock.ends_attempt:
-        next_url = url_for("competitions.result", token=token)
-    else:
-        next_url = url_for("competitions.attempt", token=token,
-                           next=timing.going_on_after(item, attempt))
-    return render_template(
-        "competitions/question.html", competition=competition, attempt=attempt, item=item,
-        version=item.question_version, form=ActionForm(), clock=question_clock,
-        next_url=next_url, number=item.position + 1, total=attempt.question_count,
-        review=services.item_review(competition, attempt,
-                                    request.args.get("answered", type=db_int)))
+    review = services.item_review(competition, attempt, request.args.get("answered", type=db_int))
+    return _question_page(competition, attempt, item, item.question_version, now, review,
+                          review and review.question_version)
+
+
+def _wants_json() -> bool:
+    """The page's script asks for the next question as JSON (static/js/quiz.js)."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _go(url: str):
+    return jsonify(redirect=url) if _wants_json() else redirect(url)
 
 
 @bp.route("/competitions/attempt/<token>/answer", methods=["POST"])
 @public
 def answer(token: str):
-    attempt = _attempt_or_404(token)
-    competition = attempt.competition
+    """Record an answer in one read and one transaction (quizapp.engine.answering); with
+    JavaScript the reply carries the feedback and the next question, without it the browser
+    is sent on to the next question's page."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    attempt_url = url_for("competitions.attempt", token=token)
     try:
         position = int(request.form.get("position", ""))
         chosen = [int(value) for value in request.form.getlist("choice")]
     except ValueError:
+        position, chosen = None, None
+    found = answering.owned_competition_attempt(
+        answering.read_for_answer(token, position if position is not None
+                                  and 0 <= position < 10_000 else -1),
+        _user_id(), device_id())
+    if found is None:
+        abort(404)
+    if chosen is None:
         flash(ATTEMPT_MESSAGES["bad_choice"]())
-        return redirect(url_for("competitions.attempt", token=token))
+        return _go(attempt_url)
+    facts, item, following = found
+    competition = answering.competition_facts(facts.competition_id)
+    if competition is None:
+        abort(404)
     try:
-        record_answer(attempt, position, chosen, points_per_correct=competition.points_per_correct,
-                      seconds_per_question=competition.seconds_per_question)
+        done = answering.answer(facts, item, following, chosen, competition)
     except AttemptError as error:
-        flash(ATTEMPT_MESSAGES[error.code]())
-        return redirect(url_for("competitions.attempt", token=token))
-    return redirect(url_for("competitions.attempt", token=token, answered=position))
+        code = error.code
+        if code == "overdue":
+            close_if_overdue(_attempt_or_404(token))
+            code = "time_up"
+        flash(ATTEMPT_MESSAGES[code]())
+        return _go(attempt_url)
+    result_url = url_for("competitions.result", token=token)
+    if not _wants_json():
+        return redirect(result_url if done.finished and done.recorded
+                        else url_for("competitions.attempt", token=token, answered=position))
+    if done.finished and done.recorded:
+        return jsonify(redirect=result_url)
+    if not done.recorded or done.next_item is None:
+        return jsonify(redirect=attempt_url)
+    show_review = competition.reveal == "after_item"
+    html = _question_page(
+        competition, facts, done.next_item,
+        answering.version_facts(done.next_item.question_version_id, facts.competition_id),
+        clock.now(),
+        done.item if show_review else None,
+        answering.version_facts(done.item.question_version_id, facts.competition_id)
+        if show_review else None,
+        template="competitions/_step.html")
+    return jsonify(recorded=True, position=done.next_item.position, html=html)
 
 
 @bp.route("/competitions/attempt/<token>/result")

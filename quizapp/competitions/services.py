@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.competitions.pool import ensure_pool
-from quizapp.engine import clock
+from quizapp.engine import answering, clock
 from quizapp.engine.attempts import AttemptError, close_if_overdue, create_attempt
 from quizapp.engine.draw import DrawError, draw_questions, max_together
 from quizapp.extensions import db
@@ -27,7 +27,7 @@ from quizapp.models import (
 )
 from quizapp.models.attempts import SCORED_STATUSES
 from quizapp.models.questions import mask_to_groups
-from quizapp.questions_pool import as_candidates, pool_versions
+from quizapp.questions_pool import pool_draw_inputs
 from quizapp.timezone import local_day_bounds
 
 PHONE_PATTERN = re.compile(r"^1\d{10}$")
@@ -311,8 +311,11 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
         raise AttemptError("daily_limit")
     rng = rng or random.Random(secrets.randbits(64))
     ensure_pool(competition)
-    pool = pool_versions(competition.id, mask_to_groups(competition.audience_mask))
-    candidates = as_candidates(pool)
+    # Kept per process for a short while (a new start on every request would query the pool
+    # again); the pool itself cannot change once an attempt has started.
+    candidates, versions_by_id = answering.cached(
+        ("pool", competition.id, competition.audience_mask, competition.pool_seed),
+        lambda: pool_draw_inputs(competition.id, mask_to_groups(competition.audience_mask)))
     count = competition.question_count
     if competition.kind == "homework":
         # Every question of the set, in an order of one's own; a question edited or retired
@@ -325,7 +328,6 @@ def start_attempt(competition: Competition, participant: Participant, *, ip: str
         drawn = draw_questions(candidates, count, rng, competition.quotas)
     except DrawError as error:
         raise AttemptError("no_questions", str(error)) from error
-    versions_by_id = {v.id: v for v in pool}
     try:
         return create_attempt(
             kind="competition", versions=[versions_by_id[c.version_id] for c in drawn], rng=rng,

@@ -15,6 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.answering import submit_answer
 from tests.browser.conftest import PHONE
 
 pytest.importorskip("axe_playwright_python")
@@ -64,8 +65,7 @@ def _answer_until(page: Page, stop: str, limit: int) -> int:
         options.nth(0).click()
         if page.locator("input[type=checkbox]").count():
             options.nth(1).click()
-        page.click("[data-test=submit-answer]")
-        page.wait_for_load_state()
+        submit_answer(page)
         if "/feedback/" in page.url and stop not in page.url:
             page.click("[data-test=next]")
         answered += 1

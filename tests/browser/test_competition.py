@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.answering import submit_answer
+
 
 def test_complete_a_competition_attempt_on_a_phone(phone, live_server):
     phone.goto("/")
@@ -28,8 +30,7 @@ def test_complete_a_competition_attempt_on_a_phone(phone, live_server):
         options.nth(0).click()
         if phone.locator("input[type=checkbox]").count():
             options.nth(1).click()
-        phone.click("[data-test=submit-answer]")
-        phone.wait_for_load_state()
+        submit_answer(phone)
         answered += 1
         assert answered <= 20, "more questions than the rules allow"
     assert answered == 20

@@ -4,6 +4,7 @@ whole set, one attempt), then the teacher's class board counts them."""
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from tests.browser.answering import submit_answer
 from tests.browser.conftest import PHONE
 
 
@@ -47,8 +48,7 @@ def test_student_takes_homework_and_the_teacher_sees_it(phone, browser, live_ser
         expect(phone.locator(".question")).to_be_visible()
         _fits(phone)
         phone.locator("label.option").nth(0).click()
-        phone.click("[data-test=submit-answer]")
-        phone.wait_for_load_state()
+        submit_answer(phone)
         answered += 1
         assert answered <= questions
     assert answered == questions

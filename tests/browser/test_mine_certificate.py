@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.answering import submit_answer
+
 
 def test_finish_then_mine_then_the_certificate_and_its_check(phone, browser, live_server):
     phone.goto("/")
@@ -25,8 +27,7 @@ def test_finish_then_mine_then_the_certificate_and_its_check(phone, browser, liv
     while "/result" not in phone.url:
         expect(phone.locator(".question")).to_be_visible()
         phone.locator("label.option").nth(0).click()
-        phone.click("[data-test=submit-answer]")
-        phone.wait_for_load_state()
+        submit_answer(phone)
 
     phone.click("[data-test=nav-mine]")
     expect(phone.locator("h1")).to_have_text("我的")

@@ -444,6 +444,8 @@ def competition_flow(walk: Walk, township: str = "薛店镇") -> None:
     """Register for the first competition listed and take it, checking the competition page
     before and after registering, a question, the result, and what the result links to
     (certificate, boards)."""
+    from tests.browser.answering import submit_answer
+
     page = walk.page
     page.goto(urljoin(walk.base_url, "/competitions/"))
     page.locator("h2 a").first.click()
@@ -466,8 +468,7 @@ def competition_flow(walk: Walk, township: str = "薛店镇") -> None:
         page.locator("label.option").first.click()
         if page.locator("input[type=checkbox][name=choice]").count():
             page.locator("label.option").nth(1).click()
-        page.click("[data-test=submit-answer]")
-        page.wait_for_load_state()
+        submit_answer(page)
     walk.here()
     walk.crawl(None, limit=25)
 

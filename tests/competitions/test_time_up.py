@@ -120,7 +120,13 @@ def test_an_answered_question_is_no_time_up(client, competition, now):
     page = client.get(f"/competitions/attempt/{token}").text
     now.move(seconds=10)
     _post_answer(client, token, page, 0, _right_choice(_item(token, 0)))
-    now.move(seconds=100)  # the second question was never shown: its clock has not started
+    # the answer shows the next question at once (its reply, or the page it redirects to), so
+    # the second question's clock starts with the answer, in the same transaction
+    assert _item(token, 1).shown_at == now.value
+    now.move(seconds=5)
     page = client.get(f"/competitions/attempt/{token}").text
     assert "第 1 题未在限时内作答" not in page and _position(page) == 1
     assert 'data-test="time-up" hidden' in page, "only the hidden panel the page shows at 0"
+    now.move(seconds=100)  # left unanswered: the second question is the one out of time
+    page = client.get(f"/competitions/attempt/{token}").text
+    assert "第 1 题未在限时内作答" not in page and "第 2 题未在限时内作答" in page

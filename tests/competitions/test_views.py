@@ -71,6 +71,9 @@ def test_full_attempt_and_the_key_never_shown_before_answering(client, competiti
         assert without_csrf(again) == without_csrf(html), "the page depends on the answer key"
         version.answer = RIGHT[version.type]
         db.session.commit()
+        # Active versions never change in place (an edit makes a new version), so the app
+        # caches them per process; this test changed one in place, so it drops that cache.
+        client.application.extensions.pop("kexue_answer_cache", None)
         assert values == [str(k) for k in range(len(item.option_order))], \
             "option values must be display positions"
         response = _post_answer(client, token, html, position, _right_choice(item))
@@ -255,3 +258,37 @@ def test_the_countdown_never_runs_past_the_attempts_deadline(client, competition
     now.move(seconds=230)
     page = client.get(f"/competitions/attempt/{token}").text  # the first question, shown now
     assert 'data-seconds="10"' in page
+
+
+@pytest.mark.parametrize("reveal, reviewed", [("after_item", True), ("after_attempt", False)])
+def test_the_answer_reply_carries_the_next_question_and_no_key(client, competition, now, reveal,
+                                                               reviewed):
+    """With JavaScript the answer POST replies with the feedback (when the rules show it) and
+    the next question, in one request; never the next question's key."""
+    competition.reveal = reveal
+    db.session.commit()
+    _register(client)
+    token = _start(client)
+    page = client.get(f"/competitions/attempt/{token}").text
+    items = {i.position: i for i in _attempt(token).items}
+    first = items[_position(page)]
+    reply = client.post(f"/competitions/attempt/{token}/answer", data={
+        "csrf_token": csrf_token(page), "position": str(first.position),
+        "choice": [str(d) for d in _right_choice(first)]},
+        headers={"Accept": "application/json"})
+    assert reply.status_code == 200 and reply.is_json
+    state = reply.get_json()
+    assert state["recorded"] is True and state["position"] == first.position + 1
+    html = state["html"]
+    assert _position(html) == first.position + 1
+    assert ('data-test="review"' in html) is reviewed
+    assert (first.question_version.explanation in html) is reviewed
+    following = items[first.position + 1].question_version
+    assert following.explanation not in html and "correct" not in state
+    assert 'data-test="timer"' in html and 'data-test="time-up" hidden' in html
+    again = client.post(f"/competitions/attempt/{token}/answer", data={
+        "csrf_token": csrf_token(page), "position": str(first.position),
+        "choice": [str(d) for d in _right_choice(first)]},
+        headers={"Accept": "application/json"})
+    assert again.get_json() == {"redirect": f"/competitions/attempt/{token}"}
+    assert _attempt(token).score == 5.0, "a repeated answer counts once"
