@@ -1,7 +1,9 @@
 """Friendly error pages (the app has no API, so every error is a page).
 
-A database that cannot be reached (restarted, down, out of connections) is a 503 with a
-``Retry-After``, not a 500: the page says so in both languages and needs no database itself.
+A database that cannot be reached (restarted, down, out of connections) or cannot write just
+now (a full disk, a server switched to read-only) is a 503 with a ``Retry-After``, not a 500:
+the page says so in both languages and needs no database itself. The failed transaction wrote
+nothing (it is rolled back whole).
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import contextlib
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db
 
 # Long enough for a restarting PostgreSQL, short enough that nobody waits in vain.
 RETRY_AFTER_SECONDS = 10
+# PostgreSQL's "read_only_sql_transaction": the server (or the database) is read-only. psycopg
+# raises it as an InternalError, which otherwise means a fault of ours (a 500).
+READ_ONLY_SQLSTATE = "25006"
 
 
 def register(app: Flask) -> None:
@@ -54,3 +59,10 @@ def register(app: Flask) -> None:
 
     for kind in (OperationalError, DisconnectionError, InterfaceError):
         app.register_error_handler(kind, unavailable)
+
+    def read_only(error: InternalError):
+        if getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+            return unavailable(error)
+        raise error  # any other internal error is ours: the 500 page
+
+    app.register_error_handler(InternalError, read_only)
