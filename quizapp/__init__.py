@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.main import bp as main_bp
     from quizapp.mine import bp as mine_bp
     from quizapp.plan import bp as plan_bp
+    from quizapp.plan import mine_bp as plan_mine_bp
     from quizapp.practice import bp as practice_bp
     from quizapp.questions import bp as questions_bp
     from quizapp.schools import bp as schools_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(questions_bp, url_prefix="/admin/questions")
     app.register_blueprint(plan_bp, url_prefix="/admin/plan")
+    app.register_blueprint(plan_mine_bp, url_prefix="/plan")
     app.register_blueprint(practice_bp)
     app.register_blueprint(mine_bp, url_prefix="/me")
     app.register_blueprint(competitions_bp)
@@ -154,7 +156,13 @@ def _register_links(app: Flask) -> None:
     every role's section); the admin index lists the admins' links."""
     from flask_babel import lazy_gettext as _l
 
-    from quizapp.shared.links import NAV, Link, nav_items, register_links
+    from quizapp.shared.links import (
+        NAV,
+        Link,
+        nav_items,
+        register_links,
+        register_personal_links,
+    )
 
     practice = Link(_l("Practice"), "practice.index", "practice")
     competitions = Link(_l("Competitions"), "competitions.index", "competitions")
@@ -185,6 +193,10 @@ def _register_links(app: Flask) -> None:
                    Link(_l("Competitions dashboard"), "competition_admin.dashboard_page"),
                    city, townships_ranking, estimate, survey_waves, schools_dashboard,
                    bank_health)
+    # Links by what an account was given, whatever its roles: the plan targets it reports.
+    from quizapp.plan.services import reporter_links
+
+    register_personal_links(app, reporter_links)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -23,6 +23,8 @@ STATISTICIAN = frozenset({"statistician"})
 # Schools' teachers (and admins): every object checked against the teacher's own schools.
 # Teachers' school pages (issue 12); each object also checked against the teacher's schools.
 SCHOOLS = frozenset({"teacher", "admin"})
+# Every role but residents' (a plan target's reporter may hold any of them).
+STAFF = frozenset({"admin", "statistician", "teacher", "interviewer"})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
     # Flask's static files: CSS and the app's own scripts.
@@ -68,14 +70,21 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "questions.export_xlsx": ADMIN,
     "questions.template_csv": ADMIN,
     "questions.template_xlsx": ADMIN,
-    # The plan's other targets and their progress report: admins only (no role ties an
-    # account to a lead unit, so no unit enters its own figures; quizapp.models.plan).
+    # The plan's other targets, their progress report and who reports each: admins only.
     "plan.index": ADMIN,
     "plan.figure": ADMIN,
+    "plan.reporter_add": ADMIN,
+    "plan.reporter_remove": ADMIN,
     "plan.upload": ADMIN,
     "plan.template_xlsx": ADMIN,
     "plan.report_xlsx": ADMIN,
     "plan.report_pdf": ADMIN,
+    # A plan target's reporters (any staff account an admin assigned): their own targets'
+    # figures; each target checked against the account's assignments (404 for another's).
+    "plan_mine.index": STAFF,
+    "plan_mine.figure": STAFF,
+    "plan_mine.upload": STAFF,
+    "plan_mine.template_xlsx": STAFF,
     # Item statistics of the bank: the statistics office and admins.
     "questions.items": STATISTICS,
     "questions.item": STATISTICS,
@@ -455,6 +464,20 @@ def _assign_the_sample_psu_to_the_demo_interviewer() -> None:
     db.session.commit()
 
 
+def _make_every_staff_account_report_the_sample_target() -> None:
+    """The reporters' pages answer 404 for targets not assigned to the account: give every
+    demo staff account the sample target, so the walk sees the pages as a reporter does."""
+    from quizapp import models
+    from quizapp.extensions import db
+
+    target = db.session.get(models.PlanTarget, SAMPLE_ARGS["target_id"](db, models))
+    for username in sorted(STAFF):
+        user = db.session.scalar(select(models.User).where(models.User.username == username))
+        if user not in target.reporters:
+            target.reporters.append(user)
+    db.session.commit()
+
+
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_role_matrix(app, client, auth, role):
     from quizapp.demo import load_demo
@@ -462,6 +485,7 @@ def test_role_matrix(app, client, auth, role):
 
     passwords = load_demo()
     _assign_the_sample_psu_to_the_demo_interviewer()
+    _make_every_staff_account_report_the_sample_target()
     db.session.remove()
     if role is not None:
         assert auth.login(role, passwords[role]).status_code == 302

@@ -2,7 +2,11 @@
 (``plan_figures.json`` here), some years left out, so the overview shows targets on track,
 behind and with missing data.
 
-Idempotent: a figure is added only where its target has none for that year.
+The demo teacher (``teacher``) reports for the two school targets (:data:`DEMO_REPORTERS`), so
+signing in as the teacher shows "My plan figures".
+
+Idempotent: a figure is added only where its target has none for that year; a reporter only
+where not yet assigned.
 """
 
 from __future__ import annotations
@@ -10,10 +14,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from quizapp.extensions import db
+from quizapp.models.accounts import User
 from quizapp.plan import services
 
 DEMO_FIGURES = Path(__file__).resolve().parent / "plan_figures.json"
+# (username, target codes): the demo accounts that report plan figures.
+DEMO_REPORTERS = (("teacher", ("rural_teachers", "school_activity_rooms")),)
 
 
 def load_demo_plan(path: Path = DEMO_FIGURES) -> None:
@@ -26,4 +35,11 @@ def load_demo_plan(path: Path = DEMO_FIGURES) -> None:
             if int(year) not in stored:
                 services.put_figure(target, int(year), cells[0],
                                     cells[1] if len(cells) > 1 else None, None)
+    db.session.commit()
+    targets = {t.code: t for t in services.all_targets()}
+    for username, codes in DEMO_REPORTERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        for code in codes:
+            if user is not None and code in targets and user not in targets[code].reporters:
+                targets[code].reporters.append(user)
     db.session.commit()

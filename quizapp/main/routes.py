@@ -9,6 +9,7 @@ from quizapp.main.forms import LanguageForm, LargeTypeForm
 from quizapp.main.services import city_standing, home_sections, now_on
 from quizapp.preferences import remember
 from quizapp.shared.figures import pct
+from quizapp.shared.links import personal_links
 from quizapp.urls import path_on_site, safe_next
 
 
@@ -27,8 +28,10 @@ def figures() -> dict:
 @bp.route("/")
 @public
 def home():
-    roles = current_user.roles if current_user.is_authenticated else set()
+    signed_in = current_user.is_authenticated
+    roles = current_user.roles if signed_in else set()
     return render_template("main/home.html", sections=home_sections(roles),
+                           mine=personal_links(current_user.id) if signed_in else [],
                            now=now_on(current_owner()), standing=city_standing())
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -22,6 +22,15 @@ from quizapp.models.types import UTCDateTime, utcnow
 # yearly: a figure to reach every year; share: a count out of a denominator, in per cent.
 TARGET_KINDS = ("cumulative", "yearly", "share")
 PLAN_FIRST_YEAR, PLAN_LAST_YEAR = 2021, 2025
+
+# Who reports a target's figures: accounts an admin assigned (staff only, never a resident).
+plan_reporters = Table(
+    "plan_reporters",
+    db.metadata,
+    Column("target_id", ForeignKey("plan_targets.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
 
 
 class PlanTarget(db.Model):
@@ -48,6 +57,9 @@ class PlanTarget(db.Model):
 
     figures: Mapped[list[PlanFigure]] = relationship(
         back_populates="target", order_by="PlanFigure.year", cascade="all, delete-orphan")
+    # The accounts that enter this target's figures besides the admins.
+    reporters: Mapped[list[User]] = relationship(secondary=plan_reporters,
+                                                 order_by=User.username)
 
 
 class PlanFigure(db.Model):

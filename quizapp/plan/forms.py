@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from quizapp.inputs import Form
@@ -36,3 +36,9 @@ class FigureForm(Form):
 class UploadForm(Form):
     file = FileField(_l("Spreadsheet (.xlsx or .csv)"),
                      validators=[FileRequired(_l("Choose a file."))])
+
+
+class ReporterForm(Form):
+    """An account to report a target's figures, by username."""
+
+    username = StringField(_l("Username"), validators=[InputRequired(_l("Enter a username."))])

@@ -39,6 +39,13 @@ FAULTS = {
     "missing_columns": _l("missing columns: %(value)s"),
     "unknown_columns": _l("unknown columns: %(value)s"),
     "no_rows": _l("the file has no figures"),
+    "not_your_target": _l("you do not report for the target %(value)s"),
+}
+# Why an account cannot be made a target's reporter (services.add_reporter).
+REPORTER_PROBLEMS = {
+    "unknown_user": _l("No account has this username."),
+    "not_staff": _l("A resident's account cannot report plan figures; choose a staff account."),
+    "already_reporter": _l("This account already reports for this target."),
 }
 
 

@@ -12,16 +12,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quizapp.extensions import db
 from quizapp.inputs import INT_MAX
-from quizapp.models.plan import TARGET_KINDS, PlanFigure, PlanTarget
+from quizapp.models.accounts import STAFF_ROLES, User
+from quizapp.models.plan import TARGET_KINDS, PlanFigure, PlanTarget, plan_reporters
 from quizapp.models.types import utcnow
 from quizapp.plan import progress as rules
 from quizapp.shared.labels import language
+from quizapp.shared.links import Link
 
 TARGETS_FILE = Path(__file__).resolve().parent / "targets.json"
 
@@ -57,6 +60,51 @@ def all_targets() -> list[PlanTarget]:
 
 def get_target(target_id: int) -> PlanTarget | None:
     return db.session.get(PlanTarget, target_id)
+
+
+# --- who reports -------------------------------------------------------------------------------
+
+def targets_of(user_id: int) -> list[PlanTarget]:
+    """The targets ``user_id`` reports for (assigned by an admin), in the plan's order."""
+    return list(db.session.scalars(
+        select(PlanTarget).join(plan_reporters, plan_reporters.c.target_id == PlanTarget.id)
+        .where(plan_reporters.c.user_id == user_id)
+        .options(selectinload(PlanTarget.figures))
+        .order_by(PlanTarget.sort_order, PlanTarget.id)))
+
+
+def reported_target(target_id: int, user_id: int) -> PlanTarget | None:
+    """Target ``target_id`` when ``user_id`` reports for it; ``None`` otherwise (no such
+    target, or another unit's: the pages answer both with 404)."""
+    return db.session.scalar(
+        select(PlanTarget).join(plan_reporters, plan_reporters.c.target_id == PlanTarget.id)
+        .where(PlanTarget.id == target_id, plan_reporters.c.user_id == user_id))
+
+
+def add_reporter(target: PlanTarget, username: str) -> User:
+    """Let the account ``username`` report ``target``'s figures and commit; ``ValueError`` with
+    the reason's key (:data:`labels.REPORTER_PROBLEMS`) when it cannot: no such account, a
+    resident (only staff accounts report), or already assigned."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise ValueError("unknown_user")
+    if not user.roles & STAFF_ROLES:
+        raise ValueError("not_staff")
+    if user in target.reporters:
+        raise ValueError("already_reporter")
+    target.reporters.append(user)
+    db.session.commit()
+    return user
+
+
+def remove_reporter(target: PlanTarget, user_id: int) -> bool:
+    """Stop ``user_id`` reporting for ``target`` and commit; ``False`` when they did not."""
+    user = next((u for u in target.reporters if u.id == user_id), None)
+    if user is None:
+        return False
+    target.reporters.remove(user)
+    db.session.commit()
+    return True
 
 
 def figures_of(target: PlanTarget) -> dict[int, tuple[int, int | None]]:
@@ -232,3 +280,10 @@ def commit_figures(write: Callable[[], object]) -> None:
             db.session.rollback()
             if last:
                 raise
+
+
+def reporter_links(user_id: int) -> list[Link]:
+    """The home page's link to the reporters' page, for an account with a target to report."""
+    has_one = db.session.scalar(select(plan_reporters.c.target_id)
+                                .where(plan_reporters.c.user_id == user_id).limit(1))
+    return [Link(_l("My plan figures"), "plan_mine.index")] if has_one is not None else []

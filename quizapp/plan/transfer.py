@@ -23,10 +23,12 @@ transaction; a figure already stored for the same target and year is replaced.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from question_bank.tabular import cell_text, column_letter, read_rows
 from quizapp import spreadsheets
+from quizapp.models.plan import PlanTarget
 from quizapp.plan import progress as rules
 from quizapp.plan import services
 from quizapp.plan.labels import fault_text
@@ -74,9 +76,14 @@ def _whole(text: str) -> tuple[int | None, tuple[str, dict] | None]:
     return value, None
 
 
-def check_upload(data: bytes, filename: str, user_id: int | None = None) -> UploadResult:
+def check_upload(data: bytes, filename: str, user_id: int | None = None,
+                 allowed: Collection[int] | None = None) -> UploadResult:
     """Read the file and, when every row is right, write all its figures in one transaction;
-    otherwise write nothing and return every fault.  :class:`TableError` when unreadable."""
+    otherwise write nothing and return every fault.  :class:`TableError` when unreadable.
+
+    ``allowed``: the ids of the targets the uploader may report (a reporter's own); a row for
+    any other target is a fault, so the whole file is refused. ``None``: every target (admins).
+    """
     numbered = read_rows(data, filename)
     header_line, header_row = numbered[0]
     header = [cell_text(c) for c in header_row]
@@ -111,6 +118,9 @@ def check_upload(data: bytes, filename: str, user_id: int | None = None) -> Uplo
             fault("target", "empty")
         elif target is None:
             fault("target", "unknown_target", {"value": cells["target"][:40]})
+        elif allowed is not None and target.id not in allowed:
+            fault("target", "not_your_target", {"value": cells["target"][:40]})
+            target = None
         year, problem = _whole(cells["year"]) if cells["year"] else (None, ("empty", {}))
         if problem is None and year not in rules.PLAN_YEARS:
             problem = ("bad_year", {"value": cells["year"][:40]})
@@ -159,12 +169,13 @@ def check_upload(data: bytes, filename: str, user_id: int | None = None) -> Uplo
     return result
 
 
-def template_xlsx() -> bytes:
-    """The upload template: a row per target for the assessed year (its stored figure, if
-    any, filled in), and a sheet of notes."""
+def template_xlsx(targets: list[PlanTarget] | None = None) -> bytes:
+    """The upload template: a row per target (``targets``, default every one) for the
+    assessed year (its stored figure, if any, filled in), and a sheet of notes."""
     year = services.default_year()
+    targets = services.all_targets() if targets is None else targets
     rows = []
-    for target in services.all_targets():
+    for target in targets:
         figure = services.figures_of(target).get(year)
         rows.append([target.code, year, figure[0] if figure else None,
                      figure[1] if figure else None, f"{target.name_zh} {target.name_en}"])
@@ -179,7 +190,7 @@ def template_xlsx() -> bytes:
         ["value 与 denominator 都空的行不读取 a row without value and denominator is skipped"],
         ["任何一行有错，整个文件都不导入。A file with any bad row is rejected whole."],
         [""],
-        *([t.code, f"{t.name_zh} {t.name_en}", t.kind] for t in services.all_targets()),
+        *([t.code, f"{t.name_zh} {t.name_en}", t.kind] for t in targets),
     ]
     return spreadsheets.xlsx_bytes({SHEET_TITLE: ((*COLUMNS, *OPTIONAL_COLUMNS), rows),
                                     NOTES_TITLE: ((), notes)}, freeze_panes="A2")

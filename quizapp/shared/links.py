@@ -7,6 +7,7 @@ be read in one place; they are kept on the app, so two apps never share or doubl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
@@ -61,3 +62,18 @@ def nav_items() -> list[NavItem]:
             current = None
         items.append(NavItem(link, current))
     return items
+
+
+_PERSONAL_KEY = "kexue.personal_links"
+
+
+def register_personal_links(app: Flask, provider: Callable[[int], list[Link]]) -> None:
+    """Let ``provider`` add links for one account (by id) to the home page: pages that depend
+    on what the account was given rather than on its roles (a plan target to report)."""
+    app.extensions.setdefault(_PERSONAL_KEY, []).append(provider)
+
+
+def personal_links(user_id: int) -> list[Link]:
+    """The links every registered provider gives the account ``user_id``, in order."""
+    return [link for provider in current_app.extensions.get(_PERSONAL_KEY, ())
+            for link in provider(user_id)]
