@@ -127,7 +127,9 @@ def test_a_reporter_enters_a_figure_for_their_target(reporter):
     assert _figures()[("rural_teachers", 2025)] == (47, _user("bureau").id)
 
 
-def test_a_reporter_cannot_touch_another_target(reporter):
+def test_a_reporter_cannot_touch_another_target(reporter, make_user):
+    make_user("kexie", "statistician")
+    _assign("volunteers", "kexie")  # another unit's target, reported by another account
     other = _target("volunteers")
     before = _figures()
     assert reporter.get(f"/plan/{other.id}/figure").status_code == 404
@@ -190,7 +192,9 @@ def _upload(client, rows: list[list[object]]):
         content_type="multipart/form-data")
 
 
-def test_an_upload_with_another_target_is_rejected_whole(reporter):
+def test_an_upload_with_another_target_is_rejected_whole(reporter, make_user):
+    make_user("kexie", "statistician")
+    _assign("volunteers", "kexie")
     before = _figures()
     response = _upload(reporter, [HEADER, ["rural_teachers", 2025, 48, None],
                                   ["volunteers", 2025, 180, None]])
