@@ -53,16 +53,18 @@ def index():
                            **report.page_helpers())
 
 
-def figure_page(target: PlanTarget, back_url: str, **extra: object) -> ResponseReturnValue:
+def figure_page(target: PlanTarget, back_url: str, submitted: bool = True,
+                **extra: object) -> ResponseReturnValue:
     """A target's figure form, shared by the admins' and the reporters' pages: read, save
-    (``entered_by`` the signed-in account) and go back to ``back_url``."""
-    form = FigureForm()
-    if request.method == "GET":
+    (``entered_by`` the signed-in account) and go back to ``back_url``. ``submitted=False``:
+    the request posted another form of the page (the reporters'), so this one starts afresh."""
+    form = FigureForm() if submitted else FigureForm(formdata=None)
+    if request.method == "GET" or not submitted:
         form.year.data = request.args.get("year", type=db_int) or services.default_year()
         stored = services.figures_of(target).get(form.year.data)
         if stored:
             form.value.data, form.denominator.data = stored
-    if form.validate_on_submit():
+    if submitted and form.validate_on_submit():
         try:
             services.save_figure(target, form.year.data, form.value.data,
                                  form.denominator.data, current_user.id)
@@ -133,7 +135,7 @@ def reporter_add(target_id: int):
             flash(_("%(name)s now reports for this target.",
                     name=user.display_name or user.username))
             return redirect(url_for("plan.figure", target_id=target.id) + "#reporters")
-    return figure_page(target, url_for("plan.index"), reporter_form=form,
+    return figure_page(target, url_for("plan.index"), submitted=False, reporter_form=form,
                        remove_form=ActionForm())
 
 

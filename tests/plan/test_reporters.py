@@ -99,6 +99,7 @@ def test_an_assignment_that_cannot_be_is_refused_clearly(admin, make_user, demo_
                      f"/admin/plan/{target.id}/reporters", username=username)
     assert response.status_code == 200
     assert message in response.text
+    assert 'data-test="error-summary"' not in response.text  # the figure form is untouched
     assert _reporter_names("volunteers") == ["zhang"]
 
 
